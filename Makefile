@@ -1,0 +1,33 @@
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/dtlbot chat
+
+test: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/dtlbot content check
+	$(BIN)/pytest
+
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/qa.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Platform adapters: translate platform events to the core's neutral model and back."""

@@ -1,0 +1,285 @@
+"""Curated content: loading and validating the entries, glossary, synonyms and priorities."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PRIORITY_COUNT = 8
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One curated answer: a topic with its title, phrasings, body and source."""
+
+    id: str
+    title: str
+    body: str
+    source: str
+    phrasings: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    term: str
+    expansion: str
+    definition: str
+    source: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Priority:
+    id: str
+    title: str
+    description: str
+    source: str = ""
+
+
+@dataclass
+class Content:
+    entries: dict[str, Entry] = field(default_factory=dict)
+    glossary: dict[str, GlossaryTerm] = field(default_factory=dict)
+    synonyms: list[tuple[str, ...]] = field(default_factory=list)
+    priorities: list[Priority] = field(default_factory=list)
+    path: str = ""
+
+    def glossary_lookup(self, term: str) -> GlossaryTerm | None:
+        """Find a glossary term by its name or an alias, ignoring case."""
+        return self.glossary.get(term.strip().lower())
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content, located at file:line."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_content(directory: str | Path) -> Content:
+    """Load content, raising ContentError listing every problem if any is found."""
+    content, problems = check_content(directory)
+    if problems:
+        raise ContentError(problems)
+    return content
+
+
+def check_content(directory: str | Path) -> tuple[Content, list[Problem]]:
+    """Load what can be loaded and list every problem found, with file:line."""
+    root = Path(directory)
+    content = Content(path=str(root))
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return content, [Problem(str(root), 0, "content directory not found")]
+    _load_entries(root / "entries", content, problems)
+    _load_glossary(root / "glossary.toml", content, problems)
+    _load_synonyms(root / "synonyms.toml", content, problems)
+    _load_priorities(root / "priorities.toml", content, problems)
+    return content, problems
+
+
+def _line_of(text: str, needle: str, default: int = 1) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return default
+
+
+def _str_list(value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return ()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value if v.strip())
+    return None
+
+
+def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> None:
+    if not folder.is_dir():
+        problems.append(Problem(str(folder), 0, "entries folder not found"))
+        return
+    seen: dict[str, str] = {}
+    related_refs: list[tuple[Entry, str, int]] = []
+    for path in sorted(folder.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            post = frontmatter.loads(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else 1
+            problems.append(Problem(str(path), line, f"bad front matter: {exc}"))
+            continue
+        meta = post.metadata
+        before = len(problems)
+        for key in ("id", "title", "source"):
+            if not isinstance(meta.get(key), str) or not meta[key].strip():
+                problems.append(Problem(str(path), 1, f"front matter needs a '{key}' string"))
+        lists = {}
+        for key in ("phrasings", "tags", "related"):
+            lists[key] = _str_list(meta.get(key))
+            if lists[key] is None:
+                line = _line_of(text, f"{key}:")
+                problems.append(Problem(str(path), line, f"'{key}' must be a list of strings"))
+        unknown = set(meta) - {"id", "title", "source", "phrasings", "tags", "related"}
+        for key in sorted(unknown):
+            problems.append(Problem(str(path), _line_of(text, f"{key}:"), f"unknown key '{key}'"))
+        if not post.content.strip():
+            problems.append(Problem(str(path), 1, "entry has no body text"))
+        if len(problems) > before:
+            continue
+        entry_id = meta["id"].strip()
+        id_line = _line_of(text, "id:")
+        if not ID_PATTERN.match(entry_id):
+            problems.append(
+                Problem(str(path), id_line, f"id '{entry_id}' must be lowercase-with-hyphens")
+            )
+            continue
+        if entry_id in seen:
+            problems.append(
+                Problem(str(path), id_line, f"duplicate id '{entry_id}' (also in {seen[entry_id]})")
+            )
+            continue
+        seen[entry_id] = str(path)
+        entry = Entry(
+            id=entry_id,
+            title=meta["title"].strip(),
+            body=post.content.strip(),
+            source=meta["source"].strip(),
+            phrasings=lists["phrasings"],
+            tags=lists["tags"],
+            related=lists["related"],
+            path=str(path),
+        )
+        content.entries[entry_id] = entry
+        related_line = _line_of(text, "related:")
+        related_refs.extend((entry, target, related_line) for target in entry.related)
+    for entry, target, line in related_refs:
+        if target not in content.entries:
+            problems.append(
+                Problem(entry.path, line, f"related entry '{target}' does not exist")
+            )
+        elif target == entry.id:
+            problems.append(Problem(entry.path, line, "an entry cannot be related to itself"))
+
+
+def _read_toml(path: Path, problems: list[Problem]) -> tuple[dict, str] | None:
+    if not path.is_file():
+        problems.append(Problem(str(path), 0, "file not found"))
+        return None
+    text = path.read_text(encoding="utf-8")
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        problems.append(Problem(str(path), int(match.group(1)) if match else 1, str(exc)))
+        return None
+
+
+def _load_glossary(path: Path, content: Content, problems: list[Problem]) -> None:
+    loaded = _read_toml(path, problems)
+    if loaded is None:
+        return
+    data, text = loaded
+    for item in data.get("term", []):
+        term = item.get("term")
+        line = _line_of(text, f'"{term}"') if isinstance(term, str) else 1
+        missing = [k for k in ("term", "expansion", "definition", "source")
+                   if not isinstance(item.get(k), str) or not item[k].strip()]
+        if missing:
+            problems.append(Problem(str(path), line, f"glossary term needs {', '.join(missing)}"))
+            continue
+        aliases = _str_list(item.get("aliases"))
+        if aliases is None:
+            problems.append(Problem(str(path), line, "'aliases' must be a list of strings"))
+            continue
+        entry = GlossaryTerm(
+            term=term.strip(),
+            expansion=item["expansion"].strip(),
+            definition=item["definition"].strip(),
+            source=item["source"].strip(),
+            aliases=aliases,
+        )
+        for name in dict.fromkeys(n.lower() for n in (entry.term, *entry.aliases)):
+            existing = content.glossary.get(name.lower())
+            if existing is not None:
+                problems.append(
+                    Problem(str(path), line,
+                            f"glossary clash: '{name}' is already defined by '{existing.term}'")
+                )
+            else:
+                content.glossary[name] = entry
+
+
+def _load_synonyms(path: Path, content: Content, problems: list[Problem]) -> None:
+    loaded = _read_toml(path, problems)
+    if loaded is None:
+        return
+    data, text = loaded
+    groups = data.get("groups", [])
+    owner: dict[str, int] = {}
+    for index, group in enumerate(groups):
+        words = _str_list(group)
+        if not words or len(words) < 2:
+            problems.append(Problem(str(path), _line_of(text, "groups"),
+                                    f"synonym group {index + 1} needs two or more words"))
+            continue
+        words = tuple(w.lower() for w in words)
+        for word in words:
+            if word in owner and owner[word] != index:
+                problems.append(Problem(str(path), _line_of(text, f'"{word}"'),
+                                        f"'{word}' is in two synonym groups"))
+            owner[word] = index
+        content.synonyms.append(words)
+
+
+def _load_priorities(path: Path, content: Content, problems: list[Problem]) -> None:
+    loaded = _read_toml(path, problems)
+    if loaded is None:
+        return
+    data, text = loaded
+    items = data.get("priority", [])
+    seen_ids: set[str] = set()
+    seen_titles: set[str] = set()
+    for item in items:
+        pid = item.get("id")
+        line = _line_of(text, f'"{pid}"') if isinstance(pid, str) else 1
+        missing = [k for k in ("id", "title", "description")
+                   if not isinstance(item.get(k), str) or not item[k].strip()]
+        if missing:
+            problems.append(Problem(str(path), line, f"priority needs {', '.join(missing)}"))
+            continue
+        if not ID_PATTERN.match(pid):
+            problems.append(Problem(str(path), line, f"id '{pid}' must be lowercase-with-hyphens"))
+            continue
+        if pid in seen_ids or item["title"].lower() in seen_titles:
+            problems.append(Problem(str(path), line, f"duplicate priority '{pid}'"))
+            continue
+        seen_ids.add(pid)
+        seen_titles.add(item["title"].lower())
+        content.priorities.append(
+            Priority(pid, item["title"].strip(), item["description"].strip(),
+                     str(item.get("source", "")).strip())
+        )
+    if len(items) != PRIORITY_COUNT:
+        problems.append(Problem(str(path), 1,
+                                f"there must be exactly {PRIORITY_COUNT} priorities, "
+                                f"found {len(items)}"))

@@ -1,0 +1,46 @@
+"""The schema, as named migrations applied in order (append new ones; never edit old ones)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("dtlbot")
+
+
+@migrations(name="0001_core")
+def _core(db: Database) -> None:
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    # A logged question keeps its text, time and a pseudonymous asker key, never a name.
+    db["questions"].create(
+        {
+            "id": int,
+            "asked_at": str,
+            "text": str,
+            "asker": str,
+            "platform": str,
+            "answered": int,
+            "topic": str,
+            "score": float,
+        },
+        pk="id",
+    )
+    db["questions"].create_index(["answered", "asked_at"])
+    db["questions"].create_index(["asker"])
+    db["feedback"].create(
+        {"id": int, "at": str, "topic": str, "vote": int, "asker": str},
+        pk="id",
+    )
+    db["feedback"].create_index(["asker"])
+    # Where the bot can post later: adapter-specific reference data, kept per conversation.
+    db["conversations"].create(
+        {
+            "key": str,
+            "platform": str,
+            "conversation_id": str,
+            "is_direct": int,
+            "reference": str,
+            "updated_at": str,
+        },
+        pk="key",
+    )

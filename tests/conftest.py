@@ -1,0 +1,48 @@
+"""Shared fixtures: a bot on a temporary database, people to talk as, a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, load_config
+from bot.core import Bot
+from bot.model import Action, Conversation, Incoming, Reply, User
+from tests.fakes.clock import FakeClock
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    config = load_config(None, env={})
+    config.storage.path = str(tmp_path / "test.db")
+    return config
+
+
+@pytest.fixture
+def bot(config: Config, clock: FakeClock) -> Iterator[Bot]:
+    instance = Bot.create(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
+    yield instance
+    instance.close()
+
+
+DTL = User("console", "dana", name="Dana", is_organiser=False)
+ORGANISER = User("console", "olu", name="Olu", is_organiser=True)
+
+
+async def say(bot: Bot, text: str, user: User = DTL) -> list[Reply]:
+    """Send typed text as `user` in their direct conversation."""
+    return await bot.handle(Incoming(user, Conversation(user.platform, user.id), text=text))
+
+
+async def press(bot: Bot, action: Action, user: User = DTL) -> list[Reply]:
+    """Press a button (or submit a form) as `user`."""
+    return await bot.handle(Incoming(user, Conversation(user.platform, user.id), action=action))
