@@ -18,6 +18,7 @@ from bot.content import Content, Problem, check_content, load_content
 from bot.identity import load_secret, pseudonym
 from bot.model import Conversation, Incoming, Reply, User
 from bot.router import Router, Turn
+from bot.scheduler import Scheduler
 from bot.storage import open_database
 
 log = logging.getLogger("dtlbot")
@@ -47,6 +48,8 @@ class Bot:
     clock: Clock
     secret: bytes
     senders: dict[str, Sender] = field(default_factory=dict)
+    # Set by the server while it runs, so that changes can re-plan the next wake-up.
+    scheduler: Scheduler | None = None
 
     @classmethod
     def create(
@@ -139,6 +142,11 @@ class Bot:
         if sender is None:
             raise NoSender(f"no adapter running for platform '{conversation.platform}'")
         await sender(conversation, replies)
+
+    def replan(self) -> None:
+        """Tell the scheduler (if running) that what is due may have changed."""
+        if self.scheduler is not None:
+            self.scheduler.replan()
 
     def close(self) -> None:
         self.db.close()

@@ -1,4 +1,4 @@
-"""The command table: which words and which actions go to which handler."""
+"""The feature registry: which words, actions and timed tasks go to which handler."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.model import Incoming, Reply
+from bot.scheduler import Task
 
 if TYPE_CHECKING:
     from bot.core import Bot
@@ -52,6 +53,7 @@ class Router:
     commands: list[Command] = field(default_factory=list)
     actions: dict[str, Handler] = field(default_factory=dict)
     fallback: Handler | None = None
+    tasks: list[Task] = field(default_factory=list)
 
     def command(self, phrase: str, *, help: str, usage: str = "", organiser: bool = False):
         """Register a handler for messages starting with `phrase` (case-insensitive)."""
@@ -75,6 +77,10 @@ class Router:
             return handler
 
         return register
+
+    def task(self, task: Task) -> None:
+        """Register timed work (see bot.scheduler)."""
+        self.tasks.append(task)
 
     def match(self, text: str) -> tuple[Command, str] | None:
         """The longest command whose words start the text, with the rest as arguments."""

@@ -9,6 +9,8 @@ import sqlite_utils
 
 from bot.schema import migrations
 
+BUSY_TIMEOUT_MS = 5000
+
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) the database in WAL mode and bring its schema up to date."""
@@ -16,7 +18,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # check_same_thread=False: the server may run short queries in a worker thread.
     conn = sqlite3.connect(str(path), check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db = sqlite_utils.Database(conn)
     if str(path) != ":memory:":
         db.enable_wal()
