@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.content import Content, Problem, check_content, load_content
 from bot.identity import load_secret, pseudonym
+from bot.metrics import Metrics
 from bot.model import Conversation, Incoming, Reply, User
 from bot.router import Router, Turn
 from bot.scheduler import Scheduler
@@ -48,6 +49,7 @@ class Bot:
     clock: Clock
     secret: bytes
     senders: dict[str, Sender] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
     # Set by the server while it runs, so that changes can re-plan the next wake-up.
     scheduler: Scheduler | None = None
 
@@ -103,12 +105,14 @@ class Bot:
                 incoming.conversation.id,
             )
             replies = [Reply(APOLOGY)]
+        elapsed = time.perf_counter() - started
+        self.metrics.reply_seconds.labels(incoming.user.platform).observe(elapsed)
         log.info(
             "handled platform=%s conversation=%s kind=%s latency_ms=%.1f",
             incoming.user.platform,
             incoming.conversation.id,
             "action" if incoming.action else "text",
-            (time.perf_counter() - started) * 1000,
+            elapsed * 1000,
         )
         return replies
 

@@ -83,6 +83,7 @@ def answer_reply(content: Content, answer: Answer) -> Reply:
 async def question(turn: Turn) -> list[Reply]:
     answer = turn.bot.answers.ask(turn.args)
     log_question(turn, answer)
+    turn.bot.metrics.answers.labels("answered" if answer.answered else "unanswered").inc()
     return [answer_reply(turn.bot.content, answer)]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.model import Incoming, Reply
+from bot.model import Incoming, Reply, User
 from bot.scheduler import Task
 
 if TYPE_CHECKING:
@@ -34,6 +34,19 @@ Handler = Callable[[Turn], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True)
+class PersonalData:
+    """One kind of data a feature keeps about a person, for `my data` and `forget me`."""
+
+    name: str
+    # How long it is kept, in plain words (shown by `my data` and the privacy notice).
+    retention: str
+    # Plain-language lines describing what is held about this person (empty: nothing).
+    describe: Callable[[Bot, User], list[str]]
+    # Erase (or unlink) it; returns one sentence saying what was done.
+    forget: Callable[[Bot, User], str]
+
+
+@dataclass(frozen=True)
 class Command:
     words: tuple[str, ...]
     handler: Handler
@@ -54,6 +67,7 @@ class Router:
     actions: dict[str, Handler] = field(default_factory=dict)
     fallback: Handler | None = None
     tasks: list[Task] = field(default_factory=list)
+    personal_data: list[PersonalData] = field(default_factory=list)
 
     def command(self, phrase: str, *, help: str, usage: str = "", organiser: bool = False):
         """Register a handler for messages starting with `phrase` (case-insensitive)."""
@@ -81,6 +95,10 @@ class Router:
     def task(self, task: Task) -> None:
         """Register timed work (see bot.scheduler)."""
         self.tasks.append(task)
+
+    def holds_personal_data(self, kind: PersonalData) -> None:
+        """Register a kind of personal data (see bot.privacy)."""
+        self.personal_data.append(kind)
 
     def match(self, text: str) -> tuple[Command, str] | None:
         """The longest command whose words start the text, with the rest as arguments."""

@@ -44,3 +44,20 @@ def _core(db: Database) -> None:
         },
         pk="key",
     )
+
+
+@migrations(name="0002_audit")
+def _audit(db: Database) -> None:
+    # Organisers act in their forum role, so their display name is kept with their actions.
+    db["audit"].create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "actor_name": str,
+            "platform": str,
+            "action": str,
+            "detail": str,
+        },
+        pk="id",
+    )
