@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -124,7 +125,7 @@ def serve(config_path: str | None) -> None:
 
 @cli.group()
 def content() -> None:
-    """Check the curated content."""
+    """Check or reload the curated content."""
 
 
 @content.command("check")
@@ -142,6 +143,84 @@ def content_check(config_path: str | None) -> None:
         f"{len({t.term for t in loaded.glossary.values()})} glossary terms, "
         f"{len(loaded.synonyms)} synonym groups, {len(loaded.priorities)} priorities"
     )
+
+
+@content.command("reload")
+@config_option
+@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for the running server to answer.")
+def content_reload(config_path: str | None, timeout: float) -> None:
+    """Make the running server re-read content/ (validated first; kept as is if invalid)."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from bot import ops
+
+    config = get_config(config_path)
+    _, problems = check_content(config.content.path)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"content not reloaded: {len(problems)} problem(s); the server keeps its content"
+        )
+    db_path = Path(config.storage.path)
+    if not db_path.is_file():
+        click.echo(f"content ok; no database at {db_path} yet, so no server is running: "
+                   "the content is loaded when the bot starts")
+        return
+    try:
+        request_id = ops.request_reload(db_path, datetime.now(UTC).isoformat(timespec="seconds"))
+        result = asyncio.run(ops.wait_for_reload(db_path, request_id, timeout))
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"could not reach the database {db_path}: {exc}") from None
+    if result is None:
+        ops.cancel_reload(db_path, request_id)
+        click.echo(f"content ok, but no running server answered within {timeout:g} s; "
+                   "it is loaded when the bot next starts", err=True)
+        raise SystemExit(2)
+    click.echo(to_plain(result["text"]))
+    if not result["ok"]:
+        raise SystemExit(1)
+
+
+@cli.command()
+@config_option
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@click.argument("path", type=click.Path(dir_okay=True, file_okay=True))
+def backup(config_path: str | None, force: bool, path: str) -> None:
+    """Copy the live database to PATH (a file, or a folder for a dated file); safe while serving."""
+    from bot import ops
+
+    config = get_config(config_path)
+    try:
+        written = ops.backup(config.storage.path, path, force=force)
+    except (ops.OpsError, sqlite3.Error) as exc:
+        raise click.ClickException(f"backup failed: {exc}") from None
+    click.echo(f"backup ok: {written} ({written.stat().st_size:,} bytes, integrity checked)")
+
+
+@cli.group()
+def db() -> None:
+    """Check the database."""
+
+
+@db.command("check")
+@config_option
+@click.argument("path", required=False)
+def db_check(config_path: str | None, path: str | None) -> None:
+    """Integrity check and migrations' status of the database (or of a backup at PATH)."""
+    from bot import ops
+
+    target = path or get_config(config_path).storage.path
+    try:
+        report = ops.check_database(target)
+    except (ops.OpsError, sqlite3.Error) as exc:
+        raise click.ClickException(f"cannot check {target}: {exc}") from None
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        raise SystemExit(1)
 
 
 def main() -> None:

@@ -9,19 +9,42 @@ from sqlite_utils import Database
 from bot.model import Conversation
 
 
-def remember(db: Database, conversation: Conversation, now_iso: str) -> None:
-    """Keep (or refresh) what an adapter needs to post to this conversation later."""
-    db["conversations"].upsert(
-        {
-            "key": conversation.key,
-            "platform": conversation.platform,
-            "conversation_id": conversation.id,
-            "is_direct": int(conversation.is_direct),
-            "reference": json.dumps(conversation.reference, sort_keys=True),
-            "updated_at": now_iso,
-        },
-        pk="key",
-    )
+def remember(
+    db: Database, conversation: Conversation, now_iso: str, person: str | None = None
+) -> None:
+    """Keep (or refresh) what an adapter needs to post to this conversation later.
+
+    For a direct chat, pass `person` (the pseudonym, `bot.pseudonym(user)`) so that
+    `my data` and `forget me` find it from any platform.
+    """
+    row = {
+        "key": conversation.key,
+        "platform": conversation.platform,
+        "conversation_id": conversation.id,
+        "is_direct": int(conversation.is_direct),
+        "reference": json.dumps(conversation.reference, sort_keys=True),
+        "updated_at": now_iso,
+    }
+    if person is not None and conversation.is_direct:
+        row["person"] = person
+    db["conversations"].upsert(row, pk="key")
+
+
+def claim(db: Database, conversation: Conversation, person: str) -> None:
+    """Mark a stored direct chat as this person's (it is theirs: only they talk in it)."""
+    if conversation.is_direct:
+        with db.conn:
+            db.execute(
+                "update conversations set person = ? where key = ? and is_direct = 1 "
+                "and person is not ?",
+                [person, conversation.key, person],
+            )
+
+
+def of_person(db: Database, person: str) -> list[Conversation]:
+    """The direct chats stored for this person."""
+    rows = db["conversations"].rows_where("person = ? and is_direct = 1", [person])
+    return [_conversation(row) for row in rows]
 
 
 def recall(db: Database, key: str) -> Conversation | None:
@@ -29,7 +52,10 @@ def recall(db: Database, key: str) -> Conversation | None:
     rows = list(db["conversations"].rows_where("key = ?", [key]))
     if not rows:
         return None
-    row = rows[0]
+    return _conversation(rows[0])
+
+
+def _conversation(row: dict) -> Conversation:
     return Conversation(
         platform=row["platform"],
         id=row["conversation_id"],

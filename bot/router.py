@@ -38,12 +38,20 @@ class PersonalData:
     """One kind of data a feature keeps about a person, for `my data` and `forget me`."""
 
     name: str
-    # How long it is kept, in plain words (shown by `my data` and the privacy notice).
-    retention: str
+    # How long it is kept, in plain words (shown by `my data` and the privacy notice);
+    # a function of the bot when it depends on the config.
+    retention: str | Callable[[Bot], str]
     # Plain-language lines describing what is held about this person (empty: nothing).
     describe: Callable[[Bot, User], list[str]]
     # Erase (or unlink) it; returns one sentence saying what was done.
     forget: Callable[[Bot, User], str]
+    # The database tables it lives in (the privacy notice names each one).
+    tables: tuple[str, ...] = ()
+    # What exactly is stored, in plain words, for the privacy notice.
+    summary: str = ""
+
+    def retention_for(self, bot: Bot) -> str:
+        return self.retention(bot) if callable(self.retention) else self.retention
 
 
 @dataclass(frozen=True)

@@ -61,3 +61,15 @@ def _audit(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations(name="0030_privacy")
+def _privacy(db: Database) -> None:
+    # Whose direct chat a stored conversation is (a pseudonym), so `forget me` can remove it.
+    db["conversations"].add_column("person", str)
+    db["conversations"].create_index(["person"])
+    # Retention pruning looks for the oldest row still linked to someone.
+    db.execute(
+        "create index questions_linked_asked_at on questions(asked_at) where asker is not null"
+    )
+    db.execute("create index feedback_linked_at on feedback(at) where asker is not null")

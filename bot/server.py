@@ -9,7 +9,9 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bot import ops
 from bot.core import Bot
 from bot.scheduler import Scheduler
 from bot.storage import BUSY_TIMEOUT_MS
@@ -18,6 +20,8 @@ log = logging.getLogger("dtlbot.server")
 
 BOT_KEY = web.AppKey("bot", Bot)
 ADAPTERS_KEY = web.AppKey("adapters", list)
+# Which adapter added each route (resource), to label request metrics.
+ROUTE_OWNERS_KEY = web.AppKey("route_owners", dict)
 
 # Adapter modules, each with enabled(config) -> bool and setup(app, bot) -> None.
 ADAPTERS: tuple[str, ...] = ()
@@ -43,6 +47,30 @@ async def errors_middleware(
     except Exception:
         log.exception("request failed path=%s", request.path)
         return json_error(500, "internal error")
+
+
+@web.middleware
+async def metrics_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Count requests by adapter and status (outermost, so error statuses are counted too)."""
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        resource = request.match_info.route.resource
+        owner = request.app[ROUTE_OWNERS_KEY].get(resource, "none") if resource else "none"
+        request.app[BOT_KEY].metrics.requests.labels(owner, str(status)).inc()
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[BOT_KEY].metrics.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def database_writable(bot: Bot) -> bool:
@@ -81,14 +109,20 @@ def enabled_adapters(bot: Bot) -> list[tuple[str, object]]:
 def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
     """The application: /healthz, every enabled adapter's routes, and the scheduler."""
     app = web.Application(
-        client_max_size=bot.config.server.max_body_bytes, middlewares=[errors_middleware]
+        client_max_size=bot.config.server.max_body_bytes,
+        middlewares=[metrics_middleware, errors_middleware],
     )
     app[BOT_KEY] = bot
     app[ADAPTERS_KEY] = []
+    app[ROUTE_OWNERS_KEY] = {}
     app.router.add_get("/healthz", healthz)
+    if bot.config.server.metrics:
+        app.router.add_get("/metrics", metrics)
+    _own_new_routes(app, "core")
     for name, module in enabled_adapters(bot):
         module.setup(app, bot)
         app[ADAPTERS_KEY].append(name)
+        _own_new_routes(app, name)
 
     async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
         scheduler = Scheduler(bot)
@@ -100,7 +134,14 @@ def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
 
     if start_scheduler:
         app.cleanup_ctx.append(scheduler_context)
+        app.cleanup_ctx.append(ops.reload_watcher(bot))
     return app
+
+
+def _own_new_routes(app: web.Application, owner: str) -> None:
+    owners = app[ROUTE_OWNERS_KEY]
+    for resource in app.router.resources():
+        owners.setdefault(resource, owner)
 
 
 def serve(bot: Bot) -> None:
@@ -111,6 +152,7 @@ def serve(bot: Bot) -> None:
         bot.close()
 
     app.on_cleanup.append(close_database)
+    app.on_startup.append(ops.reload_on_sighup(bot))
     host, port = bot.config.server.host, bot.config.server.port
     log.info("serving host=%s port=%d adapters=%s", host, port, ",".join(app[ADAPTERS_KEY]))
     web.run_app(app, host=host, port=port, shutdown_timeout=10, print=None,

@@ -1,0 +1,233 @@
+"""Privacy: my data, forget me, retention, pseudonyms and the privacy notice."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot import conversations
+from bot.core import Bot
+from bot.model import Action, Conversation, User
+from bot.privacy import FORGET_ACTION, NO_PERSONAL_DATA
+from bot.router import PersonalData
+from bot.scheduler import run_due
+from tests.conftest import DTL, ORGANISER, REPO, press, say
+
+OTHER = User("console", "sam", name="Sam")
+
+
+def linked_questions(bot: Bot, user: User) -> int:
+    return bot.db.execute(
+        "select count(*) from questions where asker = ?", [bot.pseudonym(user)]
+    ).fetchone()[0]
+
+
+async def test_my_data_for_a_newcomer_says_nothing_is_held(bot):
+    (reply,) = await say(bot, "my data")
+    assert bot.pseudonym(DTL) in reply.text
+    assert "Nothing held" in reply.text
+    assert "questions you asked" in reply.text
+
+
+async def test_my_data_lists_questions_and_feedback_with_how_long_they_are_kept(bot):
+    await say(bot, "How often does the DTL forum meet?")
+    await press(bot, Action("feedback", value="up:forum-meetings"))
+    await say(bot, "what is the ARRS", OTHER)
+    (reply,) = await say(bot, "my data")
+    assert '"How often does the DTL forum meet?"' in reply.text
+    assert "what is the ARRS" not in reply.text  # someone else's question
+    assert "helpful on" in reply.text
+    assert "removed 90 days after you asked" in reply.text
+
+
+async def test_forget_me_asks_first_and_erases_nothing_until_confirmed(bot):
+    await say(bot, "How often does the DTL forum meet?")
+    (reply,) = await say(bot, "forget me")
+    assert "Questions you asked (1)" in reply.text
+    labels = [b.label for b in reply.buttons]
+    assert labels == ["Forget me", "Cancel"]
+    assert linked_questions(bot, DTL) == 1
+    (reply,) = await press(bot, Action(FORGET_ACTION, value="cancel"))
+    assert "nothing was erased" in reply.text
+    assert linked_questions(bot, DTL) == 1
+
+
+async def test_forget_me_button_unlinks_only_that_persons_data(bot):
+    await say(bot, "How often does the DTL forum meet?")
+    await press(bot, Action("feedback", value="down:forum-meetings"))
+    await say(bot, "How often does the DTL forum meet?", OTHER)
+    await press(bot, Action("feedback", value="up:forum-meetings"), OTHER)
+    (reply,) = await press(bot, Action(FORGET_ACTION, value="confirm"))
+    assert "Unlinked 1 question(s)" in reply.text
+    assert "Unlinked 1 feedback vote(s)" in reply.text
+    assert linked_questions(bot, DTL) == 0
+    assert linked_questions(bot, OTHER) == 1
+    # The texts and votes stay for organisers, with no link to anyone.
+    assert bot.db["questions"].count == 2
+    assert bot.db["feedback"].count == 2
+    (reply,) = await say(bot, "my data", OTHER)
+    assert "How often does the DTL forum meet?" in reply.text
+
+
+async def test_second_forget_me_finds_nothing(bot):
+    await say(bot, "What is the ARRS?")
+    (reply,) = await say(bot, "forget me confirm")
+    assert reply.text.startswith("Done.")
+    (reply,) = await say(bot, "forget me")
+    assert "nothing to forget" in reply.text
+    assert not reply.buttons
+    (reply,) = await say(bot, "forget me confirm")
+    assert "nothing to forget" in reply.text
+
+
+async def test_forget_me_with_unknown_words_explains_how(bot):
+    await say(bot, "What is the ARRS?")
+    (reply,) = await say(bot, "forget me now please")
+    assert "forget me confirm" in reply.text
+    assert linked_questions(bot, DTL) == 1
+
+
+async def test_other_features_personal_data_is_shown_and_forgotten(bot):
+    notes: dict[str, list[str]] = {bot.pseudonym(DTL): ["likes Tuesdays"],
+                                   bot.pseudonym(OTHER): ["likes Fridays"]}
+
+    def forget(b, user):
+        notes.pop(b.pseudonym(user), None)
+        return "Deleted your notes."
+
+    bot.router.holds_personal_data(PersonalData(
+        "Notes about you", "until the next poll", lambda b, u: notes.get(b.pseudonym(u), []),
+        forget, tables=("notes",),
+    ))
+    (reply,) = await say(bot, "my data")
+    assert "**Notes about you** (kept: until the next poll)" in reply.text
+    assert "likes Tuesdays" in reply.text
+    (reply,) = await say(bot, "forget me confirm")
+    assert "Deleted your notes." in reply.text
+    assert notes == {bot.pseudonym(OTHER): ["likes Fridays"]}
+    (reply,) = await say(bot, "privacy")
+    assert "`notes`" in reply.text
+
+
+async def test_one_failing_kind_does_not_stop_the_others(bot):
+    def broken(b, user):
+        raise RuntimeError("disk on fire")
+
+    bot.router.holds_personal_data(
+        PersonalData("Broken things", "forever", lambda b, u: ["one thing"], broken)
+    )
+    await say(bot, "What is the ARRS?")
+    (reply,) = await say(bot, "forget me confirm")
+    assert "could not erase broken things" in reply.text
+    assert "disk on fire" not in reply.text
+    assert linked_questions(bot, DTL) == 0
+
+
+async def test_direct_chat_is_listed_and_deleted_but_group_channels_are_kept(bot):
+    direct = Conversation("console", DTL.id, is_direct=True, reference={"to": "dana"})
+    group = Conversation("console", "general", is_direct=False)
+    conversations.remember(bot.db, direct, bot.now_iso())
+    conversations.remember(bot.db, group, bot.now_iso())
+    other = Conversation("console", "sam-dm", is_direct=True)
+    conversations.remember(bot.db, other, bot.now_iso(), person=bot.pseudonym(OTHER))
+    # Asking from the direct chat links it to the person, so it is listed.
+    (reply,) = await say(bot, "my data")
+    assert "your direct chat with me on console" in reply.text
+    (reply,) = await say(bot, "forget me confirm")
+    assert "Deleted 1 stored direct chat(s)" in reply.text
+    assert conversations.recall(bot.db, direct.key) is None
+    assert conversations.recall(bot.db, group.key) is not None
+    assert conversations.recall(bot.db, other.key) is not None
+
+
+async def test_organiser_sees_their_audit_records_which_are_kept(bot):
+    await say(bot, "content reload", ORGANISER)
+    (reply,) = await say(bot, "my data", ORGANISER)
+    assert "content reload" in reply.text
+    (reply,) = await say(bot, "forget me confirm", ORGANISER)
+    assert "stay in the audit trail" in reply.text
+    assert bot.db["audit"].count == 1
+
+
+async def test_retention_unlinks_old_questions_and_feedback_on_the_scheduler(bot, clock):
+    await say(bot, "How often does the DTL forum meet?")
+    await press(bot, Action("feedback", value="up:forum-meetings"))
+    clock.advance(days=30)
+    await say(bot, "What is the ARRS?")
+    [task] = [t for t in bot.router.tasks if t.name == "privacy-retention"]
+    assert task.next_due(bot) == clock.now() + timedelta(days=60)
+    clock.advance(days=59)
+    await run_due(bot)
+    assert linked_questions(bot, DTL) == 2
+    clock.advance(days=1)
+    await run_due(bot)
+    assert linked_questions(bot, DTL) == 1
+    linked_votes = "select count(*) from feedback where asker is not null"
+    assert bot.db.execute(linked_votes).fetchone()[0] == 0
+    # The text stays, unlinked, for organisers.
+    assert bot.db["questions"].count == 2
+    clock.advance(days=30)
+    await run_due(bot)
+    assert linked_questions(bot, DTL) == 0
+    assert task.next_due(bot) is None
+
+
+async def test_retention_period_comes_from_the_config(bot, clock):
+    bot.config.privacy.question_retention_days = 7
+    await say(bot, "What is the ARRS?")
+    (reply,) = await say(bot, "my data")
+    assert "removed 7 days after you asked" in reply.text
+    clock.advance(days=7)
+    await run_due(bot)
+    assert linked_questions(bot, DTL) == 0
+
+
+def test_pseudonym_is_stable_and_secret_dependent(tmp_path):
+    from bot.config import load_config
+
+    config = load_config(None, env={})
+    config.storage.path = str(tmp_path / "p.db")
+    first = Bot.create(config, env={})
+    generated = first.pseudonym(DTL)
+    first.close()
+    again = Bot.create(config, env={})  # the generated secret was stored once
+    assert again.pseudonym(DTL) == generated
+    again.close()
+    keyed = Bot.create(config, env={"DTLBOT_SECRET": "another"})
+    assert keyed.pseudonym(DTL) != generated
+    assert DTL.id not in keyed.pseudonym(DTL)
+    keyed.close()
+
+
+async def test_no_table_stores_a_platform_id_or_name(bot):
+    person = User("console", "U0PLATFORMID", name="Pat Lastname")
+    await say(bot, "How often does the DTL forum meet?", person)
+    await press(bot, Action("feedback", value="up:forum-meetings"), person)
+    conversations.remember(bot.db, Conversation("console", "dm-1"), bot.now_iso(),
+                           person=bot.pseudonym(person))
+    await say(bot, "my data", person)
+    for table in bot.db.table_names():
+        for row in bot.db[table].rows:
+            for value in row.values():
+                assert "U0PLATFORMID" not in str(value), table
+                assert "Pat Lastname" not in str(value), table
+
+
+def personal_tables(bot: Bot) -> list[str]:
+    names = [t for t in bot.db.table_names() if not t.startswith("sqlite_")]
+    # FTS shadow tables belong to their table.
+    names = [t for t in names if not re.search(r"_fts(_\w+)?$", t)]
+    return [t for t in names if t not in NO_PERSONAL_DATA]
+
+
+async def test_privacy_notice_names_every_table_holding_personal_data(bot):
+    tables = personal_tables(bot)
+    assert {"questions", "feedback", "conversations", "audit"} <= set(tables)
+    (reply,) = await say(bot, "privacy")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Privacy notice", 1)[1].split("\n## ", 1)[0]
+    for table in tables:
+        assert f"`{table}`" in reply.text, f"privacy command does not name table {table}"
+        assert f"`{table}`" in section, f"README privacy notice does not name table {table}"
+    for kind in bot.router.personal_data:
+        assert kind.name in reply.text
