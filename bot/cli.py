@@ -215,8 +215,12 @@ def db_check(config_path: str | None, path: str | None) -> None:
     target = path or get_config(config_path).storage.path
     try:
         report = ops.check_database(target)
-    except (ops.OpsError, sqlite3.Error) as exc:
+    except ops.OpsError as exc:
         raise click.ClickException(f"cannot check {target}: {exc}") from None
+    except sqlite3.Error as exc:
+        raise click.ClickException(
+            f"cannot check {target}: {exc} (see 'Backups and restoring' in the README)"
+        ) from None
     for line in report.lines():
         click.echo(line)
     if not report.ok:

@@ -241,7 +241,7 @@ def answer_reload_request(bot: Bot) -> bool:
     return True
 
 
-def reload_watcher(bot: Bot, interval: float = 1.0):
+def reload_watcher(bot: Bot, interval: float = 0.5):
     """An aiohttp cleanup context that answers `dtlbot content reload` within `interval` s."""
 
     async def watch() -> None:

@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import choose_encoder
 
 from bot import ops
 from bot.core import Bot
@@ -69,8 +69,10 @@ async def metrics_middleware(
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[BOT_KEY].metrics.registry)
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+    # Negotiated like prometheus-client's own exporter: plain text 0.0.4 unless asked otherwise.
+    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+    body = encode(request.app[BOT_KEY].metrics.registry)
+    return web.Response(body=body, headers={"Content-Type": content_type})
 
 
 def database_writable(bot: Bot) -> bool:
