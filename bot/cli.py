@@ -113,11 +113,12 @@ def chat(config_path: str | None, as_user: str | None, organiser: bool) -> None:
 @config_option
 def serve(config_path: str | None) -> None:
     """Run the bot's web server: every configured adapter, health checks and the scheduler."""
+    from bot.config import secret_values
     from bot.logs import configure_logging
     from bot.server import serve as run_server
 
-    configure_logging()
     config = get_config(config_path)
+    configure_logging(secrets=secret_values(config))
     bot = get_bot(config)
     click.echo(f"DTL Forum Bot listening on http://{config.server.host}:{config.server.port}/")
     run_server(bot)

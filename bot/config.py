@@ -68,6 +68,20 @@ class WebchatConfig:
     organisers: list[str] = field(default_factory=list)
 
 
+def _masked_repr(self: Any) -> str:
+    """repr() that shows whether each secret is set, never its value."""
+    parts = []
+    for f in dataclasses.fields(self):
+        value = getattr(self, f.name)
+        shown = ("'***'" if value else "''") if f.name in SECRET_FIELDS else repr(value)
+        parts.append(f"{f.name}={shown}")
+    return f"{type(self).__name__}({', '.join(parts)})"
+
+
+# Fields holding secrets: masked in repr, redacted from logs.
+SECRET_FIELDS = frozenset({"bot_token", "signing_secret", "app_token", "app_password"})
+
+
 @dataclass
 class SlackConfig:
     bot_token: str = field(default="", repr=False)
@@ -75,6 +89,8 @@ class SlackConfig:
     app_token: str = field(default="", repr=False)
     api_base_url: str = ""
     organisers: list[str] = field(default_factory=list)
+
+    __repr__ = _masked_repr
 
 
 @dataclass
@@ -85,6 +101,8 @@ class TeamsConfig:
     tenant_id: str = ""
     app_type: str = "MultiTenant"
     organisers: list[str] = field(default_factory=list)
+
+    __repr__ = _masked_repr
 
 
 @dataclass
@@ -146,6 +164,16 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "MICROSOFT_APP_TENANT_ID": ("teams", "tenant_id"),
     "MICROSOFT_APP_TYPE": ("teams", "app_type"),
 }
+
+
+def secret_values(config: Config, env: typing.Mapping[str, str] | None = None) -> list[str]:
+    """Every secret in use (config secrets and $DTLBOT_SECRET), for log redaction."""
+    env = os.environ if env is None else env
+    values = [env.get("DTLBOT_SECRET", "")]
+    for section in (config.slack, config.teams):
+        values += [getattr(section, f.name) for f in dataclasses.fields(section)
+                   if f.name in SECRET_FIELDS]
+    return [v for v in values if v]
 
 
 def find_config_path(explicit: str | None) -> Path | None:

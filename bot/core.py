@@ -47,7 +47,8 @@ class Bot:
     answers: AnswerIndex
     router: Router
     clock: Clock
-    secret: bytes
+    # The pseudonym key: never shown, not even in repr() (which tracebacks and debuggers print).
+    secret: bytes = field(repr=False)
     senders: dict[str, Sender] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
     # Set by the server while it runs, so that changes can re-plan the next wake-up.

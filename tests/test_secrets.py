@@ -1,0 +1,163 @@
+"""Secrets never reach logs, replies, HTTP responses or command-line output."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.config import ConfigError, load_config
+from bot.core import Bot
+from bot.logs import configure_logging
+from bot.model import Action, Conversation, Incoming, User
+from bot.server import create_app
+from tests.fakes import server_process
+
+SECRET_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "MICROSOFT_APP_PASSWORD",
+    "DTLBOT_SECRET",
+)
+MARKERS = {name: f"MARKER{i}-{name.lower()}-7f3a9c" for i, name in enumerate(SECRET_VARS)}
+PEOPLE = (
+    User("console", "dana", name="Dana"),
+    User("console", "olu", name="Olu", is_organiser=True),
+)
+ARGUMENTS = ("", "1", "yes", "Spring 2027", "confirm", "on", "2027-01-14 13:00")
+
+
+def assert_clean(text: str, where: str) -> None:
+    for name, marker in MARKERS.items():
+        assert marker not in text, f"{name} leaked into {where}"
+
+
+@pytest.fixture
+def secret_config(tmp_path: Path):
+    config = load_config(None, env=MARKERS)
+    config.storage.path = str(tmp_path / "secrets.db")
+    config.server.metrics = True
+    assert config.slack.bot_token == MARKERS["SLACK_BOT_TOKEN"]  # the markers are in use
+    return config
+
+
+@pytest.fixture
+def secret_bot(secret_config):
+    bot = Bot.create(secret_config, env=MARKERS)
+    yield bot
+    bot.close()
+
+
+async def test_no_secret_in_chat_replies_or_logs(secret_bot, caplog):
+    caplog.set_level(logging.DEBUG)
+    seen: list[str] = []
+    for person in PEOPLE:
+        conversation = Conversation(person.platform, person.id)
+        for command in secret_bot.router.commands:
+            for argument in ARGUMENTS:
+                text = f"{command.phrase} {argument}".strip()
+                seen += [repr(r) for r in await secret_bot.handle(
+                    Incoming(person, conversation, text=text))]
+        for action_id in secret_bot.router.actions:
+            for value in ("", "confirm", "up:forum", "x"):
+                action = Action(action_id.rstrip(":") + (":1" if action_id.endswith(":") else ""),
+                                value=value, values={"a": value})
+                seen += [repr(r) for r in await secret_bot.handle(
+                    Incoming(person, conversation, action=action))]
+        for question in ("What is the ARRS?", "what dose of paracetamol", "", "zzz"):
+            seen += [repr(r) for r in await secret_bot.handle(
+                Incoming(person, conversation, text=question))]
+    assert_clean("\n".join(seen), "chat replies")
+    assert_clean(caplog.text, "logs")
+    assert_clean(repr(secret_bot), "repr(bot)")
+
+
+async def test_no_secret_in_http_responses_or_logs(secret_bot, aiohttp_client, caplog):
+    caplog.set_level(logging.DEBUG)
+    app = create_app(secret_bot, start_scheduler=False)
+    client = await aiohttp_client(app)
+    bodies = []
+    paths = {r.resource.canonical for r in app.router.routes() if r.resource is not None}
+    for path in sorted(paths | {"/healthz", "/metrics", "/no-such-page"}):
+        for method, data in (("GET", None), ("POST", b"{not json"), ("POST", b"{}"),
+                             ("POST", b"x" * (secret_bot.config.server.max_body_bytes + 1))):
+            response = await client.request(method, path, data=data)
+            bodies.append(f"{response.status} {dict(response.headers)} {await response.text()}")
+    assert_clean("\n".join(bodies), "HTTP responses")
+    assert_clean(caplog.text, "logs")
+
+
+def test_no_secret_in_config_errors_or_repr(tmp_path, secret_config):
+    assert_clean(repr(secret_config), "repr(config)")
+    assert_clean(str(secret_config), "str(config)")
+    assert "bot_token='***'" in repr(secret_config.slack)
+    bad = tmp_path / "bad.toml"
+    for text in (
+        f'[server]\nport = "{MARKERS["SLACK_BOT_TOKEN"]}"\n',
+        f'[slack]\nbot_token = "{MARKERS["SLACK_BOT_TOKEN"]}"\nsurprise = 1\n',
+        f'[teams]\napp_password = ["{MARKERS["MICROSOFT_APP_PASSWORD"]}"]\n',
+        f'[slack]\nbot_token = "{MARKERS["SLACK_BOT_TOKEN"]}\n',
+    ):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as error:
+            load_config(bad, env=MARKERS)
+        assert_clean(str(error.value), "config error")
+
+
+def test_no_secret_in_command_line_output(tmp_path, secret_config):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{secret_config.storage.path}"\n[server]\nmetrics = true\n',
+        encoding="utf-8",
+    )
+    env = {**MARKERS, "DTLBOT_CONFIG": str(config)}
+    runner = CliRunner()
+    runs = [
+        ["--help"], ["ask", "What is the ARRS?"], ["ask", "--json", "what is a PCN"],
+        ["content", "check"], ["content", "reload", "--timeout", "0.2"],
+        ["backup", str(tmp_path / "copy.db")], ["db", "check"],
+        ["db", "check", str(tmp_path / "copy.db")], ["db", "check", str(tmp_path / "none.db")],
+        ["ask", "--config", str(tmp_path / "missing.toml"), "hello"],
+    ]
+    output = []
+    for args in runs:
+        output.append(runner.invoke(cli, args, env=env).output)
+    chat = runner.invoke(cli, ["chat", "--as", "dana"], env=env,
+                         input="help\nmy data\nprivacy\nforget me\nforget me confirm\n")
+    output.append(chat.output)
+    assert "pseudonym" in chat.output
+    assert_clean("\n".join(output), "command-line output")
+    # The pseudonym key from the environment is used, never stored.
+    assert_clean(Path(secret_config.storage.path).read_bytes().decode("latin-1"), "database")
+
+
+def test_log_lines_redact_secrets_even_in_tracebacks(capsys):
+    configure_logging("DEBUG", secrets=MARKERS.values())
+    log = logging.getLogger("dtlbot.test")
+    try:
+        raise RuntimeError(f"upstream said token={MARKERS['SLACK_BOT_TOKEN']}")
+    except RuntimeError:
+        log.exception("call failed header=%s", MARKERS["MICROSOFT_APP_PASSWORD"])
+    logging.getLogger().handlers.clear()
+    err = capsys.readouterr().err
+    assert "call failed header=[redacted]" in err
+    assert "token=[redacted]" in err
+    assert_clean(err, "formatted log lines")
+
+
+def test_running_server_logs_and_health_carry_no_secret(tmp_path):
+    port = server_process.free_port()
+    config = server_process.write_config(tmp_path, port, tmp_path / "serve.db",
+                                         "metrics = true\n")
+    server = server_process.start(config, port, tmp_path / "serve.log", env=MARKERS)
+    try:
+        bodies = [server.get(path) for path in ("/healthz", "/metrics", "/missing")]
+    finally:
+        logged = server.stop()
+    assert bodies[0][0] == 200
+    assert "serving" in logged
+    assert_clean(logged + repr(bodies), "dtlbot serve")
