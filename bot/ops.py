@@ -43,10 +43,14 @@ class OpsError(Exception):
     """An operation could not be done; the message says why, in plain words."""
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to an existing database (never creates one)."""
     if not path.is_file():
         raise OpsError(f"no database at {path}")
-    conn = sqlite3.connect(str(path))
+    if read_only:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    else:
+        conn = sqlite3.connect(str(path))
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
@@ -58,13 +62,17 @@ def backup(source: str | Path, destination: str | Path, *, force: bool = False) 
     if dest.is_dir():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         dest = dest / f"dtlbot-{stamp}.db"
+    live = source.resolve()
+    if dest.resolve() in (live, live.with_name(live.name + "-wal"),
+                          live.with_name(live.name + "-shm")):
+        raise OpsError(f"{dest} is the live database itself: choose another place")
     if dest.exists() and not force:
         raise OpsError(f"{dest} already exists (use --force to overwrite it)")
     if not dest.parent.is_dir():
         raise OpsError(f"folder {dest.parent} does not exist")
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = _connect(source)
+    src = _connect(source, read_only=True)
     try:
         dst = sqlite3.connect(str(partial))
         try:
@@ -121,7 +129,7 @@ class CheckReport:
 def check_database(path: str | Path) -> CheckReport:
     """PRAGMA integrity_check, foreign_key_check and the migrations' status; writes nothing."""
     path = Path(path)
-    conn = _connect(path)
+    conn = _connect(path, read_only=True)
     try:
         report = CheckReport(str(path), path.stat().st_size)
         report.integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]

@@ -273,7 +273,8 @@ def notice(bot: Bot) -> str:
         "text; how long logs are kept is set by the deployer.",
         "**Your choices**: `my data` shows everything held about you, from any platform. "
         "`forget me` erases what links it to you. Ballots in polls that have closed stay in the "
-        "published results, with no link to you. For anything else, ask the forum organisers.",
+        "published results, with no link to you. If you use the bot on more than one platform, "
+        "each is a separate identity: ask on each. For anything else, ask the forum organisers.",
     ]
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import logging
@@ -61,6 +62,9 @@ async def metrics_middleware(
         return response
     except web.HTTPException as exc:
         status = exc.status
+        raise
+    except asyncio.CancelledError:
+        status = 499  # the client went away: not a server error
         raise
     finally:
         resource = request.match_info.route.resource

@@ -205,6 +205,12 @@ def test_backup_cli_refuses_to_overwrite_and_accepts_a_folder(bot, tmp_path):
     assert len(list(folder.glob("dtlbot-*.db"))) == 1
 
 
+def test_backup_refuses_to_overwrite_the_live_database(bot):
+    with pytest.raises(ops.OpsError, match="live database itself"):
+        ops.backup(bot.config.storage.path, bot.config.storage.path, force=True)
+    assert bot.db["settings"].exists()
+
+
 def test_backup_of_a_missing_database_fails_clearly(tmp_path):
     with pytest.raises(ops.OpsError, match="no database at"):
         ops.backup(tmp_path / "nothing.db", tmp_path / "copy.db")
