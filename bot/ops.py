@@ -99,6 +99,7 @@ class CheckReport:
 
     path: str
     size: int
+    wal_size: int = 0
     integrity: list[str] = field(default_factory=list)
     foreign_keys: list[str] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
@@ -110,7 +111,8 @@ class CheckReport:
         return self.integrity == ["ok"] and not self.foreign_keys and not self.unknown
 
     def lines(self) -> list[str]:
-        out = [f"database: {self.path} ({self.size:,} bytes)"]
+        wal = f", plus {self.wal_size:,} in the write-ahead log" if self.wal_size else ""
+        out = [f"database: {self.path} ({self.size:,} bytes{wal})"]
         out.append("integrity: " + ("ok" if self.integrity == ["ok"] else "PROBLEMS"))
         out += [f"  {line}" for line in self.integrity if line != "ok"]
         out.append("foreign keys: " + ("ok" if not self.foreign_keys else "PROBLEMS"))
@@ -131,7 +133,9 @@ def check_database(path: str | Path) -> CheckReport:
     path = Path(path)
     conn = _connect(path, read_only=True)
     try:
-        report = CheckReport(str(path), path.stat().st_size)
+        wal = path.with_name(path.name + "-wal")
+        report = CheckReport(str(path), path.stat().st_size,
+                             wal.stat().st_size if wal.is_file() else 0)
         report.integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         report.foreign_keys = [
             f"table {table} row {rowid} refers to a missing row in {parent}"
@@ -171,6 +175,8 @@ def reload_content(bot: Bot, actor: User) -> tuple[bool, str]:
         )
         audit.record(bot, actor, "content reload", f"refused: {len(problems)} problem(s)")
         log.warning("content reload refused problems=%d", len(problems))
+        for line in shown:
+            log.warning("content problem %s", line)
         return False, text
     content = bot.content
     summary = (
