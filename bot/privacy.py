@@ -160,7 +160,7 @@ CORE_DATA = (
     ),
     PersonalData(
         "Your actions as a forum organiser",
-        "kept as the forum's audit trail (organisers only)",
+        "as the forum's audit trail (organisers only)",
         describe_audit,
         forget_audit,
         tables=("audit",),
