@@ -71,9 +71,12 @@ class Console:
         self.show(await self.bot.handle(self.incoming_for(line)))
 
 
-async def run_console(bot: Bot, user: User, stdin: TextIO = sys.stdin,
-                      out: TextIO = sys.stdout) -> None:
+async def run_console(bot: Bot, user: User, stdin: TextIO | None = None,
+                      out: TextIO | None = None) -> None:
     """Read messages a line at a time until end of input or `quit`."""
+    # Looked up per call, not bound at import, so redirected streams (tests, click) are used.
+    stdin = stdin if stdin is not None else sys.stdin
+    out = out if out is not None else sys.stdout
     console = Console(bot, user, out)
     interactive = stdin.isatty()
     if interactive:
