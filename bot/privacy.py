@@ -25,6 +25,8 @@ MAX_LINES = 10
 NO_PERSONAL_DATA: dict[str, str] = {
     "settings": "the bot's own settings, including the secret key for pseudonyms",
     "_sqlite_migrations": "which schema changes have been applied",
+    "meetings": "one-off forum meetings: time, title and place",
+    "meeting_changes": "skipped or moved occurrences of the forum's regular meeting",
 }
 
 
