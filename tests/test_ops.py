@@ -311,3 +311,26 @@ async def test_adapter_routes_are_counted_under_the_adapters_name(bot, aiohttp_c
     text = await (await client.get("/metrics")).text()
     assert 'dtlbot_requests_total{adapter="fake",status="200"} 1.0' in text
     assert (await client.get("/healthz")).status == 200
+
+
+def test_sighup_makes_dtlbot_serve_reload_its_content(tmp_path, content_dir):
+    import time
+
+    from tests.fakes import server_process
+
+    port = server_process.free_port()
+    config = server_process.write_config(
+        tmp_path, port, tmp_path / "hup.db", f'[content]\npath = "{content_dir}"\n'
+    )
+    server = server_process.start(config, port, tmp_path / "hup.log")
+    try:
+        (content_dir / "entries" / "forum-parking.md").write_text(NEW_ENTRY, encoding="utf-8")
+        server.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while "content reloaded entries=37" not in server.log.read_text():
+            assert time.monotonic() < deadline, server.log.read_text()
+            time.sleep(0.05)
+        assert server.process.poll() is None  # still serving
+    finally:
+        logged = server.stop()
+    assert "Traceback" not in logged
