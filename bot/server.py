@@ -21,10 +21,9 @@ log = logging.getLogger("dtlbot.server")
 
 BOT_KEY = web.AppKey("bot", Bot)
 ADAPTERS_KEY = web.AppKey("adapters", list)
-# Which adapter added each route (resource), to label request metrics.
-ROUTE_OWNERS_KEY = web.AppKey("route_owners", dict)
 
 # Adapter modules, each with enabled(config) -> bool and setup(app, bot) -> None.
+# Name routes "ADAPTER.what" (e.g. "webchat.messages") so requests are counted per adapter.
 ADAPTERS: tuple[str, ...] = ()
 
 
@@ -50,6 +49,13 @@ async def errors_middleware(
         return json_error(500, "internal error")
 
 
+def route_owner(request: web.Request) -> str:
+    """Which adapter a request went to, from its route name ("server" for the rest)."""
+    resource = request.match_info.route.resource
+    name = resource.name if resource is not None else None
+    return name.split(".")[0] if name and "." in name else "server"
+
+
 @web.middleware
 async def metrics_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -67,9 +73,7 @@ async def metrics_middleware(
         status = 499  # the client went away: not a server error
         raise
     finally:
-        resource = request.match_info.route.resource
-        owner = request.app[ROUTE_OWNERS_KEY].get(resource, "none") if resource else "none"
-        request.app[BOT_KEY].metrics.requests.labels(owner, str(status)).inc()
+        request.app[BOT_KEY].metrics.requests.labels(route_owner(request), str(status)).inc()
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -120,15 +124,12 @@ def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
     )
     app[BOT_KEY] = bot
     app[ADAPTERS_KEY] = []
-    app[ROUTE_OWNERS_KEY] = {}
     app.router.add_get("/healthz", healthz)
     if bot.config.server.metrics:
         app.router.add_get("/metrics", metrics)
-    _own_new_routes(app, "core")
     for name, module in enabled_adapters(bot):
         module.setup(app, bot)
         app[ADAPTERS_KEY].append(name)
-        _own_new_routes(app, name)
 
     async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
         scheduler = Scheduler(bot)
@@ -142,12 +143,6 @@ def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
         app.cleanup_ctx.append(scheduler_context)
         app.cleanup_ctx.append(ops.reload_watcher(bot))
     return app
-
-
-def _own_new_routes(app: web.Application, owner: str) -> None:
-    owners = app[ROUTE_OWNERS_KEY]
-    for resource in app.router.resources():
-        owners.setdefault(resource, owner)
 
 
 def serve(bot: Bot) -> None:

@@ -280,8 +280,8 @@ async def test_metrics_count_requests_by_adapter_and_status_and_answers(bot, aio
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     text = await response.text()
-    assert 'dtlbot_requests_total{adapter="core",status="200"} 1.0' in text
-    assert 'dtlbot_requests_total{adapter="none",status="404"} 1.0' in text
+    assert 'dtlbot_requests_total{adapter="server",status="200"} 1.0' in text
+    assert 'dtlbot_requests_total{adapter="server",status="404"} 1.0' in text
     assert 'dtlbot_answers_total{outcome="answered"} 1.0' in text
     assert 'dtlbot_answers_total{outcome="unanswered"} 1.0' in text
     assert 'dtlbot_reply_seconds_count{platform="console"} 2.0' in text
@@ -301,7 +301,7 @@ async def test_adapter_routes_are_counted_under_the_adapters_name(bot, aiohttp_c
 
     fake = types.SimpleNamespace(
         enabled=lambda config: True,
-        setup=lambda app, b: app.router.add_get("/fake/hello", hello),
+        setup=lambda app, b: app.router.add_get("/fake/hello", hello, name="fake.hello"),
     )
     monkeypatch.setattr(server, "ADAPTERS", ("fake",))
     monkeypatch.setattr(server.importlib, "import_module", lambda name: fake)
