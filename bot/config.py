@@ -12,6 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+# Confidence an answer needs, calibrated on tests/eval/questions.toml (see bench/qa.py).
+DEFAULT_THRESHOLD = 0.28
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 CONFIG_ENV = "DTLBOT_CONFIG"
 DEFAULT_CONFIG_FILE = "config.toml"
@@ -39,7 +41,7 @@ class ContentConfig:
 @dataclass
 class AnswersConfig:
     # Answers scoring below this confidence (0 to 1) are refused as "I don't know".
-    threshold: float = 0.0
+    threshold: float = DEFAULT_THRESHOLD
 
     def validate(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
