@@ -85,6 +85,33 @@ class TeamsConfig:
     tenant_id: str = ""
     app_type: str = "MultiTenant"
     organisers: list[str] = field(default_factory=list)
+    # The bot's public https address (the messaging endpoint's host); used for the app
+    # package's valid domains and to host charts and exports too big for a message.
+    public_url: str = ""
+    # The app package's developer details (Teams shows them on the app's page).
+    developer_name: str = ""
+    website_url: str = ""
+    privacy_url: str = ""
+    terms_url: str = ""
+
+    def validate(self) -> None:
+        types = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
+                 "userassignedmsi": "UserAssignedMSI"}
+        if self.app_type.lower() not in types:
+            raise ConfigError("teams.app_type", "must be MultiTenant, SingleTenant or "
+                              "UserAssignedMSI")
+        self.app_type = types[self.app_type.lower()]
+        if self.enabled and self.app_id and self.app_type != "MultiTenant" and not self.tenant_id:
+            raise ConfigError("teams.tenant_id", f"is needed when app_type is {self.app_type} "
+                              "(or set MICROSOFT_APP_TENANT_ID)")
+        if (self.enabled and self.app_id and self.app_type != "UserAssignedMSI"
+                and not self.app_password):
+            raise ConfigError("teams.app_password", "is needed with an app_id: set "
+                              "MICROSOFT_APP_PASSWORD (keep it out of the config file)")
+        for key in ("public_url", "website_url", "privacy_url", "terms_url"):
+            value = getattr(self, key)
+            if value and not value.startswith("https://"):
+                raise ConfigError(f"teams.{key}", "must start with https://")
 
 
 @dataclass
