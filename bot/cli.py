@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -144,5 +145,16 @@ def content_check(config_path: str | None) -> None:
     )
 
 
+def add_adapter_commands(group: click.Group) -> None:
+    """Adapters may bring a command group of their own (e.g. `dtlbot teams package`)."""
+    from bot.server import ADAPTERS
+
+    for name in ADAPTERS:
+        commands = getattr(importlib.import_module(f"adapters.{name}"), "cli", None)
+        if isinstance(commands, click.Group):
+            group.add_command(commands)
+
+
 def main() -> None:
+    add_adapter_commands(cli)
     cli()

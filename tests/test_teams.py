@@ -5,13 +5,16 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import zipfile
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from adapters.teams import SERVICE_KEY
 from adapters.teams.cards import MAX_ACTIVITY_BYTES
 from bot import conversations
+from bot.cli import add_adapter_commands, cli
 from bot.model import Action, Button, ChoiceField, File, Form, Image, Option, Reply
 from bot.router import Turn
 from bot.server import create_app
@@ -265,6 +268,23 @@ async def test_removal_forgets_the_conversation(bot, client, connector):
     assert conversations.recall(bot.db, f"teams:{CHANNEL}") is None
 
 
+async def test_group_chat_mention_is_answered_and_not_treated_as_direct(bot, client, connector):
+    group = in_channel(connector, "help")
+    group.update(conversation={"id": "19:group-chat@thread.v2", "conversationType": "groupChat",
+                               "tenantId": TENANT}, channelData={"tenant": {"id": TENANT}})
+    assert await post(client, group) == 200
+    assert connector.texts()[0].startswith("Ask me a question")
+    stored = conversations.recall(bot.db, "teams:19:group-chat@thread.v2")
+    assert stored is not None and not stored.is_direct
+
+
+async def test_other_invokes_get_an_empty_200(client, connector):
+    invoke = personal(connector, type="invoke", name="composeExtension/query", value={})
+    response = await client.post("/api/messages", json=invoke)
+    assert response.status == 200
+    assert connector.posted == []
+
+
 async def test_bad_json_and_wrong_content_type_get_400_and_the_server_still_answers(
     client, connector
 ):
@@ -403,3 +423,52 @@ async def test_large_files_are_hosted_at_the_public_url(bot, client, connector, 
     assert response.status == 200
     assert await response.read() == csv
     assert (await client.get("/teams/media/guessed-token")).status == 404
+
+
+def test_teams_package_writes_a_zip_with_manifest_and_two_icons(tmp_path, monkeypatch):
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        "[teams]\nenabled = true\n"
+        'app_id = "11111111-2222-3333-4444-555555555555"\n'
+        'public_url = "https://dtlbot.example.nhs.uk"\n'
+        'website_url = "https://example.nhs.uk/dtl"\n'
+    )
+    monkeypatch.setenv("MICROSOFT_APP_PASSWORD", "from-the-environment")
+    add_adapter_commands(cli)
+    output = tmp_path / "app.zip"
+    result = CliRunner().invoke(
+        cli, ["teams", "package", "--config", str(config_file), "-o", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(output) as archive:
+        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(archive.read("manifest.json"))
+        color, outline = archive.read("color.png"), archive.read("outline.png")
+    (bot_entry,) = manifest["bots"]
+    assert bot_entry["botId"] == "11111111-2222-3333-4444-555555555555"
+    assert bot_entry["scopes"] == ["personal", "team", "groupChat"]
+    commands = bot_entry["commandLists"][0]["commands"]
+    assert commands[0] == {"title": "help", "description": "What I can do"}
+    assert all(c["description"] and "`" not in c["description"] for c in commands)
+    assert "unanswered" not in {c["title"] for c in commands}  # organisers' commands stay out
+    assert manifest["validDomains"] == ["dtlbot.example.nhs.uk"]
+    assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
+    assert _png_size(color) == (192, 192)
+    assert _png_size(outline) == (32, 32)
+    assert "from-the-environment" not in json.dumps(manifest)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_teams_package_without_an_app_id_names_the_missing_setting(tmp_path):
+    add_adapter_commands(cli)
+    result = CliRunner().invoke(
+        cli, ["teams", "package", "-o", str(tmp_path / "app.zip")],
+        env={"DTLBOT_CONFIG": "", "MICROSOFT_APP_ID": ""},
+    )
+    assert result.exit_code == 1
+    assert "teams.app_id" in result.output
+    assert not (tmp_path / "app.zip").exists()

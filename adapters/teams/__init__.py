@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from adapters.teams.commands import cli
 from bot.config import Config
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("dtlbot.teams")
 
 SERVICE_KEY = web.AppKey("teams", object)
+__all__ = ["SERVICE_KEY", "cli", "enabled", "setup"]
 
 
 def enabled(config: Config) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 import jwt
 from aiohttp import ClientError, web
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
@@ -129,7 +129,7 @@ class TeamsService:
         elif activity.type == ActivityTypes.invoke:
             # Action.Submit never invokes; answer other invokes so Teams shows no error.
             await context.send_activity(
-                Activity(type=ActivityTypes.invoke_response, value={"status": 200, "body": {}})
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
             )
 
     async def on_message(self, context: TurnContext) -> None:
