@@ -291,7 +291,7 @@ class TeamsService:
         )
         if context.activity.type == ActivityTypes.message:
             try:
-                await context.send_activity(cards.text_activity(APOLOGY)["text"])
+                await context.send_activity(APOLOGY)
             except Exception:  # the apology is best effort: the connector may be what failed
                 log.warning("could not send the apology after a failed turn")
 
