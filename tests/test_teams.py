@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from adapters.teams import SERVICE_KEY
+from adapters.teams import SERVICE_KEY, cards
 from adapters.teams.cards import MAX_ACTIVITY_BYTES
+from adapters.teams.service import SendFailed
 from bot import conversations
 from bot.cli import add_adapter_commands, cli
-from bot.model import Action, Button, ChoiceField, File, Form, Image, Option, Reply
+from bot.core import APOLOGY
+from bot.model import Action, Button, ChoiceField, File, Form, Image, Option, Reply, TextField
 from bot.router import Turn
 from bot.server import create_app
 from tests.fakes.bot_connector import FakeBotConnector
@@ -349,6 +351,18 @@ async def test_a_send_that_keeps_failing_is_logged_with_conversation_and_reason(
     assert connector.posted == []
 
 
+async def test_a_proactive_post_that_keeps_failing_raises_so_the_caller_can_count_it(
+    bot, client, connector, caplog
+):
+    await post(client, personal(connector, text="help"))
+    stored = conversations.recall(bot.db, f"teams:{PERSONAL}")
+    connector.failures = [503] * 10
+    with caplog.at_level(logging.ERROR, logger="dtlbot.teams"), pytest.raises(SendFailed):
+        await bot.send(stored, [Reply("Reminder: the forum meets tomorrow.")])
+    assert f"teams send failed conversation={PERSONAL} reason=HTTP 503" in caplog.text
+    assert len(connector.posted) == 1  # only the earlier answer to "help"
+
+
 async def test_a_failing_turn_gets_an_apology_not_a_stack_trace(bot, client, connector):
     async def broken(turn: Turn) -> list[Reply]:
         raise RuntimeError("boom at /srv/secret/path")
@@ -358,6 +372,44 @@ async def test_a_failing_turn_gets_an_apology_not_a_stack_trace(bot, client, con
     (text,) = connector.texts()
     assert text.startswith("Sorry, something went wrong")
     assert "boom" not in json.dumps(connector.posted[0].activity)
+
+
+async def test_a_reply_that_cannot_be_rendered_gets_the_apology(
+    client, connector, monkeypatch, caplog
+):
+    def broken_render(*args: Any, **kwargs: Any) -> list:
+        raise ValueError("renderer bug")
+
+    monkeypatch.setattr(cards, "render", broken_render)
+    with caplog.at_level(logging.ERROR, logger="dtlbot.teams"):
+        assert await post(client, personal(connector, text="help")) == 200
+    assert connector.texts() == [APOLOGY]
+    assert "teams turn failed" in caplog.text
+
+
+async def test_a_ballot_sized_form_fits_in_one_activity(bot, client, connector):
+    ranks = tuple(Option(str(n), str(n)) for n in range(1, 9))
+    stages = tuple(Option(s, s.title()) for s in ("not started", "planning", "under way",
+                                                   "embedded", "not applicable"))
+    fields = []
+    for number in range(1, 9):
+        fields += [
+            ChoiceField(f"rank-{number}", f"Priority {number}: a fairly long priority title",
+                        ranks),
+            ChoiceField(f"stage-{number}", "How far along is it?", stages),
+            TextField(f"lead-{number}", "Who is leading it?", required=False),
+        ]
+    ballot = Form(id="ballot", title="Rank the eight priorities", fields=tuple(fields),
+                  intro="Rank each priority for your PCN, 1 the most important.")
+
+    async def show(turn: Turn) -> list[Reply]:
+        return [Reply("Here is this poll's ballot.", form=ballot)]
+
+    bot.router.command("ballot", help="the ballot")(show)
+    await post(client, personal(connector, text="ballot"))
+    (sent,) = connector.posted
+    assert sent.size < MAX_ACTIVITY_BYTES
+    assert len(inputs_of(card_of(connector))) == 24
 
 
 async def test_long_answers_are_split_into_activities_under_28_kb(bot, client, connector):

@@ -7,8 +7,9 @@ import logging
 import re
 import secrets
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -62,7 +63,7 @@ class Media:
     data: bytes
     mime: str
     filename: str
-    expires: Any
+    expires: datetime
 
 
 @dataclass
@@ -242,21 +243,30 @@ class TeamsService:
         reference = ConversationReference().deserialize(conversation.reference)
         activities = self.activities(replies, {})
 
+        failures: list[Exception] = []
+
         async def post(context: TurnContext) -> None:
             # A fresh post, not a reply to the made-up id of the continuation activity.
             context.activity.id = None
-            for activity in activities:
-                await self.with_retries(
-                    conversation.id, lambda a=activity: context.send_activity(a)
-                )
+            try:
+                for activity in activities:
+                    await self.with_retries(
+                        conversation.id, lambda a=activity: context.send_activity(a)
+                    )
+            except Exception as exc:  # botbuilder's pipeline would swallow it: re-raised below
+                failures.append(exc)
 
         await self.adapter.continue_conversation(reference, post, bot_app_id=self.config.app_id)
+        if failures:
+            raise failures[0]
 
     def activities(self, replies: list[Reply], submitted: dict[str, str]) -> list[Activity]:
         rendered = [a for r in replies for a in cards.render(r, self.host, submitted)]
         return [Activity().deserialize(a) for a in rendered]
 
-    async def with_retries(self, conversation_id: str, attempt: Any) -> Any:
+    async def with_retries(
+        self, conversation_id: str, attempt: Callable[[], Awaitable[Any]]
+    ) -> Any:
         """Run one send, retrying on 429 and transient errors with backoff (Retry-After wins)."""
         delay = self.base_delay
         for number in range(RETRIES + 1):
