@@ -265,9 +265,19 @@ async def test_removal_forgets_the_conversation(bot, client, connector):
                       membersAdded=[{"id": BOT_ID}])
     await post(client, team_added)
     assert conversations.recall(bot.db, f"teams:{CHANNEL}") is not None
+    # A mention in another channel of the same team is remembered too...
+    other = in_channel(connector, "help")
+    other["conversation"]["id"] = "19:projects@thread.skype;messageid=1700000000009"
+    other["id"] = "1700000000009"
+    await post(client, other)
+    assert conversations.recall(bot.db, "teams:19:projects@thread.skype") is not None
+    # ...and removing the bot from the team forgets every channel of it, not the personal chat.
+    await post(client, personal(connector, text="help"))
     team_removed = dict(team_added, membersAdded=None, membersRemoved=[{"id": BOT_ID}])
     await post(client, team_removed)
     assert conversations.recall(bot.db, f"teams:{CHANNEL}") is None
+    assert conversations.recall(bot.db, "teams:19:projects@thread.skype") is None
+    assert conversations.recall(bot.db, f"teams:{PERSONAL}") is not None
 
 
 async def test_group_chat_mention_is_answered_and_not_treated_as_direct(bot, client, connector):
@@ -285,6 +295,15 @@ async def test_other_invokes_get_an_empty_200(client, connector):
     response = await client.post("/api/messages", json=invoke)
     assert response.status == 200
     assert connector.posted == []
+
+
+async def test_a_redelivered_message_is_answered_once(bot, client, connector):
+    message = personal(connector, text="help")
+    assert await post(client, message) == 200
+    assert await post(client, message) == 200
+    assert len(connector.posted) == 1
+    labels = {"adapter": "teams", "status": "200"}
+    assert bot.metrics.registry.get_sample_value("dtlbot_requests_total", labels) == 2
 
 
 async def test_bad_json_and_wrong_content_type_get_400_and_the_server_still_answers(

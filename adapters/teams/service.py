@@ -36,9 +36,14 @@ PLATFORM = "teams"
 MESSAGES_PATH = "/api/messages"
 MEDIA_PATH = "/teams/media/{token}"
 # Retries for 429 and transient failures: delays double from `base_delay`, capped.
+# Kept short: a reply is sent while Teams waits for the answer to its own request.
 RETRIES = 4
 TRANSIENT = {429, 500, 502, 503, 504}
-MAX_DELAY = 30.0
+MAX_DELAY = 10.0
+# Teams redelivers a message when the bot was slow to acknowledge it; answer each once.
+SEEN_KEEP = 1000
+# Stored with each channel's reference, so removing the bot from a team forgets every channel.
+TEAM_KEY = "dtlbotTeamId"
 MEDIA_KEEP = 200
 MEDIA_LIFETIME = timedelta(days=7)
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
@@ -72,8 +77,9 @@ class TeamsService:
 
     bot: Bot
     config: TeamsConfig
-    base_delay: float = 1.0
+    base_delay: float = 0.5
     media: OrderedDict[str, Media] = field(default_factory=OrderedDict)
+    seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
     # Member id -> user principal name, looked up once per process when organisers use UPNs.
     principal_names: dict[str, str] = field(default_factory=dict)
 
@@ -93,28 +99,30 @@ class TeamsService:
 
     async def messages(self, request: web.Request) -> web.Response:
         """POST /api/messages: authenticate, then run one turn; bad requests get 400."""
+        response = await self._messages(request)
+        self.bot.metrics.requests.labels(PLATFORM, str(response.status)).inc()
+        return response
+
+    async def _messages(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
-            return web.json_response({"error": "expected application/json"}, status=400)
+            return bad_request("expected application/json")
         try:
             body = await request.json()
         except ValueError:
-            return web.json_response({"error": "malformed JSON"}, status=400)
+            return bad_request("malformed JSON")
         if not isinstance(body, dict):
-            return web.json_response({"error": "expected an activity object"}, status=400)
+            return bad_request("expected an activity object")
         try:
             activity = Activity().deserialize(body)
         except (DeserializationError, ValueError, TypeError, AttributeError):
-            return web.json_response({"error": "not a valid activity"}, status=400)
+            return bad_request("not a valid activity")
         if not activity.type or not activity.conversation or not activity.service_url:
-            return web.json_response({"error": "activity lacks type, conversation or serviceUrl"},
-                                     status=400)
+            return bad_request("activity lacks type, conversation or serviceUrl")
         auth_header = request.headers.get("Authorization", "")
         try:
             invoke = await self.adapter.process_activity(auth_header, activity, self.on_turn)
         except (PermissionError, jwt.PyJWTError):
-            self.bot.metrics.requests.labels(PLATFORM, "401").inc()
             return web.json_response({"error": "unauthorized"}, status=401)
-        self.bot.metrics.requests.labels(PLATFORM, "200").inc()
         if invoke is not None:
             return web.json_response(invoke.body, status=invoke.status)
         return web.Response(status=200)
@@ -122,7 +130,8 @@ class TeamsService:
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.message:
-            await self.on_message(context)
+            if self.first_delivery(activity):
+                await self.on_message(context)
         elif activity.type == ActivityTypes.conversation_update:
             await self.on_conversation_update(context)
         elif activity.type == ActivityTypes.installation_update:
@@ -132,6 +141,19 @@ class TeamsService:
             await context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
             )
+
+    def first_delivery(self, activity: Activity) -> bool:
+        """False for a message already handled (checked after authentication)."""
+        if not activity.id:
+            return True
+        key = f"{activity.conversation.id}|{activity.id}"
+        if key in self.seen:
+            log.info("duplicate delivery ignored conversation=%s", activity.conversation.id)
+            return False
+        self.seen[key] = None
+        if len(self.seen) > SEEN_KEEP:
+            self.seen.popitem(last=False)
+        return True
 
     async def on_message(self, context: TurnContext) -> None:
         conversation = self.conversation_of(context.activity)
@@ -171,9 +193,16 @@ class TeamsService:
             await self.reply(context, [welcome_reply()], {})
 
     def removed(self, activity: Activity) -> None:
+        """Forget the conversation; removed from a team, forget all of that team's channels."""
         conversation = self.conversation_of(activity)
-        conversations.forget(self.bot.db, conversation.key)
-        log.info("removed conversation=%s", conversation.id)
+        keys = {conversation.key}
+        team = conversation.reference.get(TEAM_KEY)
+        if team:
+            keys |= {c.key for c in conversations.stored(self.bot.db, PLATFORM)
+                     if c.reference.get(TEAM_KEY) == team}
+        for key in keys:
+            conversations.forget(self.bot.db, key)
+        log.info("removed conversation=%s forgotten=%d", conversation.id, len(keys))
 
     def conversation_of(self, activity: Activity) -> Conversation:
         """The neutral conversation; a channel thread maps to its channel, where posts go."""
@@ -183,11 +212,15 @@ class TeamsService:
         # Proactive posts start a new message, and need no one's name or id.
         reference.activity_id = None
         reference.user = None
+        stored = reference.serialize()
+        team = team_of(activity)
+        if team:
+            stored[TEAM_KEY] = team
         return Conversation(
             platform=PLATFORM,
             id=conversation_id,
             is_direct=(activity.conversation.conversation_type or "personal") == "personal",
-            reference=reference.serialize(),
+            reference=stored,
         )
 
     async def user_of(self, context: TurnContext) -> User:
@@ -240,7 +273,9 @@ class TeamsService:
         """Post proactively to a stored conversation (reminders, poll announcements)."""
         if not conversation.reference:
             raise SendFailed(f"no conversation reference stored for {conversation.id}")
-        reference = ConversationReference().deserialize(conversation.reference)
+        reference = ConversationReference().deserialize(
+            {k: v for k, v in conversation.reference.items() if k != TEAM_KEY}
+        )
         activities = self.activities(replies, {})
 
         failures: list[Exception] = []
@@ -329,6 +364,17 @@ class TeamsService:
             content_type=item.mime,
             headers={"Content-Disposition": f'{disposition}; filename="{item.filename}"'},
         )
+
+
+def bad_request(message: str) -> web.Response:
+    return web.json_response({"error": message}, status=400)
+
+
+def team_of(activity: Activity) -> str:
+    """The team a channel activity belongs to (Teams puts it in channelData), or ''."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team") if isinstance(data.get("team"), dict) else {}
+    return str(team.get("id") or "")
 
 
 def channel_id(conversation_id: str) -> str:
