@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import jwt
 from aiohttp import ClientError, web
@@ -58,7 +58,7 @@ class AuthSettings:
     """The attribute names ConfigurationBotFrameworkAuthentication reads."""
 
     APP_ID: str
-    APP_PASSWORD: str
+    APP_PASSWORD: str = field(repr=False)
     APP_TYPE: str
     APP_TENANTID: str
 
@@ -311,19 +311,19 @@ class TeamsService:
                 status = getattr(exc.response, "status_code", None)
                 reason = f"HTTP {status}"
                 if status not in TRANSIENT or number == RETRIES:
-                    return self.failed(conversation_id, reason)
+                    self.failed(conversation_id, reason)
                 wait = retry_after(exc.response) if status == 429 else None
             except (TimeoutError, ClientRequestError, ClientError) as exc:
                 reason = type(exc).__name__
                 if number == RETRIES:
-                    return self.failed(conversation_id, reason)
+                    self.failed(conversation_id, reason)
                 wait = None
             log.info("teams send retry conversation=%s reason=%s", conversation_id, reason)
             await asyncio.sleep(min(MAX_DELAY, wait if wait is not None else delay))
             delay *= 2
         return None
 
-    def failed(self, conversation_id: str, reason: str) -> None:
+    def failed(self, conversation_id: str, reason: str) -> NoReturn:
         log.error("teams send failed conversation=%s reason=%s", conversation_id, reason)
         raise SendFailed(f"send to {conversation_id} failed: {reason}")
 
