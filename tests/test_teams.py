@@ -8,6 +8,7 @@ import logging
 import zipfile
 from typing import Any
 
+import jwt
 import pytest
 from click.testing import CliRunner
 
@@ -16,6 +17,7 @@ from adapters.teams.cards import MAX_ACTIVITY_BYTES
 from adapters.teams.service import SendFailed
 from bot import conversations
 from bot.cli import add_adapter_commands, cli
+from bot.config import ConfigError, load_config
 from bot.core import APOLOGY
 from bot.model import Action, Button, ChoiceField, File, Form, Image, Option, Reply, TextField
 from bot.router import Turn
@@ -336,6 +338,14 @@ async def test_with_an_app_id_an_unsigned_request_is_refused(
     forged = await client.post("/api/messages", json=personal(connector, text="record"),
                                headers={"Authorization": "Bearer not-a-token"})
     assert forged.status == 401
+    token = jwt.encode(
+        {"iss": "https://api.botframework.com.evil.example", "aud": teams_config.teams.app_id,
+         "serviceurl": connector.url},
+        "an-attacker-key-of-at-least-32-bytes", algorithm="HS256",
+    )
+    forged = await client.post("/api/messages", json=personal(connector, text="record"),
+                               headers={"Authorization": f"Bearer {token}"})
+    assert forged.status == 401
     assert handled == []
     assert connector.posted == []
     assert conversations.recall(bot.db, f"teams:{PERSONAL}") is None
@@ -543,3 +553,79 @@ def test_teams_package_without_an_app_id_names_the_missing_setting(tmp_path):
     assert result.exit_code == 1
     assert "teams.app_id" in result.output
     assert not (tmp_path / "app.zip").exists()
+
+
+def render(reply: Reply, host=lambda data, mime, name: None) -> list[dict[str, Any]]:
+    return cards.render(reply, host)
+
+
+def test_many_buttons_go_in_rows_so_teams_shows_them_all():
+    buttons = tuple(Button(f"Topic {n}", Action("topic", value=str(n))) for n in range(8))
+    (activity,) = render(Reply("Pick one", buttons=buttons))
+    card = activity["attachments"][0]["content"]
+    rows = [e for e in card["body"] if e["type"] == "ActionSet"]
+    assert [len(r["actions"]) for r in rows] == [5, 3]
+    assert "actions" not in card
+
+
+def test_a_chart_too_big_to_inline_without_a_public_url_shows_its_alt_text():
+    big = Image(b"\x89PNG" + bytes(range(256)) * 200, alt="Ranking of the eight priorities")
+    (activity,) = render(Reply("Results", image=big))
+    card = activity["attachments"][0]["content"]
+    assert not [e for e in card["body"] if e["type"] == "Image"]
+    assert any("Ranking of the eight priorities" in e.get("text", "") for e in card["body"])
+    assert cards.json_size(activity) < MAX_ACTIVITY_BYTES
+
+
+def test_a_text_export_without_a_public_url_comes_as_code_blocks_under_the_limit():
+    csv = "".join(f"PCN {n},digital inclusion,{n % 8 + 1}\n" for n in range(2000)).encode()
+    activities = render(Reply(file=File(csv, "results.csv", mime="text/csv")))
+    assert len(activities) > 1
+    assert all(cards.json_size(a) < MAX_ACTIVITY_BYTES for a in activities)
+    joined = "".join(a["text"] for a in activities)
+    assert "PCN 0,digital inclusion,1" in joined and "PCN 1999,digital inclusion,8" in joined
+
+
+def test_one_enormous_line_is_still_split():
+    pieces = cards.split_text("word " * 20000)
+    assert len(pieces) > 1
+    assert all(cards.json_size(p) <= cards.TEXT_BUDGET for p in pieces)
+    assert "".join(pieces).split() == ["word"] * 20000
+
+
+def test_lines_become_paragraphs_but_bullets_stay_a_list():
+    assert cards.paragraphs("Intro\n- one\n- two\nEnd") == "Intro\n\n- one\n- two\n\nEnd"
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"app_type": "Whatever"}, "teams.app_type"),
+        ({"app_id": "x", "app_type": "SingleTenant", "app_password": "p"}, "teams.tenant_id"),
+        ({"app_id": "x"}, "teams.app_password"),
+        ({"public_url": "http://insecure.example"}, "teams.public_url"),
+    ],
+)
+def test_bad_teams_settings_are_refused_with_the_key(tmp_path, settings, key):
+    lines = ["[teams]", "enabled = true"] + [f'{k} = "{v}"' for k, v in settings.items()]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path, env={})
+    assert error.value.key == key
+
+
+async def test_the_emulator_can_talk_to_the_bot_without_authentication(client, connector):
+    activity = {
+        "type": "message",
+        "id": "emu-1",
+        "channelId": "emulator",
+        "serviceUrl": connector.url,
+        "from": {"id": "emulator-user", "name": "User"},
+        "recipient": {"id": "bot", "name": "Bot"},
+        "conversation": {"id": "emulator-conversation"},
+        "text": "help",
+    }
+    assert await post(client, activity) == 200
+    assert connector.texts()[0].startswith("Ask me a question")
+
