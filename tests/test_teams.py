@@ -14,13 +14,14 @@ from click.testing import CliRunner
 
 from adapters.teams import SERVICE_KEY, cards
 from adapters.teams.cards import MAX_ACTIVITY_BYTES
+from adapters.teams.package import command_list
 from adapters.teams.service import SendFailed
 from bot import conversations
 from bot.cli import add_adapter_commands, cli
 from bot.config import ConfigError, load_config
 from bot.core import APOLOGY
 from bot.model import Action, Button, ChoiceField, File, Form, Image, Option, Reply, TextField
-from bot.router import Turn
+from bot.router import Router, Turn
 from bot.server import create_app
 from tests.fakes.bot_connector import FakeBotConnector
 
@@ -629,3 +630,18 @@ async def test_the_emulator_can_talk_to_the_bot_without_authentication(client, c
     assert await post(client, activity) == 200
     assert connector.texts()[0].startswith("Ask me a question")
 
+
+
+def test_the_manifest_lists_at_most_ten_commands_most_needed_first():
+    async def handler(turn: Turn) -> list[Reply]:
+        return []
+
+    router = Router()
+    for phrase in ("zebra", "apple", "banana", "cherry", "damson", "elder", "fig", "grape",
+                   "next meeting", "help", "glossary"):
+        router.command(phrase, help=f"about `{phrase}`")(handler)
+    router.command("poll start", help="open a poll", organiser=True)(handler)
+    titles = [c["title"] for c in command_list(router.commands)]
+    assert titles[:3] == ["help", "next meeting", "glossary"]
+    assert len(titles) == 10
+    assert "poll start" not in titles

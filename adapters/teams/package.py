@@ -43,10 +43,20 @@ def app_version() -> str:
         return "0.1.0"
 
 
+# The commands people most need first, when there are more than Teams' ten.
+PROMPT_ORDER = ("help", "next meeting", "meetings", "toolkit", "glossary", "my ballot",
+                "my data", "privacy", "forget me", "rank")
+
+
 def command_list(commands: list[Command]) -> list[dict[str, str]]:
-    """Everyone's commands (help first), as Teams offers them as prompts in the compose box."""
-    public = sorted((c for c in commands if not c.organiser),
-                    key=lambda c: (c.phrase != "help", c.phrase))
+    """Everyone's commands (most needed first), as Teams offers them as compose-box prompts."""
+
+    def order(command: Command) -> tuple[int, str]:
+        if command.phrase in PROMPT_ORDER:
+            return PROMPT_ORDER.index(command.phrase), command.phrase
+        return len(PROMPT_ORDER), command.phrase
+
+    public = sorted((c for c in commands if not c.organiser), key=order)
     return [
         {"title": c.phrase[:32], "description": to_plain(c.help[:1].upper() + c.help[1:])[:128]}
         for c in public[:MAX_COMMANDS]
