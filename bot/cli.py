@@ -120,7 +120,11 @@ def serve(config_path: str | None) -> None:
     config = get_config(config_path)
     bot = get_bot(config)
     click.echo(f"DTL Forum Bot listening on http://{config.server.host}:{config.server.port}/")
-    run_server(bot)
+    try:
+        run_server(bot)
+    except ConfigError as exc:  # an adapter found a setting missing as it started
+        bot.close()
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.group()

@@ -95,19 +95,13 @@ class TeamsConfig:
     terms_url: str = ""
 
     def validate(self) -> None:
+        """Checks that hold for every command; what serving needs is checked at start."""
         types = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
                  "userassignedmsi": "UserAssignedMSI"}
         if self.app_type.lower() not in types:
             raise ConfigError("teams.app_type", "must be MultiTenant, SingleTenant or "
                               "UserAssignedMSI")
         self.app_type = types[self.app_type.lower()]
-        if self.enabled and self.app_id and self.app_type != "MultiTenant" and not self.tenant_id:
-            raise ConfigError("teams.tenant_id", f"is needed when app_type is {self.app_type} "
-                              "(or set MICROSOFT_APP_TENANT_ID)")
-        if (self.enabled and self.app_id and self.app_type != "UserAssignedMSI"
-                and not self.app_password):
-            raise ConfigError("teams.app_password", "is needed with an app_id: set "
-                              "MICROSOFT_APP_PASSWORD (keep it out of the config file)")
         for key in ("public_url", "website_url", "privacy_url", "terms_url"):
             value = getattr(self, key)
             if value and not value.startswith("https://"):

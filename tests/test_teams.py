@@ -602,8 +602,6 @@ def test_lines_become_paragraphs_but_bullets_stay_a_list():
     ("settings", "key"),
     [
         ({"app_type": "Whatever"}, "teams.app_type"),
-        ({"app_id": "x", "app_type": "SingleTenant", "app_password": "p"}, "teams.tenant_id"),
-        ({"app_id": "x"}, "teams.app_password"),
         ({"public_url": "http://insecure.example"}, "teams.public_url"),
     ],
 )
@@ -614,6 +612,27 @@ def test_bad_teams_settings_are_refused_with_the_key(tmp_path, settings, key):
     with pytest.raises(ConfigError) as error:
         load_config(path, env={})
     assert error.value.key == key
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"app_id": "x", "app_type": "SingleTenant", "app_password": "p"}, "teams.tenant_id"),
+        ({"app_id": "x"}, "teams.app_password"),
+    ],
+)
+def test_serving_with_an_app_id_but_no_secret_stops_at_start_naming_the_key(
+    tmp_path, settings, key
+):
+    lines = ["[teams]", "enabled = true"] + [f'{k} = "{v}"' for k, v in settings.items()]
+    lines += ["[storage]", f'path = "{tmp_path / "bot.db"}"']
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli, ["serve", "--config", str(path)],
+                                env={"MICROSOFT_APP_PASSWORD": "", "MICROSOFT_APP_TENANT_ID": ""})
+    assert result.exit_code == 1
+    assert key in result.output
+    assert "Traceback" not in result.output
 
 
 async def test_the_emulator_can_talk_to_the_bot_without_authentication(client, connector):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.teams.commands import cli
-from bot.config import Config
+from bot.config import Config, ConfigError, TeamsConfig
 
 if TYPE_CHECKING:
     from bot.core import Bot
@@ -16,17 +16,30 @@ if TYPE_CHECKING:
 log = logging.getLogger("dtlbot.teams")
 
 SERVICE_KEY = web.AppKey("teams", object)
-__all__ = ["SERVICE_KEY", "cli", "enabled", "setup"]
+__all__ = ["SERVICE_KEY", "check_credentials", "cli", "enabled", "setup"]
 
 
 def enabled(config: Config) -> bool:
     return config.teams.enabled
 
 
+def check_credentials(teams: TeamsConfig) -> None:
+    """With an app id, what botbuilder needs to sign its replies (named, before any request)."""
+    if not teams.app_id:
+        return
+    if teams.app_type != "MultiTenant" and not teams.tenant_id:
+        raise ConfigError("teams.tenant_id", f"is needed when app_type is {teams.app_type} "
+                          "(or set MICROSOFT_APP_TENANT_ID)")
+    if teams.app_type != "UserAssignedMSI" and not teams.app_password:
+        raise ConfigError("teams.app_password", "is needed with an app_id: set "
+                          "MICROSOFT_APP_PASSWORD (keep it out of the config file)")
+
+
 def setup(app: web.Application, bot: Bot) -> None:
     """Route /api/messages to botbuilder and register the proactive sender."""
     from adapters.teams.service import MEDIA_PATH, MESSAGES_PATH, TeamsService
 
+    check_credentials(bot.config.teams)
     if not bot.config.teams.app_id:
         log.warning(
             "Teams authentication is OFF: [teams] app_id is empty, so anyone who can reach "
