@@ -297,6 +297,11 @@ class TeamsService:
 
     def activities(self, replies: list[Reply], submitted: dict[str, str]) -> list[Activity]:
         rendered = [a for r in replies for a in cards.render(r, self.host, submitted)]
+        for activity in rendered:
+            if cards.json_size(activity) > cards.CONTENT_BUDGET:
+                # Only a form far bigger than any the bot makes gets here; Teams may refuse it.
+                log.warning("teams activity of %d bytes is over the size budget",
+                            cards.json_size(activity))
         return [Activity().deserialize(a) for a in rendered]
 
     async def with_retries(
