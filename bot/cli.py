@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -119,7 +120,11 @@ def serve(config_path: str | None) -> None:
     config = get_config(config_path)
     bot = get_bot(config)
     click.echo(f"DTL Forum Bot listening on http://{config.server.host}:{config.server.port}/")
-    run_server(bot)
+    try:
+        run_server(bot)
+    except ConfigError as exc:  # an adapter found a setting missing as it started
+        bot.close()
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.group()
@@ -144,5 +149,16 @@ def content_check(config_path: str | None) -> None:
     )
 
 
+def add_adapter_commands(group: click.Group) -> None:
+    """Adapters may bring a command group of their own (e.g. `dtlbot teams package`)."""
+    from bot.server import ADAPTERS
+
+    for name in ADAPTERS:
+        commands = getattr(importlib.import_module(f"adapters.{name}"), "cli", None)
+        if isinstance(commands, click.Group):
+            group.add_command(commands)
+
+
 def main() -> None:
+    add_adapter_commands(cli)
     cli()

@@ -87,6 +87,27 @@ class TeamsConfig:
     tenant_id: str = ""
     app_type: str = "MultiTenant"
     organisers: list[str] = field(default_factory=list)
+    # The bot's public https address (the messaging endpoint's host); used for the app
+    # package's valid domains and to host charts and exports too big for a message.
+    public_url: str = ""
+    # The app package's developer details (Teams shows them on the app's page).
+    developer_name: str = ""
+    website_url: str = ""
+    privacy_url: str = ""
+    terms_url: str = ""
+
+    def validate(self) -> None:
+        """Checks that hold for every command; what serving needs is checked at start."""
+        types = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
+                 "userassignedmsi": "UserAssignedMSI"}
+        if self.app_type.lower() not in types:
+            raise ConfigError("teams.app_type", "must be MultiTenant, SingleTenant or "
+                              "UserAssignedMSI")
+        self.app_type = types[self.app_type.lower()]
+        for key in ("public_url", "website_url", "privacy_url", "terms_url"):
+            value = getattr(self, key)
+            if value and not value.startswith("https://"):
+                raise ConfigError(f"teams.{key}", "must start with https://")
 
 
 @dataclass
