@@ -196,6 +196,8 @@ def meetings(ctx: click.Context, config_path: str | None, as_json: bool, count: 
 
             click.echo(to_plain(NO_SCHEDULE))
             return
+        if not found:
+            click.echo("No more meetings in the schedule.")
         for meeting in found:
             click.echo(f"{meeting.start:%a %d %b %Y %H:%M %Z}  {meeting.title}"
                        f"  ({meeting.kind})  {meeting.join_url or meeting.location}")

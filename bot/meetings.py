@@ -158,10 +158,6 @@ class ParseError(ValueError):
     """A date or time the bot could not read; the message says what it expects."""
 
 
-def _local_now(bot: Bot) -> datetime:
-    return bot.clock.now().astimezone(Schedule.load(bot).zone)
-
-
 def _friendly(text: str, base: datetime, want_time: bool) -> datetime | None:
     """Friendlier forms ("18 Nov", "next Thursday 2pm") through dateparser, future preferred."""
     from dateparser.date import DateDataParser

@@ -118,9 +118,6 @@ class Schedule:
         starts = [self.localize(n) for n in self.rule().between(low, high, inc=True)]
         return [s for s in starts if after <= s < before]
 
-    def is_series_start(self, moment: datetime) -> bool:
-        return any(s == moment for s in self.series_starts(moment, moment + timedelta(seconds=1)))
-
     def series_meeting(
         self, start: datetime, original: datetime, kind: Kind, changed_at: datetime | None = None
     ) -> Meeting:

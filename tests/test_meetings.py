@@ -1,6 +1,8 @@
 """The forum's schedule: the series, one-offs, skips and moves, and answering from it."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -174,3 +176,19 @@ def test_rrule_without_start_is_refused(tmp_path):
     with pytest.raises(ConfigError) as raised:
         load_config(path, env={})
     assert raised.value.key == "forum.start"
+
+
+def test_the_documented_example_config_gives_the_bimonthly_schedule(tmp_path):
+    example = (Path(__file__).resolve().parent.parent / "config.example.toml").read_text()
+    assert "FREQ=MONTHLY;INTERVAL=2;BYDAY=2TH" in example
+    for key in ("rrule", "start", "join_url", "agenda_url"):
+        example = example.replace(f"# {key} = ", f"{key} = ")
+    path = tmp_path / "config.toml"
+    path.write_text(example)
+    config = load_config(path, env={})
+    meetings = Schedule(config.forum, ZoneInfo(config.forum.timezone)).between(
+        utc(2026, 1, 1), utc(2026, 6, 1)
+    )
+    assert [f"{m.start:%d %b %H:%M %Z}" for m in meetings] == [
+        "08 Jan 13:00 GMT", "12 Mar 13:00 GMT", "14 May 13:00 BST",
+    ]
