@@ -127,10 +127,10 @@ class ForumConfig:
             )
         if "DTSTART" in self.rrule.upper():
             raise ConfigError("forum.rrule", "give the first meeting in forum.start, not DTSTART")
-        from dateutil.rrule import rrulestr
+        from bot.schedule import parse_rule
 
         try:
-            rule = rrulestr(self.rrule, dtstart=self.start)
+            rule = parse_rule(self.rrule, self.start, ZoneInfo(self.timezone))
             rule.after(self.start, inc=True)
         except (ValueError, TypeError) as exc:
             raise ConfigError(

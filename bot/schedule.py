@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -18,6 +19,18 @@ if TYPE_CHECKING:
 Kind = Literal["series", "moved", "one-off"]
 # How far ahead `upcoming` looks, widening only while it has found too few meetings.
 HORIZONS = (timedelta(days=100), timedelta(days=400), timedelta(days=3700))
+
+
+def parse_rule(text: str, start: datetime, zone: ZoneInfo) -> rrule:
+    """The rule on naive wall-clock times; an UNTIL in UTC ("...Z", as RFC 5545 has it with a
+    TZID start) is turned into the forum's local time first."""
+
+    def local(match: re.Match[str]) -> str:
+        until = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+        return f"UNTIL={until.astimezone(zone):%Y%m%dT%H%M%S}"
+
+    return rrulestr(re.sub(r"UNTIL=(\d{8}T\d{6})Z", local, text, flags=re.IGNORECASE),
+                    dtstart=start)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -102,7 +115,8 @@ class Schedule:
         return timedelta(minutes=self.forum.duration_minutes)
 
     def rule(self) -> rrule:
-        return rrulestr(self.forum.rrule, dtstart=self.forum.start)
+        assert self.forum.start is not None
+        return parse_rule(self.forum.rrule, self.forum.start, self.zone)
 
     def localize(self, naive: datetime) -> datetime:
         """A wall-clock time in the forum's zone as an aware datetime (normalised in a DST gap)."""

@@ -4,12 +4,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
+import recurring_ical_events
 
+from bot.calendar import build_calendar
 from bot.config import ConfigError, load_config
 from bot.schedule import Schedule
 from tests.conftest import ORGANISER, say
-from tests.meetings_helpers import configure_forum
+from tests.meetings_helpers import SERIES, configure_forum
 
 
 @pytest.fixture
@@ -192,3 +195,13 @@ def test_the_documented_example_config_gives_the_bimonthly_schedule(tmp_path):
     assert [f"{m.start:%d %b %H:%M %Z}" for m in meetings] == [
         "08 Jan 13:00 GMT", "12 Mar 13:00 GMT", "14 May 13:00 BST",
     ]
+
+
+def test_an_until_in_utc_ends_the_series_in_the_feed_and_the_schedule(bot):
+    bot.config.forum.rrule = SERIES + ";UNTIL=20270311T130000Z"
+    meetings = Schedule.load(bot).between(utc(2026, 11, 1), utc(2028, 1, 1))
+    assert [m.start.month for m in meetings] == [11, 1, 3]
+    bot.config.forum.validate()
+    feed = icalendar.Calendar.from_ical(build_calendar(bot))
+    events = recurring_ical_events.of(feed).between(utc(2026, 11, 1), utc(2028, 1, 1))
+    assert sorted(e["DTSTART"].dt for e in events) == [m.start for m in meetings]
