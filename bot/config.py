@@ -158,11 +158,16 @@ class RemindersConfig:
     channels: list[str] = field(default_factory=list)
 
     def validate(self) -> None:
+        seen: dict[timedelta, str] = {}
         for i, offset in enumerate(self.offsets):
             try:
-                parse_offset(offset)
+                delta = parse_offset(offset)
             except ValueError as exc:
                 raise ConfigError(f"reminders.offsets[{i}]", str(exc)) from None
+            if delta in seen:
+                raise ConfigError(f"reminders.offsets[{i}]",
+                                  f"'{offset}' is the same time as '{seen[delta]}'")
+            seen[delta] = offset
         for i, key in enumerate(self.channels):
             platform, _, conversation = key.partition(":")
             if not platform.strip() or not conversation.strip():

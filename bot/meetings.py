@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,12 +26,13 @@ TIME_RE = r"\d{1,2}:\d{2}"
 # Questions about when the forum meets, answered from the schedule rather than from content.
 SCHEDULE_QUESTION = re.compile(
     r"\b(when|what time|what date|what day|which day|date of|time of)\b.*"
-    r"\b(forum|meeting|meetings|meet|meetup|get-together)\b"
+    r"\b(forum|forums|meetup|get-together)\b"
     r"|\b(next|upcoming)\s+(dtl\s+)?(forum|meeting|meetings|meetup|get-together)\b",
     re.IGNORECASE,
 )
 PAST_WORDS = re.compile(r"\b(was|were|did|first|last|previous|founded|started)\b", re.IGNORECASE)
 LINK_ACTION = "meetings:link"
+CURLY_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
 def zone_label(bot: Bot) -> str:
@@ -209,13 +209,18 @@ def parse_when(text: str, base: datetime) -> datetime:
     return found
 
 
+def straight_quotes(text: str) -> str:
+    """Chat apps often turn "quotes" into curly ones; read both the same."""
+    return text.translate(CURLY_QUOTES)
+
+
 def split_when(args: str, base: datetime) -> tuple[datetime, str]:
     """The date and time at the start of `args`, and the rest (title and location)."""
+    args = straight_quotes(args)
     strict = re.match(rf"\s*({DATE_RE})\s+({TIME_RE})(?:\s+|$)(.*)", args)
     if strict:
         return parse_when(f"{strict.group(1)} {strict.group(2)}", base), strict.group(3)
-    cut = min((i for i in (args.find('"'), args.find("'"), args.find("|")) if i >= 0),
-              default=-1)
+    cut = min((i for i in (args.find('"'), args.find("|")) if i >= 0), default=-1)
     if cut >= 0:
         return parse_when(args[:cut], base), args[cut:]
     words = args.split()
@@ -232,12 +237,11 @@ def split_title(rest: str) -> tuple[str, str]:
     rest = rest.strip()
     if not rest:
         return "", ""
-    if '"' in rest or "'" in rest:
-        try:
-            parts = shlex.split(rest)
-        except ValueError:
-            raise ParseError("A quote is not closed: put the title and the location each "
-                             'in "double quotes".') from None
+    if '"' in rest:
+        if rest.count('"') % 2:
+            raise ParseError('A quote is not closed: put the title and the location each in '
+                             '"double quotes".')
+        parts = [quoted or word for quoted, word in re.findall(r'"([^"]*)"|(\S+)', rest)]
         return (parts[0] if parts else ""), " ".join(parts[1:])
     title, _, location = rest.lstrip("|").partition("|")
     return title.strip(" |"), location.strip(" |")
@@ -285,6 +289,10 @@ async def meeting_add(turn: Turn) -> list[Reply]:
     start = _to_utc(schedule, when)
     if start <= bot.clock.now():
         return [Reply(f"{when:%Y-%m-%d %H:%M} is in the past: give a future date and time.")]
+    clash = schedule.between(start, start + timedelta(seconds=1))
+    if clash:
+        return [Reply(f"There is already a meeting then: {clash[0].title}, "
+                      f"{when_text(bot, clash[0])}.")]
     table = bot.db["meetings"]
     table.insert(
         {

@@ -79,7 +79,7 @@ def targets(bot: Bot) -> dict[str, datetime]:
 
 def candidates(bot: Bot, now: datetime, *, ahead: bool = False) -> list[Candidate]:
     """Reminders owed for meetings that have not started: those due by the largest offset
-    from now, or with `ahead`, also those of the next meeting however far off it is."""
+    from now, or with `ahead`, also those of the next few meetings however far off."""
     planned = offsets(bot)
     if not planned:
         return []
@@ -92,7 +92,7 @@ def candidates(bot: Bot, now: datetime, *, ahead: bool = False) -> list[Candidat
     if ahead:
         following = [m for m in schedule.upcoming(now, 3) if m.start > now]
         if following:
-            horizon = max(horizon, following[0].start + timedelta(minutes=1))
+            horizon = max(horizon, following[-1].start + timedelta(minutes=1))
     found = []
     for meeting in schedule.between(now, horizon):
         if meeting.start <= now:

@@ -66,8 +66,10 @@ async def test_questions_about_the_next_forum_are_answered_from_the_schedule(bot
                      "upcoming meetings?"):
         (reply,) = await say(bot, question)
         assert "14 January 2027" in reply.text, question
-    (reply,) = await say(bot, "How often does the DTL forum meet?")
-    assert "14 January 2027" not in reply.text  # a content question, not a date
+    for question in ("How often does the DTL forum meet?", "When was the first forum?",
+                     "When should I meet my clinical director?"):
+        (reply,) = await say(bot, question)
+        assert "14 January 2027" not in reply.text, question  # content questions, not dates
     bot.clock.set(utc(2027, 1, 20, 9))
     (reply,) = await say(bot, "when is the next forum?")
     assert "11 March 2027" in reply.text
@@ -101,6 +103,11 @@ async def test_friendlier_dates_work_for_adding(bot):
     assert "Winter catch-up" in reply.text and "Where: Leeds" in reply.text
     (reply,) = await say(bot, "meeting add next Thursday 14:00 Extra session", ORGANISER)
     assert "Thursday 26 November 2026, 14:00" in reply.text and "Extra session" in reply.text
+    (reply,) = await say(bot, "meeting add 2027-02-04 10:00 “Nina's workshop” “Leeds”", ORGANISER)
+    assert "Nina's workshop" in reply.text and "Where: Leeds" in reply.text
+    (reply,) = await say(bot, "meeting add 2027-01-14 13:00 Duplicate", ORGANISER)
+    assert "already a meeting then" in reply.text
+    assert bot.db["meetings"].count == 3
 
 
 async def test_bad_or_past_dates_are_refused_and_nothing_is_stored(bot):
@@ -157,6 +164,7 @@ async def test_one_off_can_be_moved_and_skipped(bot):
         ("forum", "rrule", '"FREQ=SOMETIMES"'),
         ("forum", "timezone", '"Mars/Olympus"'),
         ("reminders", "offsets", '["7d", "soon"]'),
+        ("reminders", "offsets", '["1d", "24h"]'),
         ("reminders", "channels", '["C0123"]'),
         ("server", "public_url", '"dtlbot.example.org"'),
     ],
