@@ -53,6 +53,18 @@ def offsets(bot: Bot) -> list[tuple[str, timedelta]]:
     return sorted(parsed.items(), key=lambda item: item[1], reverse=True)
 
 
+def offsets_text(bot: Bot) -> str:
+    """The offsets in words, largest first: "7 days, 1 day and 1 hour"."""
+    units = {"m": "minute", "h": "hour", "d": "day", "w": "week"}
+    words = []
+    for label, _ in offsets(bot):
+        n, unit = int(label.strip()[:-1]), units[label.strip()[-1].lower()]
+        words.append(f"{n} {unit}{'' if n == 1 else 's'}")
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _epoch(bot: Bot) -> datetime:
     """When this database first planned reminders: nothing due before then is sent late."""
     table = bot.db["settings"]
@@ -289,7 +301,7 @@ async def reminders_here(turn: Turn) -> list[Reply]:
             pk="conversation",
         )
         text = (f"Reminders for forum meetings will be posted here, "
-                f"{', '.join(bot.config.reminders.offsets)} before each meeting.")
+                f"{offsets_text(bot)} before each meeting.")
     else:
         if configured:
             return [Reply("This conversation is listed in the config file's `[reminders] "
@@ -319,8 +331,10 @@ async def reminders_status(turn: Turn) -> list[Reply]:
     now = bot.clock.now()
     conversations = targets(bot)
     configured = set(bot.config.reminders.channels)
-    lines = [f"Reminders go out {', '.join(bot.config.reminders.offsets) or 'never'} "
-             "before each meeting."]
+    if bot.config.reminders.offsets:
+        lines = [f"Reminders go out {offsets_text(bot)} before each meeting."]
+    else:
+        lines = ["No reminder offsets are configured, so no reminders go out."]
     if conversations:
         lines.append(f"Posted to {len(conversations)} conversation(s):")
         lines += [

@@ -204,7 +204,7 @@ async def test_a_retry_pending_when_the_meeting_is_skipped_is_cancelled(bot, clo
 
 async def test_status_lists_where_reminders_go_and_the_next_one(bot, sender):
     (reply,) = await say(bot, "reminders status", ORGANISER)
-    assert "7d, 1d, 1h before each meeting" in reply.text
+    assert "7 days, 1 day and 1 hour before each meeting" in reply.text
     assert "fake:C-forum (config file)" in reply.text
     assert "Next: 7d reminder for the meeting on Thu 14 Jan 2027 13:00 GMT" in reply.text
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.server import create_app
-from tests.fakes.platform import FakePlatform, http_sender
+from tests.fakes.platform import FakeAdapter, FakePlatform
 from tests.meetings_helpers import configure_forum
 
 CHANNEL = "fake:C-forum"
@@ -37,8 +37,9 @@ async def wait_for(condition, timeout: float = 5.0) -> None:
 async def test_the_running_scheduler_posts_a_due_reminder_through_the_platform(
     bot, clock, platform, aiohttp_client
 ):
-    bot.senders["fake"] = http_sender(platform)
-    client = await aiohttp_client(create_app(bot))  # starts the server and its scheduler
+    app = create_app(bot)
+    FakeAdapter(platform).setup(app, bot)
+    client = await aiohttp_client(app)  # starts the server and its scheduler
     assert bot.scheduler is not None
     assert (await client.get("/healthz")).status == 200
     bot.replan()
@@ -48,9 +49,12 @@ async def test_the_running_scheduler_posts_a_due_reminder_through_the_platform(
     platform.fail_next = 1  # the platform is down for the first attempt
     clock.set(MEETING - timedelta(days=7))
     bot.replan()
-    await wait_for(lambda: bot.db["reminder_deliveries"].count == 1)
-    row = next(bot.db["reminder_deliveries"].rows)
-    assert row["status"] == "pending" and row["attempts"] == 1 and "503" in row["last_error"]
+    def delivery() -> dict | None:
+        return next(bot.db["reminder_deliveries"].rows, None)
+
+    await wait_for(lambda: (delivery() or {}).get("attempts") == 1)
+    row = delivery()
+    assert row["status"] == "pending" and "503" in row["last_error"]
 
     clock.advance(minutes=1)  # the retry falls due
     bot.replan()
@@ -60,7 +64,8 @@ async def test_the_running_scheduler_posts_a_due_reminder_through_the_platform(
     assert "in 7 days" in post["text"] and "14 January 2027, 13:00" in post["text"]
     assert "https://dtlbot.example.org/forum.ics" in post["links"]
 
+    await wait_for(lambda: delivery()["status"] == "sent")
     bot.replan()  # waking again sends nothing twice
     await asyncio.sleep(0.05)
     assert len(platform.posts) == 1
-    assert next(bot.db["reminder_deliveries"].rows)["status"] == "sent"
+    assert delivery()["status"] == "sent" and bot.db["reminder_deliveries"].count == 1

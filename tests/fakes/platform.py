@@ -90,3 +90,17 @@ class RecordingSender:
 
     def texts(self, conversation: str | None = None) -> list[str]:
         return [r.text for key, r in self.posts if conversation is None or key == conversation]
+
+
+@dataclass
+class FakeAdapter:
+    """A platform adapter by the plug-in contract (enabled, setup) that posts to a FakePlatform."""
+
+    platform: FakePlatform
+    name: str = "fake"
+
+    def enabled(self, config: object) -> bool:
+        return True
+
+    def setup(self, app: web.Application, bot) -> None:
+        bot.senders[self.name] = http_sender(self.platform)
