@@ -63,8 +63,11 @@ class Meeting:
 
     @property
     def key(self) -> str:
-        """Identifies this meeting at this time: a moved meeting gets a new key (new reminders)."""
-        return f"{self.uid}/{self.start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+        """Identifies this meeting at this time, for reminder records: a moved meeting gets a
+        new key (so new reminders), and a series meeting keeps its key if only the rule's
+        first meeting (and so the UID) is edited in the config."""
+        owner = self.uid if self.kind == "one-off" else "forum"
+        return f"{owner}/{self.start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
 @dataclass
