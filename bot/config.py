@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Confidence an answer needs, calibrated on tests/eval/questions.toml (see bench/qa.py).
 DEFAULT_THRESHOLD = 0.28
@@ -54,12 +56,22 @@ class ServerConfig:
     port: int = 3978
     metrics: bool = False
     max_body_bytes: int = 1_048_576
+    # The address people reach the server at (links such as the calendar feed);
+    # empty means http://{host}:{port}.
+    public_url: str = ""
 
     def validate(self) -> None:
         if not 0 < self.port < 65536:
             raise ConfigError("server.port", "must be between 1 and 65535")
         if self.max_body_bytes < 1024:
             raise ConfigError("server.max_body_bytes", "must be at least 1024")
+        if self.public_url and not re.match(r"^https?://[^\s/]+", self.public_url):
+            raise ConfigError("server.public_url", "must start with http:// or https://")
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 @dataclass
@@ -121,11 +133,72 @@ class ForumConfig:
     agenda_url: str = ""
     location: str = "Online"
 
+    def validate(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                "forum.timezone", f"unknown time zone '{self.timezone}' (e.g. Europe/London)"
+            ) from None
+        if self.duration_minutes <= 0:
+            raise ConfigError("forum.duration_minutes", "must be more than 0")
+        if not self.rrule:
+            return
+        if self.start is None:
+            raise ConfigError(
+                "forum.start", "is needed with forum.rrule (e.g. 2026-01-08T13:00:00)"
+            )
+        if "DTSTART" in self.rrule.upper():
+            raise ConfigError("forum.rrule", "give the first meeting in forum.start, not DTSTART")
+        from bot.schedule import parse_rule
+
+        try:
+            rule = parse_rule(self.rrule, self.start, ZoneInfo(self.timezone))
+            rule.after(self.start, inc=True)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(
+                "forum.rrule",
+                f"not a valid recurrence rule ({exc}); e.g. FREQ=MONTHLY;INTERVAL=2;BYDAY=2TH",
+            ) from None
+
+
+OFFSET_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_offset(text: str) -> timedelta:
+    """A reminder offset such as "7d", "1h", "30m" or "2w" as a timedelta; ValueError if bad."""
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text.lower())
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"'{text}' is not an offset such as 7d, 1d, 1h or 30m")
+    return timedelta(**{OFFSET_UNITS[match.group(2)]: int(match.group(1))})
+
 
 @dataclass
 class RemindersConfig:
+    # How long before each meeting a reminder goes out: a number and m, h, d or w.
     offsets: list[str] = field(default_factory=lambda: ["7d", "1d", "1h"])
+    # Conversation keys "platform:conversation_id" that always get reminders.
     channels: list[str] = field(default_factory=list)
+
+    def validate(self) -> None:
+        seen: dict[timedelta, str] = {}
+        for i, offset in enumerate(self.offsets):
+            try:
+                delta = parse_offset(offset)
+            except ValueError as exc:
+                raise ConfigError(f"reminders.offsets[{i}]", str(exc)) from None
+            if delta in seen:
+                raise ConfigError(f"reminders.offsets[{i}]",
+                                  f"'{offset}' is the same time as '{seen[delta]}'")
+            seen[delta] = offset
+        for i, key in enumerate(self.channels):
+            platform, _, conversation = key.partition(":")
+            if not platform.strip() or not conversation.strip():
+                raise ConfigError(
+                    f"reminders.channels[{i}]",
+                    f"'{key}' is not a conversation key \"platform:conversation_id\" "
+                    "(e.g. \"slack:C0123ABCD\")",
+                )
 
 
 @dataclass

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from bot import help as help_feature
-from bot import qa
+from bot import meetings, qa, reminders
 from bot.answers import AnswerIndex
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -27,8 +27,9 @@ log = logging.getLogger("dtlbot")
 # Posts replies to a stored conversation on one platform (used for proactive messages).
 Sender = Callable[[Conversation, list[Reply]], Awaitable[None]]
 
-# Each feature module exposes register(router); order matters only for help listings.
-FEATURES = (help_feature, qa)
+# Each feature module exposes register(router); order matters only for help listings,
+# and meetings comes after qa because it wraps the question handler qa sets.
+FEATURES = (help_feature, qa, meetings, reminders)
 
 APOLOGY = "Sorry, something went wrong on my side and I could not do that. Please try again."
 

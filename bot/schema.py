@@ -61,3 +61,64 @@ def _audit(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations(name="0010_meetings")
+def _meetings(db: Database) -> None:
+    # One-off meetings added from chat; times in UTC.
+    db["meetings"].create(
+        {
+            "id": int,
+            "starts_at": str,
+            "duration_minutes": int,
+            "title": str,
+            "location": str,
+            "changed_at": str,
+            "cancelled_at": str,
+        },
+        pk="id",
+    )
+    # Changes to single occurrences of the configured series, keyed by the rule's own start.
+    db["meeting_changes"].create(
+        {
+            "original_start": str,
+            "action": str,
+            "new_start": str,
+            "changed_at": str,
+        },
+        pk="original_start",
+    )
+    # Conversations that get reminders. set_by is the pseudonym of whoever set it.
+    db["reminder_subscriptions"].create(
+        {
+            "conversation": str,
+            "is_direct": int,
+            "enabled": int,
+            "source": str,
+            "set_by": str,
+            "since": str,
+        },
+        pk="conversation",
+    )
+    # One row per (occurrence, offset, conversation): the database knows what was sent.
+    db["reminder_deliveries"].create(
+        {
+            "id": int,
+            "occurrence": str,
+            "starts_at": str,
+            "offset": str,
+            "conversation": str,
+            "due_at": str,
+            "status": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "sent_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["reminder_deliveries"].create_index(
+        ["occurrence", "offset", "conversation"], unique=True
+    )
+    db["reminder_deliveries"].create_index(["status", "next_attempt_at"])

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from bot import calendar
 from bot.core import Bot
 from bot.scheduler import Scheduler
 from bot.storage import BUSY_TIMEOUT_MS
@@ -79,13 +80,14 @@ def enabled_adapters(bot: Bot) -> list[tuple[str, object]]:
 
 
 def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
-    """The application: /healthz, every enabled adapter's routes, and the scheduler."""
+    """The application: /healthz, /forum.ics, every enabled adapter's routes, the scheduler."""
     app = web.Application(
         client_max_size=bot.config.server.max_body_bytes, middlewares=[errors_middleware]
     )
     app[BOT_KEY] = bot
     app[ADAPTERS_KEY] = []
     app.router.add_get("/healthz", healthz)
+    calendar.add_routes(app, bot)
     for name, module in enabled_adapters(bot):
         module.setup(app, bot)
         app[ADAPTERS_KEY].append(name)
