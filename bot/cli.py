@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import getpass
 import json
 import os
@@ -130,15 +131,20 @@ def serve(config_path: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     url = base_url(config.server.host, config.server.port)
     adapters = ", ".join(app[ADAPTERS_KEY]) or "none"
-    click.echo(f"DTL Forum Bot serving on {url} (adapters: {adapters}; health: {url}healthz)")
-    if "webchat" in app[ADAPTERS_KEY]:
-        click.echo(f"Web chat: {url}")
+
+    def announce() -> None:
+        click.echo(f"DTL Forum Bot serving on {url} (adapters: {adapters}; health: {url}healthz)")
+        if "webchat" in app[ADAPTERS_KEY]:
+            click.echo(f"Web chat: {url}")
+        click.echo("Press Ctrl-C to stop.")
+
     try:
-        run_server(bot, app)
+        run_server(bot, app, on_ready=announce)
     except OSError as exc:
+        reason = "the address is already in use" if exc.errno == errno.EADDRINUSE else str(exc)
         raise click.ClickException(
-            f"cannot listen on {config.server.host}:{config.server.port}: "
-            f"{exc.strerror or exc} (set [server] host/port)"
+            f"cannot listen on {config.server.host}:{config.server.port}: {reason} "
+            f"(change [server] host or port)"
         ) from None
 
 

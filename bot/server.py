@@ -142,9 +142,18 @@ def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
     return app
 
 
-def serve(bot: Bot, app: web.Application | None = None) -> None:
-    """Run until SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the database."""
+def serve(
+    bot: Bot, app: web.Application | None = None, on_ready: Callable[[], None] | None = None
+) -> None:
+    """Run until SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the database.
+
+    `on_ready` is called once the server is listening.
+    """
     app = app if app is not None else create_app(bot)
+
+    def ready(_message: str) -> None:
+        if on_ready is not None:
+            on_ready()
 
     async def announce_shutdown(app: web.Application) -> None:
         log.info("stopping: no new connections; finishing requests in flight")
@@ -157,5 +166,5 @@ def serve(bot: Bot, app: web.Application | None = None) -> None:
     app.on_cleanup.append(close_database)
     host, port = bot.config.server.host, bot.config.server.port
     log.info("serving host=%s port=%d adapters=%s", host, port, ",".join(app[ADAPTERS_KEY]))
-    web.run_app(app, host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, print=None,
+    web.run_app(app, host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, print=ready,
                 access_log=None, handle_signals=True)

@@ -4,11 +4,12 @@ import json
 import signal
 import socket
 import sqlite3
+import subprocess
 import threading
 import time
 import urllib.request
 
-from tests.fakes.served import dtlbot_serve
+from tests.fakes.served import DTLBOT, dtlbot_serve
 
 
 def post_question(url: str, results: list) -> None:
@@ -70,3 +71,27 @@ def test_sigterm_ends_open_event_streams_cleanly_and_promptly(tmp_path):
     except OSError:
         refused = True
     assert refused
+
+
+def test_a_busy_port_stops_the_start_with_a_one_line_message(tmp_path):
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "x.db"}"\n[server]\nport = {port}\n', encoding="utf-8"
+    )
+    try:
+        result = subprocess.run(
+            [str(DTLBOT), "serve", "--config", str(config)],
+            capture_output=True, text=True, timeout=30,
+        )
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert f"Error: cannot listen on 127.0.0.1:{port}: the address is already in use" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert "serving on" not in result.stdout
