@@ -1,15 +1,20 @@
 """The web chat in a real browser: headless Chromium on the page a real `dtlbot serve` serves."""
 
+import asyncio
 import json
 import shutil
 import struct
+import threading
+import time
 import zlib
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
-from bot.model import ChoiceField, File, Form, Image, Option, Reply, TextField
-from tests.fakes.served import dtlbot_serve
+from bot.model import ChoiceField, Conversation, File, Form, Image, Option, Reply, TextField
+from bot.server import create_app
+from tests.fakes.served import dtlbot_serve, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -175,3 +180,61 @@ def test_the_page_reads_well_on_a_phone(browser, served):
     # Nothing wider than the screen: no sideways scrolling.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+@pytest.fixture
+def in_process(bot):
+    """The real application on a loopback port, in a thread, with the bot reachable from here."""
+    # Playwright's sync API runs a loop in this thread, so the server gets a thread of its own.
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(create_app(bot, start_scheduler=False))
+    port = free_port()
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+
+    def call(coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(10)
+
+    yield f"http://127.0.0.1:{port}/", call
+    call(runner.cleanup())
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+
+
+def test_a_reminder_the_bot_sends_on_its_own_appears_without_a_reload(page, bot, in_process):
+    url, call = in_process
+    page.goto(url)
+    page.get_by_label("Your name").fill("Dana")
+    page.get_by_role("button", name="Start chatting").click()
+    expect(page.get_by_text("Hello, I'm the DTL Forum Bot")).to_be_visible()
+    wait_for_stream(call, bot)
+    call(bot.send(Conversation("webchat", "dana"), [Reply("**Reminder**: the forum meets soon.")]))
+    reminder = page.locator(".msg.proactive")
+    expect(reminder).to_contain_text("Message from the bot")
+    expect(reminder.locator("strong")).to_have_text("Reminder")
+    # A reload does not show it twice: the page remembers what it has seen.
+    page.reload()
+    expect(page.get_by_text("Hello, I'm the DTL Forum Bot")).to_be_visible()
+    wait_for_stream(call, bot)
+    expect(page.locator(".msg.proactive")).to_have_count(0)
+
+
+def wait_for_stream(call, bot, timeout: float = 10.0) -> None:
+    """Block until Dana's page has its event stream open."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if bot.senders["webchat"].__self__.outbox.streams("dana"):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the page never opened its event stream")
