@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import logging
@@ -55,12 +56,15 @@ async def log_middleware(
     except web.HTTPException as exc:
         status = exc.status
         raise
+    except asyncio.CancelledError:
+        status = 499  # the client went away (or shutdown ran out of time) before an answer
+        raise
     finally:
         adapter = route_owner(request)
         request.app[BOT_KEY].metrics.requests.labels(adapter, str(status)).inc()
         log.info(
             "request method=%s path=%s status=%d adapter=%s latency_ms=%.1f",
-            request.method, request.rel_url.raw_path, status, adapter,
+            request.method, request.rel_url.raw_path[:200], status, adapter,
             (time.perf_counter() - started) * 1000,
         )
 
