@@ -249,7 +249,8 @@
       if (reply.text) addMessage("bot", (box) => renderText(reply.text, box));
       return;
     }
-    addMessage(options.proactive ? "bot proactive" : "bot", (box) => {
+    const kind = (options.proactive ? "bot proactive" : "bot") + (reply.form ? " has-form" : "");
+    addMessage(kind, (box) => {
       if (options.proactive) box.append(el("span", "from", "Message from the bot"));
       if (reply.text) renderText(reply.text, box);
       if (reply.image) renderImage(reply.image, box);
