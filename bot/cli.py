@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import getpass
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -112,19 +114,56 @@ def chat(config_path: str | None, as_user: str | None, organiser: bool) -> None:
 @cli.command()
 @config_option
 def serve(config_path: str | None) -> None:
-    """Run the bot's web server: every configured adapter, health checks and the scheduler."""
+    """Run the bot's web server: every configured adapter, health checks and the scheduler.
+
+    Stops cleanly on Ctrl-C or SIGTERM: requests in flight finish, the database is closed.
+    """
     from bot.logs import configure_logging
+    from bot.server import ADAPTERS_KEY, create_app
     from bot.server import serve as run_server
 
-    configure_logging()
     config = get_config(config_path)
+    configure_logging(secrets=secret_values(config))
     bot = get_bot(config)
-    click.echo(f"DTL Forum Bot listening on http://{config.server.host}:{config.server.port}/")
     try:
-        run_server(bot)
-    except ConfigError as exc:  # an adapter found a setting missing as it started
+        app = create_app(bot)
+    except ConfigError as exc:
         bot.close()
         raise click.ClickException(str(exc)) from None
+    url = base_url(config.server.host, config.server.port)
+    adapters = ", ".join(app[ADAPTERS_KEY]) or "none"
+
+    def announce() -> None:
+        click.echo(f"DTL Forum Bot serving on {url} (adapters: {adapters}; health: {url}healthz)")
+        if "webchat" in app[ADAPTERS_KEY]:
+            click.echo(f"Web chat: {url}")
+        click.echo("Press Ctrl-C to stop.")
+
+    try:
+        run_server(bot, app, on_ready=announce)
+    except ConfigError as exc:  # an adapter found a setting missing as it started
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        reason = "the address is already in use" if exc.errno == errno.EADDRINUSE else str(exc)
+        raise click.ClickException(
+            f"cannot listen on {config.server.host}:{config.server.port}: {reason} "
+            f"(change [server] host or port)"
+        ) from None
+
+
+def base_url(host: str, port: int) -> str:
+    """The address to type in a browser: IPv6 in brackets, "all addresses" as this machine."""
+    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def secret_values(config: Config) -> list[str]:
+    """Every secret the process knows, so the log handler can blank them out if ever logged."""
+    values = [config.slack.bot_token, config.slack.signing_secret, config.slack.app_token,
+              config.teams.app_password, os.environ.get("DTLBOT_SECRET", "")]
+    return [v for v in values if v]
 
 
 @cli.group()

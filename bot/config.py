@@ -80,6 +80,15 @@ class WebchatConfig:
     enabled: bool | None = None
     open_admin: bool = True
     organisers: list[str] = field(default_factory=list)
+    # Chat API rate limits: per person (name) and address, and per address for everyone on it.
+    rate_per_minute: int = 60
+    burst: int = 20
+    address_rate_per_minute: int = 1200
+
+    def validate(self) -> None:
+        for key in ("rate_per_minute", "burst", "address_rate_per_minute"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"webchat.{key}", "must be 1 or more")
 
 
 @dataclass

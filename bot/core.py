@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -82,6 +84,11 @@ class Bot:
         """The stable pseudonym under which this person's data is stored."""
         return pseudonym(self.secret, user)
 
+    def log_tag(self, conversation: Conversation) -> str:
+        """How logs name a conversation: a short stable pseudonym, never a platform id or name."""
+        digest = hmac.new(self.secret, conversation.key.encode("utf-8"), hashlib.sha256)
+        return "c-" + digest.hexdigest()[:10]
+
     def now_iso(self) -> str:
         return self.clock.now().isoformat(timespec="seconds")
 
@@ -103,7 +110,7 @@ class Bot:
             log.exception(
                 "handler failed platform=%s conversation=%s",
                 incoming.user.platform,
-                incoming.conversation.id,
+                self.log_tag(incoming.conversation),
             )
             replies = [Reply(APOLOGY)]
         elapsed = time.perf_counter() - started
@@ -111,7 +118,7 @@ class Bot:
         log.info(
             "handled platform=%s conversation=%s kind=%s latency_ms=%.1f",
             incoming.user.platform,
-            incoming.conversation.id,
+            self.log_tag(incoming.conversation),
             "action" if incoming.action else "text",
             elapsed * 1000,
         )
