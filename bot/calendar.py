@@ -114,4 +114,4 @@ def add_routes(app: web.Application, bot: Bot) -> None:
             },
         )
 
-    app.router.add_get("/forum.ics", feed)
+    app.router.add_get("/forum.ics", feed, name="calendar.feed")

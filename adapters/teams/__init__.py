@@ -48,6 +48,6 @@ def setup(app: web.Application, bot: Bot) -> None:
         )
     service = TeamsService(bot, bot.config.teams)
     app[SERVICE_KEY] = service
-    app.router.add_post(MESSAGES_PATH, service.messages)
-    app.router.add_get(MEDIA_PATH, service.serve_media)
+    app.router.add_post(MESSAGES_PATH, service.messages, name="teams.messages")
+    app.router.add_get(MEDIA_PATH, service.serve_media, name="teams.media")
     bot.senders["teams"] = service.send
