@@ -281,6 +281,8 @@ def load_config(path: str | Path | None, env: typing.Mapping[str, str] | None = 
     for var, (section, key) in ENV_OVERRIDES.items():
         if env.get(var):
             setattr(getattr(config, section), key, env[var])
+    # One public address serves every adapter unless Teams is given its own.
+    config.teams.public_url = config.teams.public_url or config.server.public_url
     for f in dataclasses.fields(Config):
         section = getattr(config, f.name)
         if dataclasses.is_dataclass(section) and hasattr(section, "validate"):
