@@ -61,3 +61,54 @@ def _audit(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations(name="0020_polls")
+def _polls(db: Database) -> None:
+    # A poll keeps its own copy of the priority list (JSON), so later content edits
+    # do not change what an old poll asked or how its results read.
+    db["polls"].create(
+        {
+            "id": int,
+            "title": str,
+            "status": str,
+            "priorities": str,
+            "opened_at": str,
+            "opened_by": str,
+            "closes_at": str,
+            "closed_at": str,
+            "conversation": str,
+            "results_posted": int,
+        },
+        pk="id",
+        not_null={"title", "status", "priorities", "opened_at"},
+        defaults={"results_posted": 0},
+    )
+    db["polls"].create_index(["status"])
+    # One ballot per person per poll; `voter` is a pseudonym, set to NULL when a person
+    # asks to be forgotten after the poll closed (the ballot still counts, unlinked).
+    # `voter_name` is only filled when [polls] named_export is on at voting time.
+    db["ballots"].create(
+        {
+            "id": int,
+            "poll_id": int,
+            "voter": str,
+            "voter_name": str,
+            "pcn": str,
+            "ranked": int,
+            "submitted_at": str,
+        },
+        pk="id",
+        foreign_keys=[("poll_id", "polls", "id")],
+        not_null={"poll_id", "submitted_at"},
+        defaults={"ranked": 0},
+    )
+    db["ballots"].create_index(["poll_id", "voter"], unique=True)
+    db["ballots"].create_index(["voter"])
+    db["ballot_items"].create(
+        {"ballot_id": int, "priority_id": str, "rank": int, "lead": str, "progress": str},
+        pk=("ballot_id", "priority_id"),
+        foreign_keys=[("ballot_id", "ballots", "id")],
+    )
+    # The PCN name a person gave on their last ballot, offered again on the next one.
+    db["pcn_names"].create({"person": str, "pcn": str, "updated_at": str}, pk="person")
