@@ -500,7 +500,7 @@ async def poll_results(turn: Turn) -> list[Reply]:
     close_overdue(bot)
     poll = find_poll(bot, turn.args)
     if poll is None:
-        return [Reply(_unknown_poll(turn.args))]
+        return [Reply(unknown_poll(turn.args))]
     return results_replies(bot, poll)
 
 
@@ -509,7 +509,7 @@ async def poll_export(turn: Turn) -> list[Reply]:
     close_overdue(bot)
     poll = find_poll(bot, turn.args)
     if poll is None:
-        return [Reply(_unknown_poll(turn.args))]
+        return [Reply(unknown_poll(turn.args))]
     named = bot.config.polls.named_export
     audit.record(bot, turn.user, "poll export", f"#{poll.id} {poll.title}"
                  + (" (named)" if named else ""))
@@ -520,7 +520,7 @@ async def poll_export(turn: Turn) -> list[Reply]:
                             title=f"{poll.title} ballots"))]
 
 
-def _unknown_poll(ref: str) -> str:
+def unknown_poll(ref: str) -> str:
     if not ref.strip():
         return "There are no polls yet."
     return f"I can't find a poll called `{ref.strip()}`. Type `poll list` to see them."

@@ -118,6 +118,10 @@ def _movement(change: int | None) -> str:
     return f", up {change}" if change > 0 else f", down {-change}"
 
 
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
 def _spread(counts: dict[str, int], labels: dict[str, str]) -> str:
     parts = [f"{labels[k]} {v}" for k, v in counts.items() if v]
     return ", ".join(parts) if parts else "not given"
@@ -126,14 +130,14 @@ def _spread(counts: dict[str, int], labels: dict[str, str]) -> str:
 def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
     """The results as chat text (Markdown subset)."""
     n = results.responses
-    head = f"**Results: {poll['title']}** ({status_line}), {n} response{'s' if n != 1 else ''}"
+    head = f"**Results: {poll['title']}** ({status_line}), {n} response{_s(n)}"
     if n == 0:
         return head + "\nNo ballots yet."
     since = f" (movement since {results.previous_title})" if results.previous_title else ""
     lines = [head, f"By Borda score{since}:"]
     for place, line in enumerate(results.lines, start=1):
         lines.append(
-            f"- {place}. {line.priority.title}: {line.score} points, mean rank "
+            f"- {place}. {line.priority.title}: {line.score} point{_s(line.score)}, mean rank "
             f"{line.mean_rank(n):.2f}, {line.first_places} first, {line.top_three} in top three"
             f"{_movement(line.change)}"
         )
