@@ -119,7 +119,10 @@ def ballot_form(
             ("progress", f"{p.number}. {p.title}: how far along", stages, False),
         ):
             fid = f"{prefix}:{p.id}"
-            fields.append(ChoiceField(fid, label, options, initial=values.get(fid) or None,
+            # Only a value among the options is kept: platforms reject any other initial.
+            chosen = values.get(fid)
+            initial = chosen if any(o.value == chosen for o in options) else None
+            fields.append(ChoiceField(fid, label, options, initial=initial,
                                       required=required, error=field_errors.get(fid)))
     fields.append(TextField(PCN_FIELD, "Your PCN's name (optional, remembered for next time)",
                             initial=values.get(PCN_FIELD) or None, max_length=PCN_MAX,
