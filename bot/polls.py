@@ -229,12 +229,20 @@ def compute(bot: Bot, poll: Poll, *, trend: bool = True) -> Results:
         [poll.id],
     )
     results = tally(poll.priorities, items, count)
+    if not poll.is_open and count:
+        # A closed poll's ballots no longer change, so its order can be kept for trends.
+        with bot.db.conn:
+            bot.db.execute("update polls set final_order = ? where id = ?",
+                           [json.dumps([line.priority.id for line in results.lines]), poll.id])
     if trend:
         for row in bot.db["polls"].rows_where("status = 'closed' and id < ?", [poll.id],
                                               order_by="id desc"):
+            order = json.loads(row["final_order"]) if row["final_order"] else None
             previous = Poll.from_row(row)
-            if responses(bot, previous.id):
-                apply_trend(results, compute(bot, previous, trend=False), previous.title)
+            if order is None and responses(bot, previous.id):
+                order = [line.priority.id for line in compute(bot, previous, trend=False).lines]
+            if order:
+                apply_trend(results, order, previous.title)
                 break
     return results
 

@@ -78,9 +78,10 @@ def tally(
     return Results(responses, ordered)
 
 
-def apply_trend(results: Results, previous: Results, previous_title: str) -> None:
-    """Set each line's movement in places since `previous` (matched by priority id)."""
-    before = {line.priority.id: place for place, line in enumerate(previous.lines, start=1)}
+def apply_trend(results: Results, previous_order: list[str], previous_title: str) -> None:
+    """Set each line's movement in places since a poll whose results order was
+    `previous_order` (priority ids, matched by id)."""
+    before = {pid: place for place, pid in enumerate(previous_order, start=1)}
     for place, line in enumerate(results.lines, start=1):
         old = before.get(line.priority.id)
         line.change = None if old is None else old - place

@@ -66,9 +66,8 @@ def test_no_ballots_gives_zero_scores_and_no_mean_rank():
 
 
 def test_trend_counts_places_moved_and_null_for_new_priorities():
-    before = tally(priorities("abc"), items(["abc"]), 1)
     now = tally(priorities("abcz"), items(["cazb"]), 1)
-    apply_trend(now, before, "Spring")
+    apply_trend(now, ["a", "b", "c"], "Spring")
     assert {ln.priority.id: ln.change for ln in now.lines} == {"c": 2, "a": -1, "z": None,
                                                                "b": -2}
     assert now.previous_title == "Spring"
