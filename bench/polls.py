@@ -99,7 +99,8 @@ async def main() -> None:
     print(f"ballots: {args.ballots:,} ({items:,} ballot items), median of {args.repeat} runs")
     print(f"baseline: read the items from SQLite      {baseline:7.1f} ms")
     print(f"results: tally only                      {no_trend:7.1f} ms")
-    print(f"results: tally + trend vs earlier poll   {results:7.1f} ms   (target < {TARGET_MS:.0f})")
+    print(f"results: tally + trend vs earlier poll   {results:7.1f} ms"
+          f"   (target < {TARGET_MS:.0f})")
     print(f"chart: first (imports matplotlib)        {first_chart:7.1f} ms")
     print(f"chart: each after that                   {chart:7.1f} ms")
     if results >= TARGET_MS:
