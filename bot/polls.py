@@ -395,6 +395,22 @@ async def post_to(bot: Bot, key: str | None, replies: list[Reply]) -> bool:
 # Organiser commands
 
 
+def split_start_args(args: str) -> tuple[str, str | None]:
+    """`TITLE [closes DATE]` as (title, date text or None); a title may be quoted."""
+    args = args.strip()
+    quoted = re.match(r'^["“](?P<title>[^"”]*)["”]\s*(?P<rest>.*)$', args)
+    if quoted:
+        title, rest = quoted["title"], quoted["rest"]
+        closing = re.match(r"^closes\s+(?P<date>.+)$", rest, re.IGNORECASE)
+        if rest and not closing:
+            raise BallotError("After a quoted title, only `closes DATE` may follow.")
+        date = closing["date"] if closing else None
+    else:
+        match = re.match(r"^(?P<title>.+?)\s+closes\s+(?P<date>.+)$", args, re.IGNORECASE)
+        title, date = (match["title"], match["date"]) if match else (args, None)
+    return " ".join(title.split()), date
+
+
 async def poll_start(turn: Turn) -> list[Reply]:
     bot = turn.bot
     close_overdue(bot)
@@ -402,20 +418,19 @@ async def poll_start(turn: Turn) -> list[Reply]:
     if current is not None:
         return [Reply(f"The poll \"{current.title}\" (#{current.id}) is still open. Close it "
                       "with `poll close` before starting another.")]
-    args = turn.args.strip()
-    match = re.match(r"^(?P<title>.*?)\s*\bcloses?\s+(?P<date>.+)$", args, re.IGNORECASE)
+    try:
+        title, closing = split_start_args(turn.args)
+    except BallotError as exc:
+        return [Reply(str(exc))]
     closes_at = None
-    title = args
-    if match:
-        title = match["title"]
+    if closing is not None:
         try:
-            closes_at = parse_closing(bot, match["date"])
+            closes_at = parse_closing(bot, closing)
         except BallotError as exc:
             return [Reply(str(exc))]
         if closes_at <= bot.clock.now():
             return [Reply(f"That closing time ({local(bot, closes_at)}) has already passed. "
                           "Give a time in the future.")]
-    title = " ".join(title.strip().strip("\"'“”").split())
     if not title:
         return [Reply("Give the poll a title, e.g. `poll start Spring 2027 closes 2027-03-31`.")]
     if len(title) > TITLE_MAX:
@@ -627,12 +642,11 @@ async def my_ballot(turn: Turn) -> list[Reply]:
         "select poll_id from ballots where voter = ? order by poll_id desc limit 1", [person]
     ).fetchone()
     current = open_poll(bot)
-    poll = current if current and load_ballot(bot, current, person) else (
-        get_poll(bot, row[0]) if row else None)
+    if current is not None and load_ballot(bot, current, person) is None:
+        return [Reply(f"You haven't voted in \"{current.title}\" yet.",
+                      buttons=(open_button(current),))]
+    poll = current or (get_poll(bot, row[0]) if row else None)
     if poll is None:
-        if current is not None:
-            return [Reply(f"You haven't voted in \"{current.title}\" yet.",
-                          buttons=(open_button(current),))]
         return [Reply("You have no ballot in any poll.")]
     stored = load_ballot(bot, poll, person)
     assert stored is not None
@@ -650,6 +664,9 @@ async def my_ballot(turn: Turn) -> list[Reply]:
 
 
 def next_close(bot: Bot) -> datetime | None:
+    # The scheduler asks this at start and after every change: a good moment to refresh
+    # the gauge, which polls started or closed by another process would otherwise leave stale.
+    update_gauge(bot)
     row = bot.db.execute(
         "select min(closes_at) from polls where closes_at is not null and results_posted = 0"
     ).fetchone()

@@ -379,3 +379,26 @@ async def test_forget_me_deletes_open_ballots_and_unlinks_closed_ones(bot):
     assert results_json(bot, "1")["responses"] == 1  # the closed poll's results stay
     assert results_json(bot, "2")["responses"] == 0
     assert "unlinked-" in polls.export_csv(bot, polls.find_poll(bot, "1")).decode()
+
+
+@pytest.mark.parametrize("text, title, closes", [
+    ("poll start Close the gap", "Close the gap", None),
+    ('poll start "What closes the gap" closes 2026-12-01 17:00', "What closes the gap",
+     "2026-12-01T17:00:00+00:00"),
+    ("poll start Spring   2027 CLOSES 1 Dec 2026", "Spring 2027", "2026-12-01T23:59:59+00:00"),
+])
+async def test_poll_titles_and_closing_dates_are_read_as_typed(bot, text, title, closes):
+    await start(bot, text)
+    row = bot.db["polls"].get(1)
+    assert (row["title"], row["closes_at"]) == (title, closes)
+
+
+async def test_my_ballot_points_to_the_open_poll_when_i_voted_only_in_an_old_one(bot):
+    await start(bot)
+    await say(bot, "rank 1 2 3 4 5 6 7 8")
+    await in_channel(bot, "poll close", ORGANISER)
+    (reply,) = await say(bot, "my ballot")
+    assert "Spring 2027" in reply.text and "closed on" in reply.text and not reply.buttons
+    await start(bot, "poll start Autumn 2027")
+    (reply,) = await say(bot, "my ballot")
+    assert "haven't voted in \"Autumn 2027\"" in reply.text
