@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,10 @@ class Poll:
         return {"id": self.id, "title": self.title, "status": self.status}
 
 
+class PollError(ValueError):
+    """An organiser's poll command that cannot be carried out; the message says why."""
+
+
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
@@ -107,7 +112,7 @@ def parse_closing(bot: Bot, text: str) -> datetime:
             if time_format is None:
                 parsed = datetime.combine(parsed.date(), time(23, 59, 59))
             return parsed.replace(tzinfo=zone).astimezone(UTC)
-    raise BallotError(
+    raise PollError(
         f"I couldn't read the closing date `{text.strip()}`. Use a date such as 2026-12-01 "
         f"(closes at the end of that day) or 2026-12-01 17:00, in forum time "
         f"({bot.config.forum.timezone})."
@@ -403,12 +408,29 @@ def split_start_args(args: str) -> tuple[str, str | None]:
         title, rest = quoted["title"], quoted["rest"]
         closing = re.match(r"^closes\s+(?P<date>.+)$", rest, re.IGNORECASE)
         if rest and not closing:
-            raise BallotError("After a quoted title, only `closes DATE` may follow.")
+            raise PollError("After a quoted title, only `closes DATE` may follow.")
         date = closing["date"] if closing else None
     else:
         match = re.match(r"^(?P<title>.+?)\s+closes\s+(?P<date>.+)$", args, re.IGNORECASE)
         title, date = (match["title"], match["date"]) if match else (args, None)
     return " ".join(title.split()), date
+
+
+def insert_poll(bot: Bot, turn: Turn, title: str, closes_at: datetime | None,
+                priorities: list[dict[str, str]]) -> int:
+    """Store a new open poll; IntegrityError if another poll is open."""
+    with bot.db.conn:
+        return bot.db["polls"].insert({
+            "title": title,
+            "status": "open",
+            "priorities": json.dumps(priorities),
+            "opened_at": bot.now_iso(),
+            "opened_by": bot.pseudonym(turn.user),
+            "closes_at": _iso(closes_at) if closes_at else None,
+            "closed_at": None,
+            "conversation": turn.conversation.key,
+            "results_posted": 0,
+        }).last_pk
 
 
 async def poll_start(turn: Turn) -> list[Reply]:
@@ -420,13 +442,13 @@ async def poll_start(turn: Turn) -> list[Reply]:
                       "with `poll close` before starting another.")]
     try:
         title, closing = split_start_args(turn.args)
-    except BallotError as exc:
+    except PollError as exc:
         return [Reply(str(exc))]
     closes_at = None
     if closing is not None:
         try:
             closes_at = parse_closing(bot, closing)
-        except BallotError as exc:
+        except PollError as exc:
             return [Reply(str(exc))]
         if closes_at <= bot.clock.now():
             return [Reply(f"That closing time ({local(bot, closes_at)}) has already passed. "
@@ -438,18 +460,10 @@ async def poll_start(turn: Turn) -> list[Reply]:
     priorities = [{"id": p.id, "title": p.title, "description": p.description}
                   for p in bot.content.priorities]
     conversations.remember(bot.db, turn.conversation, bot.now_iso())
-    with bot.db.conn:
-        poll_id = bot.db["polls"].insert({
-            "title": title,
-            "status": "open",
-            "priorities": json.dumps(priorities),
-            "opened_at": bot.now_iso(),
-            "opened_by": bot.pseudonym(turn.user),
-            "closes_at": _iso(closes_at) if closes_at else None,
-            "closed_at": None,
-            "conversation": turn.conversation.key,
-            "results_posted": 0,
-        }).last_pk
+    try:
+        poll_id = insert_poll(bot, turn, title, closes_at, priorities)
+    except sqlite3.IntegrityError:
+        return [Reply("Another poll was opened a moment ago. Type `poll list` to see it.")]
     audit.record(bot, turn.user, "poll start",
                  f"#{poll_id} {title}" + (f" closes {_iso(closes_at)}" if closes_at else ""))
     update_gauge(bot)

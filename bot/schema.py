@@ -87,7 +87,8 @@ def _polls(db: Database) -> None:
         not_null={"title", "status", "priorities", "opened_at"},
         defaults={"results_posted": 0},
     )
-    db["polls"].create_index(["status"])
+    # At most one open poll, even when two processes start one at the same moment.
+    db.execute("create unique index idx_polls_one_open on polls(status) where status = 'open'")
     # One ballot per person per poll; `voter` is a pseudonym, set to NULL when a person
     # asks to be forgotten after the poll closed (the ballot still counts, unlinked).
     # `voter_name` is only filled when [polls] named_export is on at voting time.

@@ -402,3 +402,12 @@ async def test_my_ballot_points_to_the_open_poll_when_i_voted_only_in_an_old_one
     await start(bot, "poll start Autumn 2027")
     (reply,) = await say(bot, "my ballot")
     assert "haven't voted in \"Autumn 2027\"" in reply.text
+
+
+async def test_two_polls_started_at_once_leave_one_open(bot, monkeypatch):
+    await start(bot)
+    # The other process's poll lands between our check and our insert.
+    monkeypatch.setattr(polls, "open_poll", lambda bot: None)
+    reply = await start(bot, "poll start Autumn 2027")
+    assert "Another poll was opened a moment ago" in reply.text
+    assert bot.db.execute("select count(*) from polls where status = 'open'").fetchone() == (1,)
