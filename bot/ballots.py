@@ -201,10 +201,13 @@ def check_form(priorities: list[PollPriority], values: dict[str, str]) -> Checke
             problems.append(f"rank {', '.join(repeated)} used more than once")
         if unused:
             problems.append(f"rank {', '.join(unused)} not used")
-        detail = f" ({'; '.join(problems)})" if problems else ""
+        if problems or any(key.startswith("rank:") for key in errors):
+            detail = f" ({'; '.join(problems)})" if problems else ""
+            reason = f"each rank from 1 to {n} must be used exactly once{detail}"
+        else:
+            reason = "please correct the marked answers"
         checked.error = (
-            f"Your ballot was not saved: each rank from 1 to {n} must be used exactly once"
-            f"{detail}. Your earlier ballot, if any, is unchanged."
+            f"Your ballot was not saved: {reason}. Your earlier ballot, if any, is unchanged."
         )
     return checked
 

@@ -597,7 +597,8 @@ async def submit_form(turn: Turn) -> list[Reply]:
     poll = get_poll(bot, int(value)) if value.isdigit() else None
     if poll is None:
         return [Reply("That poll no longer exists, so your ballot was not saved.")]
-    values = {k: str(v) for k, v in action.values.items()}
+    # Adapters may send an unanswered optional select as None.
+    values = {k: str(v) for k, v in action.values.items() if v is not None}
     if not poll.is_open:
         return [Reply(form=ballot_form(poll.id, poll.title, poll.priorities, values,
                                        error=closed_message(bot, poll)))]

@@ -63,6 +63,7 @@ def test_unknown_lead_or_stage_and_overlong_pcn_are_refused():
     values = ranks(IDS) | {"lead:bi": "aliens", "progress:bi": "finished", "pcn": "x" * 101}
     checked = check_form(PRIORITIES, values)
     assert set(checked.field_errors) == {"lead:bi", "progress:bi", "pcn"}
+    assert "please correct the marked answers" in checked.error
 
 
 def test_a_returned_form_keeps_valid_choices_but_not_impossible_ones():

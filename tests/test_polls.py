@@ -411,3 +411,11 @@ async def test_two_polls_started_at_once_leave_one_open(bot, monkeypatch):
     reply = await start(bot, "poll start Autumn 2027")
     assert "Another poll was opened a moment ago" in reply.text
     assert bot.db.execute("select count(*) from polls where status = 'open'").fetchone() == (1,)
+
+
+async def test_unanswered_optional_selects_may_arrive_as_none(bot):
+    await start(bot)
+    form = await open_form(bot)
+    values = form_values(form, IDS) | {"lead:bi": None, "progress:bi": None, "pcn": None}
+    (reply,) = await press(bot, submit(form, values))
+    assert "is saved" in reply.text
