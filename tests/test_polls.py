@@ -12,7 +12,7 @@ import pytest
 from bot import polls
 from bot.audit import recent
 from bot.content import Priority
-from bot.model import Action, User
+from bot.model import Action, Reply, User
 from bot.scheduler import next_wake, run_due
 from tests.conftest import DTL, ORGANISER, press, say
 from tests.fakes.polls import CHANNEL, RecordingSender, form_values, in_channel, submit
@@ -419,3 +419,14 @@ async def test_unanswered_optional_selects_may_arrive_as_none(bot):
     values = form_values(form, IDS) | {"lead:bi": None, "progress:bi": None, "pcn": None}
     (reply,) = await press(bot, submit(form, values))
     assert "is saved" in reply.text
+
+
+async def test_the_console_shows_the_ballot_with_current_choices_and_the_text_commands(bot):
+    from adapters.console import render
+
+    await start(bot)
+    await say(bot, "status 2 nobody yet not started")
+    text = render(Reply(form=await open_form(bot)))
+    assert "- 2. Digital front door: who is leading it [Nobody yet]" in text
+    assert text.count("Not started, Planning, In progress, Embedded") == 1
+    assert "status 3 icb in-progress" in text and "(data-quality)" in text
