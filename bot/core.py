@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from bot import help as help_feature
-from bot import polls, qa
+from bot import poll_commands, qa
 from bot.answers import AnswerIndex
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -28,7 +28,7 @@ log = logging.getLogger("dtlbot")
 Sender = Callable[[Conversation, list[Reply]], Awaitable[None]]
 
 # Each feature module exposes register(router); order matters only for help listings.
-FEATURES = (help_feature, qa, polls)
+FEATURES = (help_feature, qa, poll_commands)
 
 APOLOGY = "Sorry, something went wrong on my side and I could not do that. Please try again."
 
