@@ -430,3 +430,28 @@ async def test_the_console_shows_the_ballot_with_current_choices_and_the_text_co
     assert "- 2. Digital front door: who is leading it [Nobody yet]" in text
     assert text.count("Not started, Planning, In progress, Embedded") == 1
     assert "status 3 icb in-progress" in text and "(data-quality)" in text
+
+
+async def test_the_running_server_closes_a_poll_when_it_is_due(bot, clock, aiohttp_client):
+    import asyncio
+    from zoneinfo import ZoneInfo
+
+    from bot.server import create_app
+
+    # APScheduler waits in real time, so the fake clock runs a little behind it.
+    clock.set(datetime.now(UTC).replace(microsecond=0) - timedelta(days=1))
+    sender = RecordingSender()
+    bot.senders["console"] = sender
+    closes = (clock.now() + timedelta(hours=1)).astimezone(ZoneInfo("Europe/London"))
+    await start(bot, f"poll start Spring 2027 closes {closes:%Y-%m-%d %H:%M}")
+    await aiohttp_client(create_app(bot))  # starts the scheduler
+    await asyncio.sleep(0.05)
+    assert sender.posts == []
+    clock.advance(hours=1)
+    bot.replan()
+    for _ in range(100):
+        if sender.posts:
+            break
+        await asyncio.sleep(0.02)
+    ((where, posted),) = sender.posts
+    assert where == CHANNEL and "Results: Spring 2027" in posted[0].text
