@@ -45,6 +45,10 @@ def results_replies(bot: Bot, poll: polls.Poll, *, chart: bool = True) -> list[R
     return [Reply(text, image=image)]
 
 
+def responses_text(count: int) -> str:
+    return f"{count} response{'' if count == 1 else 's'}"
+
+
 def open_button(poll: polls.Poll) -> Button:
     return Button(OPEN_BUTTON, Action("ballot.open", value=str(poll.id)), style="primary")
 
@@ -204,7 +208,7 @@ async def poll_list(turn: Turn) -> list[Reply]:
         return [Reply("No polls yet. Start one with `poll start TITLE [closes DATE]`.")]
     lines = [
         f"- #{p.id} **{p.title}**: {polls.status_line(bot, p)}; "
-        f"{polls.responses(bot, p.id)} responses; opened {polls.local(bot, p.opened_at)}"
+        f"{responses_text(polls.responses(bot, p.id))}; opened {polls.local(bot, p.opened_at)}"
         for p in listed
     ]
     return [Reply("Polls, newest first:\n" + "\n".join(lines))]
@@ -229,8 +233,8 @@ async def poll_remind(turn: Turn) -> list[Reply]:
     if poll.conversation in (None, turn.conversation.key):
         return [reminder]
     if await post_to(bot, poll.conversation, [reminder]):
-        return [Reply(f"Reminder posted where the poll was announced ({count} polls.responses so "
-                      "far).")]
+        return [Reply("Reminder posted where the poll was announced "
+                      f"({responses_text(count)} so far).")]
     return [Reply("I couldn't post where the poll was announced from here, so here is the "
                   "reminder to share:"), reminder]
 

@@ -299,7 +299,7 @@ async def test_remind_posts_the_count_where_the_poll_was_announced(bot):
     await start(bot)
     await say(bot, "rank 1 2 3 4 5 6 7 8")
     (reply,) = await say(bot, "poll remind", ORGANISER)
-    assert "Reminder posted" in reply.text
+    assert reply.text == "Reminder posted where the poll was announced (1 response so far)."
     ((where, (posted,)),) = sender.posts
     assert where == CHANNEL
     assert "1 DTL has ranked" in posted.text and posted.buttons[0].label == "Rank your priorities"
@@ -317,7 +317,7 @@ async def test_poll_list_shows_each_poll_with_its_responses(bot):
     await start(bot)
     await say(bot, "rank 1 2 3 4 5 6 7 8")
     (reply,) = await in_channel(bot, "poll list", ORGANISER)
-    assert "#1 **Spring 2027**: open; 1 responses" in reply.text
+    assert "#1 **Spring 2027**: open; 1 response; opened Tue 24 Nov 2026, 09:00" in reply.text
 
 
 async def test_my_ballot_shows_only_my_own_ballot(bot):
