@@ -142,11 +142,14 @@ def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
             f"{line.mean_rank(n):.2f}, {line.first_places} first, {line.top_three} in top three"
             f"{_movement(line.change)}"
         )
-    lines.append("**Who is leading each**")
-    lines += [f"- {ln.priority.title}: {_spread(ln.leads, LEAD_LABELS)}" for ln in results.lines]
-    lines.append("**How far along**")
-    lines += [f"- {ln.priority.title}: {_spread(ln.progress, PROGRESS_LABELS)}"
-              for ln in results.lines]
+    for heading, attribute, labels in (("Who is leading each", "leads", LEAD_LABELS),
+                                       ("How far along", "progress", PROGRESS_LABELS)):
+        spreads = [(ln.priority.title, getattr(ln, attribute)) for ln in results.lines]
+        if not any(sum(counts.values()) for _, counts in spreads):
+            lines.append(f"**{heading}**: nobody has said yet.")
+            continue
+        lines.append(f"**{heading}**")
+        lines += [f"- {title}: {_spread(counts, labels)}" for title, counts in spreads]
     lines.append(f"_{TIE_BREAK}_")
     return "\n".join(lines)
 

@@ -148,3 +148,18 @@ def test_csv_has_the_columns_and_neutralises_formulas():
     header, line = data.splitlines()
     assert tuple(header.split(",")) == CSV_COLUMNS
     assert line == "1,'+Spring,r-1,'=HYPERLINK(1),2026-11-24,1,a,Priority A,1,,"
+
+
+def test_summary_lists_spreads_and_says_when_nobody_gave_any():
+    from bot.results import summary
+
+    poll = {"id": 1, "title": "Spring", "status": "open"}
+    text = summary(poll, tally(priorities("ab"), items(["ab", "ba"]), 2), "open")
+    assert "**Who is leading each**: nobody has said yet." in text
+    assert "- 1. Priority A: 3 points, mean rank 1.50, 1 first, 2 in top three" in text
+    results = tally(priorities("ab"), [("a", 1, "icb", "planning"), ("b", 2, "icb", None),
+                                       ("a", 2, "dtl", None), ("b", 1, None, None)], 2)
+    text = summary(poll, results, "open")
+    assert "- Priority A: You (the DTL) 1, The ICB or another system partner 1" in text
+    assert "- Priority B: The ICB or another system partner 1" in text
+    assert "- Priority B: not given" in text  # progress
