@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.ballots import LEADS, PROGRESS, PollPriority
@@ -163,3 +163,26 @@ def test_summary_lists_spreads_and_says_when_nobody_gave_any():
     assert "- Priority A: You (the DTL) 1, The ICB or another system partner 1" in text
     assert "- Priority B: The ICB or another system partner 1" in text
     assert "- Priority B: not given" in text  # progress
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.permutations(list(range(8))), max_size=12))
+def test_stored_ballots_tally_to_the_same_scores(bot, orders):
+    from bot import polls
+    from bot.ballots import Item
+    from bot.model import User
+
+    bot.db.execute("update polls set status = 'closed'")
+    listed = [{"id": p.id, "title": p.title, "description": ""} for p in bot.content.priorities]
+    poll = polls.get_poll(bot, polls.insert_poll(bot, User("console", "olu"), "console:x",
+                                                 "Property", None, listed))
+    ids = [p.id for p in poll.priorities]
+    for voter, order in enumerate(orders):
+        items = {ids[index]: Item(rank=place) for place, index in enumerate(order, 1)}
+        polls.save_ballot(bot, poll, User("slack", f"U{voter}"), items)
+    results = polls.compute(bot, poll, trend=False)
+    assert results.responses == len(orders)
+    for line in results.lines:
+        index = ids.index(line.priority.id)
+        assert line.score == sum(9 - (order.index(index) + 1) for order in orders)
