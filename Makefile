@@ -30,6 +30,7 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/qa.py
 	$(BIN)/python bench/webchat.py
+	$(BIN)/python bench/polls.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -281,6 +281,64 @@ def meetings_ics(config_path: str | None, output: str | None) -> None:
         sys.stdout.flush()
 
 
+@cli.group()
+def poll() -> None:
+    """Read priority poll results and export ballots."""
+
+
+@poll.command("results")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+@click.argument("poll_ref", metavar="[POLL]", required=False, default="")
+def poll_results(config_path: str | None, as_json: bool, poll_ref: str) -> None:
+    """A poll's results (POLL: its number or title; default: the newest poll)."""
+    from bot import polls
+    from bot.results import as_json as results_json
+
+    bot = get_bot(get_config(config_path))
+    try:
+        polls.close_overdue(bot)
+        found = polls.find_poll(bot, poll_ref)
+        if found is None:
+            raise click.ClickException(polls.unknown_poll(poll_ref))
+        results = polls.compute(bot, found)
+        if as_json:
+            click.echo(json.dumps(results_json(found.as_dict(), results), ensure_ascii=False))
+        else:
+            from bot.results import summary
+
+            click.echo(to_plain(summary(found.as_dict(), results, polls.status_line(bot, found))))
+    finally:
+        bot.close()
+
+
+@poll.command("export")
+@config_option
+@click.option("--csv", "as_csv", is_flag=True, default=True,
+              help="CSV, one row per priority per ballot (the only format, so the default).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+@click.argument("poll_ref", metavar="POLL")
+def poll_export(config_path: str | None, as_csv: bool, output: str | None, poll_ref: str) -> None:
+    """A poll's ballots as CSV (respondents pseudonymous unless [polls] named_export)."""
+    from bot import polls
+
+    bot = get_bot(get_config(config_path))
+    try:
+        polls.close_overdue(bot)
+        found = polls.find_poll(bot, poll_ref)
+        if found is None:
+            raise click.ClickException(polls.unknown_poll(poll_ref))
+        data = polls.export_csv(bot, found)
+    finally:
+        bot.close()
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
 def main() -> None:
     add_adapter_commands(cli)
     cli()

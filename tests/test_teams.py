@@ -435,8 +435,8 @@ async def test_a_ballot_sized_form_fits_in_one_activity(bot, client, connector):
     async def show(turn: Turn) -> list[Reply]:
         return [Reply("Here is this poll's ballot.", form=ballot)]
 
-    bot.router.command("ballot", help="the ballot")(show)
-    await post(client, personal(connector, text="ballot"))
+    bot.router.command("sample ballot", help="the ballot")(show)
+    await post(client, personal(connector, text="sample ballot"))
     (sent,) = connector.posted
     assert sent.size < MAX_ACTIVITY_BYTES
     assert len(inputs_of(card_of(connector))) == 24
