@@ -19,7 +19,8 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/dtlbot chat
+	@echo "Starting the DTL Forum Bot: open the web chat at the address below (Ctrl-C stops it)."
+	$(BIN)/dtlbot serve
 
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -29,6 +30,8 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/qa.py
 	$(BIN)/python bench/footprint.py
+	$(BIN)/python bench/webchat.py
+	$(BIN)/python bench/polls.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

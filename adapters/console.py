@@ -26,9 +26,14 @@ def render(reply: Reply, first_number: int = 1) -> str:
             lines.append(to_plain(form.intro))
         if form.error:
             lines.append(f"! {form.error}")
+        shown: set[tuple] = set()
         for item in form.fields:
-            lines.append(f"- {item.label}")
-            if isinstance(item, ChoiceField):
+            labels = {o.value: o.label for o in getattr(item, "options", ())}
+            current = f" [{labels.get(item.initial, item.initial)}]" if item.initial else ""
+            lines.append(f"- {item.label}{current}")
+            # A long form repeats the same choices (ranks, stages): list each set once.
+            if isinstance(item, ChoiceField) and item.options not in shown:
+                shown.add(item.options)
                 lines.append("    " + ", ".join(o.label for o in item.options))
             if item.error:
                 lines.append(f"    ! {item.error}")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import getpass
+import importlib
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -112,16 +115,56 @@ def chat(config_path: str | None, as_user: str | None, organiser: bool) -> None:
 @cli.command()
 @config_option
 def serve(config_path: str | None) -> None:
-    """Run the bot's web server: every configured adapter, health checks and the scheduler."""
-    from bot.config import secret_values
+    """Run the bot's web server: every configured adapter, health checks and the scheduler.
+
+    Stops cleanly on Ctrl-C or SIGTERM: requests in flight finish, the database is closed.
+    """
     from bot.logs import configure_logging
+    from bot.server import ADAPTERS_KEY, create_app
     from bot.server import serve as run_server
 
     config = get_config(config_path)
     configure_logging(secrets=secret_values(config))
     bot = get_bot(config)
-    click.echo(f"DTL Forum Bot listening on http://{config.server.host}:{config.server.port}/")
-    run_server(bot)
+    try:
+        app = create_app(bot)
+    except ConfigError as exc:
+        bot.close()
+        raise click.ClickException(str(exc)) from None
+    url = base_url(config.server.host, config.server.port)
+    adapters = ", ".join(app[ADAPTERS_KEY]) or "none"
+
+    def announce() -> None:
+        click.echo(f"DTL Forum Bot serving on {url} (adapters: {adapters}; health: {url}healthz)")
+        if "webchat" in app[ADAPTERS_KEY]:
+            click.echo(f"Web chat: {url}")
+        click.echo("Press Ctrl-C to stop.")
+
+    try:
+        run_server(bot, app, on_ready=announce)
+    except ConfigError as exc:  # an adapter found a setting missing as it started
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        reason = "the address is already in use" if exc.errno == errno.EADDRINUSE else str(exc)
+        raise click.ClickException(
+            f"cannot listen on {config.server.host}:{config.server.port}: {reason} "
+            f"(change [server] host or port)"
+        ) from None
+
+
+def base_url(host: str, port: int) -> str:
+    """The address to type in a browser: IPv6 in brackets, "all addresses" as this machine."""
+    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def secret_values(config: Config) -> list[str]:
+    """Every secret the process knows, so the log handler can blank them out if ever logged."""
+    values = [config.slack.bot_token, config.slack.signing_secret, config.slack.app_token,
+              config.teams.app_password, os.environ.get("DTLBOT_SECRET", "")]
+    return [v for v in values if v]
 
 
 @cli.group()
@@ -228,5 +271,157 @@ def db_check(config_path: str | None, path: str | None) -> None:
         raise SystemExit(1)
 
 
+def add_adapter_commands(group: click.Group) -> None:
+    """Adapters may bring a command group of their own (e.g. `dtlbot teams package`)."""
+    from bot.server import ADAPTERS
+
+    for name in ADAPTERS:
+        commands = getattr(importlib.import_module(f"adapters.{name}"), "cli", None)
+        if isinstance(commands, click.Group):
+            group.add_command(commands)
+
+
+def meeting_json(meeting) -> dict[str, Any]:
+    """One meeting for `dtlbot meetings --json`: ISO 8601 times with the forum zone's offset."""
+    return {
+        "start": meeting.start.isoformat(),
+        "end": meeting.end.isoformat(),
+        "title": meeting.title,
+        "location": meeting.location or None,
+        "join_url": meeting.join_url or None,
+        "agenda_url": meeting.agenda_url or None,
+        "kind": meeting.kind,
+        "uid": meeting.uid,
+    }
+
+
+@cli.group(invoke_without_command=True)
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, soonest first.")
+@click.option("--count", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="How many meetings.")
+@click.option("--from", "from_day", metavar="YYYY-MM-DD", default=None,
+              help="List meetings from the start of this day in the forum's zone (default: now).")
+@click.pass_context
+def meetings(ctx: click.Context, config_path: str | None, as_json: bool, count: int,
+             from_day: str | None) -> None:
+    """The next forum meetings (skipped ones left out); `meetings ics` prints the calendar."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from datetime import date, datetime
+
+    from bot.schedule import Schedule
+
+    config = get_config(config_path)
+    bot = get_bot(config)
+    try:
+        schedule = Schedule.load(bot)
+        now = bot.clock.now()
+        if from_day is not None:
+            try:
+                day = date.fromisoformat(from_day)
+            except ValueError:
+                raise click.BadParameter("use YYYY-MM-DD, e.g. 2027-01-01",
+                                         param_hint="--from") from None
+            now = datetime(day.year, day.month, day.day, tzinfo=schedule.zone)
+        found = schedule.upcoming(now, count)
+        if as_json:
+            click.echo(json.dumps([meeting_json(m) for m in found], indent=2))
+            return
+        if schedule.is_empty:
+            from bot.meetings import NO_SCHEDULE
+
+            click.echo(to_plain(NO_SCHEDULE))
+            return
+        if not found:
+            click.echo("No more meetings in the schedule.")
+        for meeting in found:
+            click.echo(f"{meeting.start:%a %d %b %Y %H:%M %Z}  {meeting.title}"
+                       f"  ({meeting.kind})  {meeting.join_url or meeting.location}")
+    finally:
+        bot.close()
+
+
+@meetings.command("ics")
+@config_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def meetings_ics(config_path: str | None, output: str | None) -> None:
+    """Print the forum's calendar (iCalendar), the same as GET /forum.ics."""
+    from bot.calendar import build_calendar
+
+    config = get_config(config_path)
+    bot = get_bot(config)
+    try:
+        data = build_calendar(bot)
+    finally:
+        bot.close()
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@cli.group()
+def poll() -> None:
+    """Read priority poll results and export ballots."""
+
+
+@poll.command("results")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+@click.argument("poll_ref", metavar="[POLL]", required=False, default="")
+def poll_results(config_path: str | None, as_json: bool, poll_ref: str) -> None:
+    """A poll's results (POLL: its number or title; default: the newest poll)."""
+    from bot import polls
+    from bot.results import as_json as results_json
+
+    bot = get_bot(get_config(config_path))
+    try:
+        polls.close_overdue(bot)
+        found = polls.find_poll(bot, poll_ref)
+        if found is None:
+            raise click.ClickException(polls.unknown_poll(poll_ref))
+        results = polls.compute(bot, found)
+        if as_json:
+            click.echo(json.dumps(results_json(found.as_dict(), results), ensure_ascii=False))
+        else:
+            from bot.results import summary
+
+            click.echo(to_plain(summary(found.as_dict(), results, polls.status_line(bot, found))))
+    finally:
+        bot.close()
+
+
+@poll.command("export")
+@config_option
+@click.option("--csv", "as_csv", is_flag=True, default=True,
+              help="CSV, one row per priority per ballot (the only format, so the default).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+@click.argument("poll_ref", metavar="POLL")
+def poll_export(config_path: str | None, as_csv: bool, output: str | None, poll_ref: str) -> None:
+    """A poll's ballots as CSV (respondents pseudonymous unless [polls] named_export)."""
+    from bot import polls
+
+    bot = get_bot(get_config(config_path))
+    try:
+        polls.close_overdue(bot)
+        found = polls.find_poll(bot, poll_ref)
+        if found is None:
+            raise click.ClickException(polls.unknown_poll(poll_ref))
+        data = polls.export_csv(bot, found)
+    finally:
+        bot.close()
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
 def main() -> None:
+    add_adapter_commands(cli)
     cli()

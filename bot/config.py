@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# Confidence an answer needs, calibrated on tests/eval/questions.toml (see bench/qa.py).
+DEFAULT_THRESHOLD = 0.28
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 CONFIG_ENV = "DTLBOT_CONFIG"
 DEFAULT_CONFIG_FILE = "config.toml"
@@ -39,7 +43,7 @@ class ContentConfig:
 @dataclass
 class AnswersConfig:
     # Answers scoring below this confidence (0 to 1) are refused as "I don't know".
-    threshold: float = 0.0
+    threshold: float = DEFAULT_THRESHOLD
 
     def validate(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
@@ -52,12 +56,22 @@ class ServerConfig:
     port: int = 3978
     metrics: bool = False
     max_body_bytes: int = 1_048_576
+    # The address people reach the server at (links such as the calendar feed);
+    # empty means http://{host}:{port}.
+    public_url: str = ""
 
     def validate(self) -> None:
         if not 0 < self.port < 65536:
             raise ConfigError("server.port", "must be between 1 and 65535")
         if self.max_body_bytes < 1024:
             raise ConfigError("server.max_body_bytes", "must be at least 1024")
+        if self.public_url and not re.match(r"^https?://[^\s/]+", self.public_url):
+            raise ConfigError("server.public_url", "must start with http:// or https://")
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 @dataclass
@@ -66,6 +80,15 @@ class WebchatConfig:
     enabled: bool | None = None
     open_admin: bool = True
     organisers: list[str] = field(default_factory=list)
+    # Chat API rate limits: per person (name) and address, and per address for everyone on it.
+    rate_per_minute: int = 60
+    burst: int = 20
+    address_rate_per_minute: int = 1200
+
+    def validate(self) -> None:
+        for key in ("rate_per_minute", "burst", "address_rate_per_minute"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"webchat.{key}", "must be 1 or more")
 
 
 def _masked_repr(self: Any) -> str:
@@ -78,7 +101,7 @@ def _masked_repr(self: Any) -> str:
     return f"{type(self).__name__}({', '.join(parts)})"
 
 
-# Fields holding secrets: masked in repr, redacted from logs.
+# Fields holding secrets: repr() shows only whether they are set.
 SECRET_FIELDS = frozenset({"bot_token", "signing_secret", "app_token", "app_password"})
 
 
@@ -101,6 +124,27 @@ class TeamsConfig:
     tenant_id: str = ""
     app_type: str = "MultiTenant"
     organisers: list[str] = field(default_factory=list)
+    # The bot's public https address (the messaging endpoint's host); used for the app
+    # package's valid domains and to host charts and exports too big for a message.
+    public_url: str = ""
+    # The app package's developer details (Teams shows them on the app's page).
+    developer_name: str = ""
+    website_url: str = ""
+    privacy_url: str = ""
+    terms_url: str = ""
+
+    def validate(self) -> None:
+        """Checks that hold for every command; what serving needs is checked at start."""
+        types = {"multitenant": "MultiTenant", "singletenant": "SingleTenant",
+                 "userassignedmsi": "UserAssignedMSI"}
+        if self.app_type.lower() not in types:
+            raise ConfigError("teams.app_type", "must be MultiTenant, SingleTenant or "
+                              "UserAssignedMSI")
+        self.app_type = types[self.app_type.lower()]
+        for key in ("public_url", "website_url", "privacy_url", "terms_url"):
+            value = getattr(self, key)
+            if value and not value.startswith("https://"):
+                raise ConfigError(f"teams.{key}", "must start with https://")
 
     __repr__ = _masked_repr
 
@@ -116,11 +160,72 @@ class ForumConfig:
     agenda_url: str = ""
     location: str = "Online"
 
+    def validate(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                "forum.timezone", f"unknown time zone '{self.timezone}' (e.g. Europe/London)"
+            ) from None
+        if self.duration_minutes <= 0:
+            raise ConfigError("forum.duration_minutes", "must be more than 0")
+        if not self.rrule:
+            return
+        if self.start is None:
+            raise ConfigError(
+                "forum.start", "is needed with forum.rrule (e.g. 2026-01-08T13:00:00)"
+            )
+        if "DTSTART" in self.rrule.upper():
+            raise ConfigError("forum.rrule", "give the first meeting in forum.start, not DTSTART")
+        from bot.schedule import parse_rule
+
+        try:
+            rule = parse_rule(self.rrule, self.start, ZoneInfo(self.timezone))
+            rule.after(self.start, inc=True)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(
+                "forum.rrule",
+                f"not a valid recurrence rule ({exc}); e.g. FREQ=MONTHLY;INTERVAL=2;BYDAY=2TH",
+            ) from None
+
+
+OFFSET_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_offset(text: str) -> timedelta:
+    """A reminder offset such as "7d", "1h", "30m" or "2w" as a timedelta; ValueError if bad."""
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text.lower())
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"'{text}' is not an offset such as 7d, 1d, 1h or 30m")
+    return timedelta(**{OFFSET_UNITS[match.group(2)]: int(match.group(1))})
+
 
 @dataclass
 class RemindersConfig:
+    # How long before each meeting a reminder goes out: a number and m, h, d or w.
     offsets: list[str] = field(default_factory=lambda: ["7d", "1d", "1h"])
+    # Conversation keys "platform:conversation_id" that always get reminders.
     channels: list[str] = field(default_factory=list)
+
+    def validate(self) -> None:
+        seen: dict[timedelta, str] = {}
+        for i, offset in enumerate(self.offsets):
+            try:
+                delta = parse_offset(offset)
+            except ValueError as exc:
+                raise ConfigError(f"reminders.offsets[{i}]", str(exc)) from None
+            if delta in seen:
+                raise ConfigError(f"reminders.offsets[{i}]",
+                                  f"'{offset}' is the same time as '{seen[delta]}'")
+            seen[delta] = offset
+        for i, key in enumerate(self.channels):
+            platform, _, conversation = key.partition(":")
+            if not platform.strip() or not conversation.strip():
+                raise ConfigError(
+                    f"reminders.channels[{i}]",
+                    f"'{key}' is not a conversation key \"platform:conversation_id\" "
+                    "(e.g. \"slack:C0123ABCD\")",
+                )
 
 
 @dataclass
@@ -166,16 +271,6 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
 }
 
 
-def secret_values(config: Config, env: typing.Mapping[str, str] | None = None) -> list[str]:
-    """Every secret in use (config secrets and $DTLBOT_SECRET), for log redaction."""
-    env = os.environ if env is None else env
-    values = [env.get("DTLBOT_SECRET", "")]
-    for section in (config.slack, config.teams):
-        values += [getattr(section, f.name) for f in dataclasses.fields(section)
-                   if f.name in SECRET_FIELDS]
-    return [v for v in values if v]
-
-
 def find_config_path(explicit: str | None) -> Path | None:
     """The config file to use: --config, then $DTLBOT_CONFIG, then ./config.toml if present."""
     if explicit:
@@ -204,6 +299,8 @@ def load_config(path: str | Path | None, env: typing.Mapping[str, str] | None = 
     for var, (section, key) in ENV_OVERRIDES.items():
         if env.get(var):
             setattr(getattr(config, section), key, env[var])
+    # One public address serves every adapter unless Teams is given its own.
+    config.teams.public_url = config.teams.public_url or config.server.public_url
     for f in dataclasses.fields(Config):
         section = getattr(config, f.name)
         if dataclasses.is_dataclass(section) and hasattr(section, "validate"):

@@ -50,6 +50,8 @@ class Content:
     entries: dict[str, Entry] = field(default_factory=dict)
     glossary: dict[str, GlossaryTerm] = field(default_factory=dict)
     synonyms: list[tuple[str, ...]] = field(default_factory=list)
+    # Multi-word phrases read as one word ("catch up" -> "catchup"), lowercase.
+    phrases: dict[str, str] = field(default_factory=dict)
     priorities: list[Priority] = field(default_factory=list)
     path: str = ""
 
@@ -124,7 +126,9 @@ def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> No
         try:
             post = frontmatter.loads(text)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
+            # Where the broken construct starts ("[" of an unclosed list) beats where
+            # the parser gave up, which can be lines later.
+            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else 1
             problems.append(Problem(str(path), line, f"bad front matter: {exc}"))
             continue
@@ -249,6 +253,16 @@ def _load_synonyms(path: Path, content: Content, problems: list[Problem]) -> Non
                                         f"'{word}' is in two synonym groups"))
             owner[word] = index
         content.synonyms.append(words)
+    phrases = data.get("phrases", {})
+    if not isinstance(phrases, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() and " " not in v.strip()
+        for k, v in phrases.items()
+    ):
+        problems.append(Problem(str(path), _line_of(text, "[phrases]"),
+                                "[phrases] maps each phrase to one word, e.g. \"catch up\" = "
+                                "\"catchup\""))
+        return
+    content.phrases = {k.strip().lower(): v.strip().lower() for k, v in phrases.items()}
 
 
 def _load_priorities(path: Path, content: Content, problems: list[Problem]) -> None:

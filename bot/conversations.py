@@ -66,3 +66,9 @@ def _conversation(row: dict) -> Conversation:
 
 def forget(db: Database, key: str) -> None:
     db["conversations"].delete_where("key = ?", [key])
+
+
+def stored(db: Database, platform: str) -> list[Conversation]:
+    """Every stored conversation on one platform."""
+    rows = db["conversations"].rows_where("platform = ?", [platform], order_by="key")
+    return [c for c in (recall(db, row["key"]) for row in rows) if c is not None]

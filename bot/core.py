@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from bot import help as help_feature
-from bot import ops, privacy, qa
+from bot import meetings, ops, poll_commands, privacy, qa, reminders
 from bot.answers import AnswerIndex
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -27,8 +29,9 @@ log = logging.getLogger("dtlbot")
 # Posts replies to a stored conversation on one platform (used for proactive messages).
 Sender = Callable[[Conversation, list[Reply]], Awaitable[None]]
 
-# Each feature module exposes register(router); order matters only for help listings.
-FEATURES = (help_feature, qa, privacy, ops)
+# Each feature module exposes register(router); order matters only for help listings,
+# and meetings comes after qa because it wraps the question handler qa sets.
+FEATURES = (help_feature, qa, meetings, reminders, poll_commands, privacy, ops)
 
 APOLOGY = "Sorry, something went wrong on my side and I could not do that. Please try again."
 
@@ -82,6 +85,11 @@ class Bot:
         """The stable pseudonym under which this person's data is stored."""
         return pseudonym(self.secret, user)
 
+    def log_tag(self, conversation: Conversation) -> str:
+        """How logs name a conversation: a short stable pseudonym, never a platform id or name."""
+        digest = hmac.new(self.secret, conversation.key.encode("utf-8"), hashlib.sha256)
+        return "c-" + digest.hexdigest()[:10]
+
     def now_iso(self) -> str:
         return self.clock.now().isoformat(timespec="seconds")
 
@@ -103,7 +111,7 @@ class Bot:
             log.exception(
                 "handler failed platform=%s conversation=%s",
                 incoming.user.platform,
-                incoming.conversation.id,
+                self.log_tag(incoming.conversation),
             )
             replies = [Reply(APOLOGY)]
         elapsed = time.perf_counter() - started
@@ -111,7 +119,7 @@ class Bot:
         log.info(
             "handled platform=%s conversation=%s kind=%s latency_ms=%.1f",
             incoming.user.platform,
-            incoming.conversation.id,
+            self.log_tag(incoming.conversation),
             "action" if incoming.action else "text",
             elapsed * 1000,
         )

@@ -33,14 +33,14 @@ NO_PERSONAL_DATA: dict[str, str] = {
 def question_retention(bot: Bot) -> str:
     days = bot.config.privacy.question_retention_days
     return (
-        f"the link to you is removed {days} days after you asked; the question's text stays, "
-        "unlinked, so organisers can add answers"
+        f"The link to you is removed {days} days after you asked; the question's text stays, "
+        "unlinked, so organisers can add answers."
     )
 
 
 def feedback_retention(bot: Bot) -> str:
     days = bot.config.privacy.question_retention_days
-    return f"the link to you is removed after {days} days; the vote stays, unlinked"
+    return f"The link to you is removed after {days} days; the vote stays, unlinked."
 
 
 def _date(iso: str) -> str:
@@ -115,20 +115,27 @@ def forget_conversations(bot: Bot, user: User) -> str:
 
 
 def describe_audit(bot: Bot, user: User) -> list[str]:
+    key = bot.pseudonym(user)
     rows = bot.db.execute(
         "select at, action, actor_name from audit where actor = ? order by id desc limit ?",
-        [bot.pseudonym(user), MAX_LINES],
+        [key, MAX_LINES],
     ).fetchall()
-    total = bot.db.execute(
-        "select count(*) from audit where actor = ?", [bot.pseudonym(user)]
-    ).fetchone()[0]
-    return _capped([f'{_date(at)}: {action} (as "{name}")' for at, action, name in rows], total)
+    total = bot.db.execute("select count(*) from audit where actor = ?", [key]).fetchone()[0]
+    lines = _capped([f'{_date(at)}: {action} (as "{name}")' for at, action, name in rows], total)
+    if "polls" in bot.db.table_names():
+        opened = bot.db.execute(
+            "select count(*) from polls where opened_by = ?", [key]
+        ).fetchone()[0]
+        if opened:
+            lines.append(f"{opened} poll(s) you opened record you as the organiser who opened them")
+    return lines
 
 
 def forget_audit(bot: Bot, user: User) -> str:
     return (
-        "Your organiser actions stay in the audit trail under your name: they are the forum's "
-        "record of what was done in its name. Ask the bot's deployer if they must be removed."
+        "Your organiser actions stay in the audit trail under your name (and polls you opened "
+        "keep you as their opener): they are the forum's record of what was done in its name. "
+        "Ask the bot's deployer if they must be removed."
     )
 
 
@@ -152,7 +159,7 @@ CORE_DATA = (
     ),
     PersonalData(
         "Your direct chat with the bot",
-        "until you use `forget me`",
+        "Until you use `forget me`.",
         describe_conversations,
         forget_conversations,
         tables=("conversations",),
@@ -162,14 +169,19 @@ CORE_DATA = (
     ),
     PersonalData(
         "Your actions as a forum organiser",
-        "as the forum's audit trail (organisers only)",
+        "Kept as the forum's audit trail (organisers only).",
         describe_audit,
         forget_audit,
-        tables=("audit",),
+        tables=("audit", "polls"),
         summary="for organisers only: each organiser action (such as starting a poll or "
-        "reloading content), when, and the organiser's display name",
+        "reloading content), when, and the organiser's display name; each poll also records "
+        "the pseudonym of the organiser who opened it",
     ),
 )
+
+
+def _title(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
 def held(bot: Bot, user: User) -> list[tuple[PersonalData, list[str]]]:
@@ -197,7 +209,7 @@ async def my_data(turn: Turn) -> list[Reply]:
         if not items:
             empty.append(kind.name.lower())
             continue
-        lines.append(f"**{kind.name}** (kept: {kind.retention_for(bot)})")
+        lines.append(f"**{_title(kind.name)}**: {kind.retention_for(bot)}")
         lines += [f"- {item}" for item in items]
     if empty:
         lines.append("Nothing held: " + "; ".join(empty) + ".")
@@ -230,7 +242,7 @@ async def forget_me(turn: Turn) -> list[Reply]:
     found = [(kind, items) for kind, items in held(turn.bot, turn.user) if items]
     if not found:
         return [Reply("I hold nothing about you, so there is nothing to forget.")]
-    listing = "\n".join(f"- {kind.name} ({len(items)})" for kind, items in found)
+    listing = "\n".join(f"- {_title(kind.name)} ({len(items)})" for kind, items in found)
     return [
         Reply(
             "This erases what links this data to you, and cannot be undone:\n"
@@ -253,26 +265,38 @@ async def forget_me_pressed(turn: Turn) -> list[Reply]:
 
 def notice(bot: Bot) -> str:
     """The privacy notice, written from the kinds of personal data the features register."""
+    if bot.config.polls.named_export:
+        names = (
+            "It never stores your platform user id. It stores your display name only with a "
+            "ballot, because this forum has turned on named poll exports: organisers' CSV "
+            "exports show who voted and their PCN."
+        )
+    else:
+        names = (
+            "It never stores your name or your platform user id. Poll results and exports "
+            "show respondents only by pseudonym."
+        )
     lines = [
         "**Privacy notice: what the DTL Forum Bot keeps about you**",
         "The bot is run for the DTL forum by its organisers and keeps as little as it can. "
-        "It never stores your name or your platform user id. What it keeps about you is filed "
-        "under a pseudonym: a code computed from your platform id with a secret key that only "
-        "the bot's deployer holds, which cannot be turned back into your id. Poll results and "
-        "exports show respondents only by that pseudonym.",
+        f"{names} What it keeps about you is filed under a pseudonym: a code computed from "
+        "your platform id with a secret key that only the bot's deployer holds, which cannot "
+        "be turned back into your id.",
         "**What it keeps** (and in which database table):",
     ]
     for kind in bot.router.personal_data:
         tables = ", ".join(f"`{t}`" for t in kind.tables)
         where = f" (table {tables})" if tables else ""
         what = f": {kind.summary}" if kind.summary else ""
-        lines.append(f"- **{kind.name}**{where}{what}. Kept: {kind.retention_for(bot)}.")
+        retention = _title(kind.retention_for(bot)).rstrip(".")
+        lines.append(f"- **{_title(kind.name)}**{where}{what}. {retention}.")
     lines += [
         "**What it does not keep**: the text of your messages other than questions, your "
-        "name, your email address, or your platform user id (except organisers' display names "
-        "in the audit trail).",
-        "**Server logs** record each message's platform, conversation id and timing, never its "
-        "text; how long logs are kept is set by the deployer.",
+        "email address, or your platform user id; nor your name, except organisers' display "
+        "names in the audit trail (and voters' names if named poll exports are on).",
+        "**Server logs** record each message's platform, a coded tag for the conversation and "
+        "timing, never its text (events such as the bot being added to a chat log the "
+        "platform's conversation id); how long logs are kept is set by the deployer.",
         "**Your choices**: `my data` shows everything held about you, from any platform. "
         "`forget me` erases what links it to you. Ballots in polls that have closed stay in the "
         "published results, with no link to you. If you use the bot on more than one platform, "

@@ -100,12 +100,13 @@ async def glossary(turn: Turn) -> list[Reply]:
 
 async def toolkit(turn: Turn) -> list[Reply]:
     entries = turn.bot.content.entries
-    overview = entries.get("toolkit-steps") or entries.get("toolkit")
     steps = [entries[s] for s in STEP_IDS if s in entries]
-    text = overview.body if overview else "The toolkit's five steps:"
-    listing = "\n".join(f"- {i}. {e.title}" for i, e in enumerate(steps, start=1))
-    source = f"\n_Source: {overview.source}_" if overview else ""
-    return [Reply(f"{text}\n{listing}{source}", buttons=tuple(topic_button(e) for e in steps))]
+    overview = entries.get("toolkit-steps")
+    if overview is None:
+        text = "The toolkit's five steps:\n" + "\n".join(f"- {e.title}" for e in steps)
+    else:
+        text = f"{overview.body}\n_Source: {overview.source}_"
+    return [Reply(text, buttons=tuple(topic_button(e) for e in steps))]
 
 
 async def show_topic(turn: Turn) -> list[Reply]:

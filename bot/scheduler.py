@@ -17,6 +17,9 @@ log = logging.getLogger("dtlbot.scheduler")
 
 # Even with nothing due, look again this often (covers edits made by another process).
 MAX_SLEEP = timedelta(minutes=5)
+# After a run, wait at least this long before the next: a task that stays due cannot spin, and
+# the next wake-up is not dropped by APScheduler as an overlapping instance of the running one.
+MIN_GAP = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,17 @@ class Scheduler:
 
     def replan(self) -> None:
         """Plan the next wake-up again (call after anything that changes what is due)."""
+        self._plan(timedelta(0))
+
+    def _plan(self, gap: timedelta) -> None:
         if not self.aps.running:
             return
+        # The bot's clock may be injected: wait as long, by the real clock, as it says is left.
+        wait = max(next_wake(self.bot) - self.bot.clock.now(), gap)
         self.aps.add_job(
             self._wake,
             "date",
-            run_date=next_wake(self.bot),
+            run_date=datetime.now(UTC) + wait,
             id="wake",
             replace_existing=True,
             misfire_grace_time=None,
@@ -81,7 +89,7 @@ class Scheduler:
 
     async def _wake(self) -> None:
         await run_due(self.bot)
-        self.replan()
+        self._plan(MIN_GAP)
 
     def shutdown(self) -> None:
         if self.aps.running:

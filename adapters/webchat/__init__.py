@@ -1,0 +1,65 @@
+"""The embedded web chat adapter: a page at `/`, a JSON API and live events for proactive posts."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from adapters.webchat.identity import normalise_name, web_chat_enabled
+from adapters.webchat.outbox import RETENTION_SECONDS
+from adapters.webchat.routes import PLATFORM, WEBCHAT_KEY, WebChat, add_routes
+from bot.config import Config
+from bot.core import Bot
+from bot.model import User
+from bot.router import PersonalData
+
+__all__ = ["PLATFORM", "WEBCHAT_KEY", "WebChat", "enabled", "setup"]
+
+
+def enabled(config: Config) -> bool:
+    """On by default when the server listens on loopback; see identity.web_chat_enabled."""
+    return web_chat_enabled(config)
+
+
+def setup(app: web.Application, bot: Bot) -> None:
+    """Add the page, the API and the event stream; post proactive replies to open pages."""
+    chat = WebChat.for_bot(bot)
+    app[WEBCHAT_KEY] = chat
+    add_routes(app)
+    bot.senders[PLATFORM] = chat.send
+
+    async def close_streams(app: web.Application) -> None:
+        # Open event streams would otherwise hold the shutdown until its timeout.
+        chat.closing = True
+        chat.outbox.wake_all()
+
+    app.on_shutdown.append(close_streams)
+    _register_personal_data(bot, chat)
+
+
+def _register_personal_data(bot: Bot, chat: WebChat) -> None:
+    def describe(bot: Bot, user: User) -> list[str]:
+        if user.platform != PLATFORM:
+            return []
+        waiting = chat.outbox.count(normalise_name(user.id), chat.now())
+        if not waiting:
+            return []
+        return [f"{waiting} message(s) the bot sent to your web chat page on its own (reminders, "
+                "announcements), kept so that a page opened later still shows them"]
+
+    def forget(bot: Bot, user: User) -> str:
+        if user.platform != PLATFORM:
+            return "No web chat messages were waiting for you."
+        dropped = chat.outbox.drop(normalise_name(user.id))
+        return f"Deleted {dropped} web chat message(s) that were waiting for you."
+
+    kind = PersonalData(
+        name="web chat messages waiting",
+        retention=f"in memory only, until your page reads them or for at most "
+                  f"{RETENTION_SECONDS // 3600} hours",
+        describe=describe,
+        forget=forget,
+    )
+    existing = [k for k in bot.router.personal_data if k.name == kind.name]
+    for old in existing:
+        bot.router.personal_data.remove(old)
+    bot.router.holds_personal_data(kind)

@@ -1,0 +1,264 @@
+"""The web chat's HTTP side: the page, the JSON API and the live event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from adapters.webchat.identity import (
+    MAX_NAME,
+    display_name,
+    is_organiser,
+    normalise_name,
+)
+from adapters.webchat.outbox import Outbox
+from adapters.webchat.ratelimit import TokenBuckets, retry_after_seconds
+from bot.config import Config
+from bot.core import Bot
+from bot.help import welcome_reply
+from bot.model import Action, Conversation, Incoming, Reply, User
+
+log = logging.getLogger("dtlbot.webchat")
+
+PLATFORM = "webchat"
+STATIC = Path(__file__).resolve().parent / "static"
+# A chat message is small: anything bigger than this is not a person typing.
+MAX_BODY = 16 * 1024
+MAX_TEXT = 2000
+MAX_ACTION_ID = 200
+MAX_VALUES = 50
+MAX_STREAMS_PER_PERSON = 5
+MAX_STREAMS = 1000
+KEEPALIVE_SECONDS = 15.0
+
+# The page loads nothing from elsewhere and runs no inline script.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+class BadMessage(ValueError):
+    """A chat API request that is valid JSON but not a message; the text says what is wrong."""
+
+
+@dataclass
+class WebChat:
+    """The web chat's state in this process: waiting messages and rate-limit buckets."""
+
+    bot: Bot
+    people: TokenBuckets
+    addresses: TokenBuckets
+    outbox: Outbox = field(default_factory=Outbox)
+    monotonic: Callable[[], float] = time.monotonic
+    closing: bool = False
+    open_streams: int = 0
+
+    @classmethod
+    def for_bot(cls, bot: Bot) -> WebChat:
+        chat = bot.config.webchat
+        return cls(
+            bot=bot,
+            people=TokenBuckets(chat.rate_per_minute, chat.burst),
+            addresses=TokenBuckets(chat.address_rate_per_minute, chat.address_rate_per_minute),
+        )
+
+    def now(self) -> float:
+        return self.bot.clock.now().timestamp()
+
+    async def send(self, conversation: Conversation, replies: list[Reply]) -> None:
+        """Queue proactive replies for this person's page (delivered live if it is open)."""
+        key = normalise_name(conversation.id)
+        self.outbox.put(key, [r.to_json() for r in replies], self.now())
+        log.info(
+            "proactive platform=%s conversation=%s replies=%d open_pages=%d",
+            PLATFORM, self.bot.log_tag(conversation), len(replies), self.outbox.streams(key),
+        )
+
+
+WEBCHAT_KEY = web.AppKey("webchat", WebChat)
+
+
+def error(status: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status)
+
+
+def too_many(wait: float) -> web.Response:
+    seconds = retry_after_seconds(wait)
+    response = error(
+        429,
+        f"Too many messages at once: please wait {seconds} second"
+        f"{'' if seconds == 1 else 's'} and try again.",
+        retry_after=seconds,
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+async def read_json(request: web.Request, limit: int) -> Any:
+    """The request body as JSON, refusing more than `limit` bytes (413) before reading it all."""
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    body = bytearray()
+    while chunk := await request.content.read(65536):
+        body.extend(chunk)
+        if len(body) > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    return json.loads(bytes(body))
+
+
+def _string(value: Any, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise BadMessage(f'"{what}" must be a string')
+    if len(value) > limit:
+        raise BadMessage(f'"{what}" must be at most {limit} characters')
+    return value
+
+
+def parse_user(config: Config, raw: Any) -> User:
+    if not isinstance(raw, dict):
+        raise BadMessage('"user" must be an object such as {"id": "dana", "name": "Dana"}')
+    typed = raw.get("id") or raw.get("name")
+    typed = _string(typed, "user.id", MAX_NAME) if typed is not None else ""
+    user_id = normalise_name(typed)
+    if not user_id:
+        raise BadMessage('"user.id" (or "user.name") must be a non-empty name')
+    name = raw.get("name") or typed
+    name = display_name(_string(name, "user.name", MAX_NAME))
+    return User(PLATFORM, user_id, name=name, is_organiser=is_organiser(config, user_id))
+
+
+def parse_action(raw: Any) -> Action:
+    if not isinstance(raw, dict):
+        raise BadMessage('"action" must be an object such as {"id": "topic", "value": "forum"}')
+    action_id = _string(raw.get("id"), "action.id", MAX_ACTION_ID)
+    if not action_id:
+        raise BadMessage('"action.id" must not be empty')
+    value = _string(raw.get("value", ""), "action.value", MAX_TEXT)
+    values = raw.get("values", {})
+    if not isinstance(values, dict) or len(values) > MAX_VALUES:
+        raise BadMessage(f'"action.values" must be an object of at most {MAX_VALUES} strings')
+    checked = {}
+    for key, item in values.items():
+        checked[key] = _string(item, f"action.values.{key}", MAX_TEXT)
+    return Action(action_id, value=value, values=checked)
+
+
+def parse_message(config: Config, body: Any) -> Incoming:
+    """A chat API request body as the core's Incoming; BadMessage says what is wrong."""
+    if not isinstance(body, dict):
+        raise BadMessage('expected a JSON object with "user" and "text" (or "action")')
+    user = parse_user(config, body.get("user"))
+    conversation = Conversation(PLATFORM, user.id, is_direct=True)
+    if body.get("action") is not None:
+        return Incoming(user, conversation, action=parse_action(body["action"]))
+    if "text" not in body:
+        raise BadMessage('send "text" (what the person typed) or "action" (a button or form)')
+    return Incoming(user, conversation, text=_string(body["text"], "text", MAX_TEXT))
+
+
+async def post_message(request: web.Request) -> web.Response:
+    chat = request.app[WEBCHAT_KEY]
+    address = request.remote or "unknown"
+    now = chat.monotonic()
+    wait = chat.addresses.take(address, now)
+    if wait:
+        return too_many(wait)
+    try:
+        incoming = parse_message(chat.bot.config, await read_json(request, MAX_BODY))
+    except BadMessage as exc:
+        return error(400, str(exc))
+    wait = chat.people.take(f"{address} {incoming.user.id}", now)
+    if wait:
+        return too_many(wait)
+    replies = await chat.bot.handle(incoming)
+    return web.json_response({"replies": [r.to_json() for r in replies]})
+
+
+async def info(request: web.Request) -> web.Response:
+    """What the page needs to start: the demo-mode flag, whether this name organises, a welcome."""
+    chat = request.app[WEBCHAT_KEY]
+    config = chat.bot.config
+    user_id = normalise_name(request.query.get("user", ""))
+    return web.json_response({
+        "platform": PLATFORM,
+        "open_admin": config.webchat.open_admin,
+        "organiser": bool(user_id) and is_organiser(config, user_id),
+        "welcome": welcome_reply().to_json(),
+        "max_text": MAX_TEXT,
+        "max_name": MAX_NAME,
+    })
+
+
+def _last_seen(request: web.Request) -> int:
+    for raw in (request.headers.get("Last-Event-ID", ""), request.query.get("after", "")):
+        if raw.strip().isdigit():
+            return int(raw.strip())
+    return 0
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-Sent Events: the bot's own messages to this person, as they are sent."""
+    chat = request.app[WEBCHAT_KEY]
+    user_id = normalise_name(request.query.get("user", ""))
+    if not user_id:
+        return error(400, 'the "user" query parameter (your name) is required')
+    if chat.closing:
+        return error(503, "the server is shutting down")
+    if chat.outbox.streams(user_id) >= MAX_STREAMS_PER_PERSON:
+        return error(429, f"at most {MAX_STREAMS_PER_PERSON} open chat pages per name")
+    if chat.open_streams >= MAX_STREAMS:
+        return error(503, "too many open chat pages; try again later")
+    last = _last_seen(request)
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/event-stream",
+        "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no",
+    })
+    wake = asyncio.Event()
+    chat.outbox.listen(user_id, wake)
+    chat.open_streams += 1
+    try:
+        await response.prepare(request)
+        await response.write(b"retry: 3000\n\n")
+        while not chat.closing:
+            wake.clear()
+            for posted in chat.outbox.after(user_id, last, chat.now()):
+                data = json.dumps({"id": posted.id, "replies": posted.replies})
+                await response.write(f"id: {posted.id}\ndata: {data}\n\n".encode())
+                last = posted.id
+            try:
+                await asyncio.wait_for(wake.wait(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                await response.write(b": keep-alive\n\n")
+    except ConnectionError:
+        pass  # the page was closed
+    finally:
+        chat.outbox.unlisten(user_id, wake)
+        chat.open_streams -= 1
+    return response
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", index, name="webchat.page")
+    app.router.add_post("/chat/api/messages", post_message, name="webchat.messages")
+    app.router.add_get("/chat/api/info", info, name="webchat.info")
+    app.router.add_get("/chat/api/events", events, name="webchat.events")
+    app.router.add_static("/chat/static", STATIC, name="webchat.static")

@@ -1,0 +1,108 @@
+"""The calendar feed: valid iCalendar that an independent library expands to the same meetings."""
+
+import json
+from datetime import date, datetime, timedelta
+
+import icalendar
+import pytest
+import recurring_ical_events
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.server import create_app
+from tests.conftest import ORGANISER, say
+from tests.meetings_helpers import configure_forum
+
+
+@pytest.fixture
+def config(config):
+    return configure_forum(config)
+
+
+@pytest.fixture
+def config_file(config, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[storage]\npath = "{config.storage.path}"\n'
+        "[forum]\n"
+        f'rrule = "{config.forum.rrule}"\n'
+        "start = 2026-01-08T13:00:00\n"
+        f'join_url = "{config.forum.join_url}"\n'
+    )
+    return str(path)
+
+
+async def change_schedule(bot):
+    """A skip, a move and a one-off, as organisers make them."""
+    await say(bot, "meeting skip 2027-01-14", ORGANISER)
+    await say(bot, "meeting move 2027-03-11 to 2027-03-18 14:00", ORGANISER)
+    await say(bot, 'meeting add 2027-11-25 10:00 "Face-to-face" "Manchester"', ORGANISER)
+
+
+def cli_json(config_file: str, *args: str) -> list[dict]:
+    result = CliRunner().invoke(cli, ["meetings", "--config", config_file, "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+async def test_feed_expands_to_exactly_the_meetings_the_json_lists(bot, config_file):
+    await change_schedule(bot)
+    listed = cli_json(config_file, "--count", "8", "--from", "2027-01-01")
+    result = CliRunner().invoke(cli, ["meetings", "ics", "--config", config_file])
+    assert result.exit_code == 0
+    calendar = icalendar.Calendar.from_ical(result.stdout_bytes)
+    last = datetime.fromisoformat(listed[-1]["start"])
+    events = recurring_ical_events.of(calendar).between(
+        date(2027, 1, 1), last + timedelta(minutes=1)
+    )
+    expanded = sorted(
+        (e["DTSTART"].dt.isoformat(), e["DTEND"].dt.isoformat(), str(e["SUMMARY"]))
+        for e in events
+    )
+    assert expanded == [(m["start"], m["end"], m["title"]) for m in listed]
+    assert [m["kind"] for m in listed[:2]] == ["moved", "series"]
+    assert "2027-01-14" not in json.dumps(listed)
+    assert {"kind": "one-off", "title": "Face-to-face", "location": "Manchester"}.items() <= next(
+        m for m in listed if m["kind"] == "one-off").items()
+
+
+async def test_json_times_carry_the_uk_offset_in_force(bot, config_file):
+    listed = cli_json(config_file, "--count", "3", "--from", "2027-03-01")
+    assert [m["start"] for m in listed] == [
+        "2027-03-11T13:00:00+00:00", "2027-05-13T13:00:00+01:00", "2027-07-08T13:00:00+01:00",
+    ]
+    assert listed[0]["end"] == "2027-03-11T14:30:00+00:00"
+    assert listed[0]["join_url"] == "https://meet.example.org/dtl-forum"
+
+
+def test_json_refuses_a_bad_from_date(config_file):
+    result = CliRunner().invoke(cli, ["meetings", "--config", config_file, "--json",
+                                      "--from", "14/01/2027"])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+async def test_feed_has_a_zone_block_local_times_exdate_recurrence_id_and_stable_uids(
+    bot, aiohttp_client
+):
+    await change_schedule(bot)
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    response = await client.get("/forum.ics")
+    assert response.status == 200
+    assert response.content_type == "text/calendar"
+    body = await response.text()
+    assert "BEGIN:VTIMEZONE" in body and "TZID:Europe/London" in body
+    assert "DTSTART;TZID=Europe/London:20260108T130000" in body
+    assert "RRULE:FREQ=MONTHLY;INTERVAL=2;BYDAY=2TH" in body
+    assert "EXDATE;TZID=Europe/London:20270114T130000" in body
+    assert "RECURRENCE-ID;TZID=Europe/London:20270311T130000" in body
+    uids = [line for line in body.splitlines() if line.startswith("UID:")]
+    assert uids.count("UID:forum-20260108T130000@dtlbot") == 2  # the series and its override
+    again = await (await client.get("/forum.ics")).text()
+    assert [line for line in again.splitlines() if line.startswith("UID:")] == uids
+
+
+async def test_feed_with_no_schedule_is_an_empty_valid_calendar(bot, aiohttp_client):
+    bot.config.forum.rrule = ""
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    calendar = icalendar.Calendar.from_ical(await (await client.get("/forum.ics")).read())
+    assert calendar.walk("VEVENT") == []

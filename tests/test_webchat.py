@@ -1,0 +1,275 @@
+"""The web chat adapter: its JSON API, identity, rate limits and live delivery of bot messages."""
+
+import asyncio
+import base64
+import json
+import logging
+
+import pytest
+from click.testing import CliRunner
+
+from adapters.webchat import WEBCHAT_KEY
+from adapters.webchat.identity import is_loopback, normalise_name
+from bot.cli import cli
+from bot.config import ConfigError
+from bot.model import (
+    Action,
+    Button,
+    ChoiceField,
+    Conversation,
+    File,
+    Form,
+    Image,
+    Option,
+    Reply,
+    TextField,
+    User,
+)
+from bot.server import ADAPTERS_KEY, create_app
+
+API = "/chat/api/messages"
+DANA = {"id": "dana", "name": "Dana"}
+
+
+@pytest.fixture
+async def client(bot, aiohttp_client):
+    return await aiohttp_client(create_app(bot, start_scheduler=False))
+
+
+async def ask(client, text, user=DANA):
+    response = await client.post(API, json={"user": user, "text": text})
+    assert response.status == 200, await response.text()
+    return (await response.json())["replies"]
+
+
+async def test_a_question_gets_its_answer_and_related_topic_buttons(client):
+    [reply] = await ask(client, "how often does the forum meet")
+    assert "online every two months" in reply["text"]
+    topics = [b for b in reply["buttons"] if b["action"]["id"] == "topic"]
+    assert "How to join the DTL forum" in [b["label"] for b in topics]
+
+
+async def test_pressing_a_related_topic_button_gets_the_follow_up(client):
+    [reply] = await ask(client, "how often does the forum meet")
+    join = next(b for b in reply["buttons"] if b["label"] == "How to join the DTL forum")
+    response = await client.post(API, json={"user": DANA, "action": join["action"]})
+    assert response.status == 200
+    [follow_up] = (await response.json())["replies"]
+    assert follow_up["text"].startswith("**How to join the DTL forum**")
+
+
+async def test_every_kind_of_reply_reaches_the_page_as_json(bot, client):
+    png = b"\x89PNG\r\n\x1a\nfake"
+
+    @bot.router.command("showcase", help="test")
+    async def showcase(turn):
+        return [Reply(
+            "**All** kinds",
+            buttons=(Button("Go", Action("go", value="1"), style="primary"),),
+            form=Form("ballot", "Rank", fields=(
+                ChoiceField("first", "First", (Option("a", "A"), Option("b", "B"))),
+                TextField("who", "Who leads it"),
+            )),
+            image=Image(png, alt="a chart"),
+            file=File(b"a,b\n1,2\n", "results.csv", mime="text/csv"),
+        )]
+
+    [reply] = await ask(client, "showcase")
+    assert reply["buttons"][0] == {
+        "label": "Go", "action": {"id": "go", "value": "1", "values": {}},
+        "style": "primary", "url": None,
+    }
+    assert [f["id"] for f in reply["form"]["fields"]] == ["first", "who"]
+    assert reply["form"]["fields"][0]["options"][1] == {"value": "b", "label": "B"}
+    assert base64.b64decode(reply["image"]["data"]) == png
+    assert reply["image"]["alt"] == "a chart"
+    assert base64.b64decode(reply["file"]["data"]) == b"a,b\n1,2\n"
+    assert reply["file"]["filename"] == "results.csv"
+
+
+async def test_a_form_submission_carries_the_chosen_values_to_the_feature(bot, client):
+    seen = []
+
+    @bot.router.action("ballot")
+    async def ballot(turn):
+        seen.append(dict(turn.incoming.action.values))
+        return [Reply("Thanks")]
+
+    response = await client.post(API, json={
+        "user": DANA, "action": {"id": "ballot", "values": {"first": "b", "who": "Sam"}},
+    })
+    assert response.status == 200
+    assert seen == [{"first": "b", "who": "Sam"}]
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"text": "hi"}, '"user" must be an object'),
+    ({"user": {"id": "  "}, "text": "hi"}, "non-empty name"),
+    ({"user": {"id": 7}, "text": "hi"}, '"user.id" must be a string'),
+    ({"user": DANA}, 'send "text"'),
+    ({"user": DANA, "text": ["hi"]}, '"text" must be a string'),
+    ({"user": DANA, "text": "x" * 2001}, "at most 2000 characters"),
+    ({"user": DANA, "action": {"value": "x"}}, '"action.id" must be a string'),
+    ({"user": DANA, "action": {"id": "f", "values": {"a": 1}}}, '"action.values.a" must be'),
+    ([1, 2], "expected a JSON object"),
+])
+async def test_a_request_that_is_not_a_message_gets_400_saying_why(client, body, message):
+    response = await client.post(API, json=body)
+    assert response.status == 400
+    assert message in (await response.json())["error"]
+
+
+async def test_malformed_and_oversize_bodies_get_400_and_413(client):
+    response = await client.post(API, data=b'{"user": ')
+    assert (response.status, await response.json()) == (400, {"error": "malformed JSON"})
+    response = await client.post(API, data=b'{"text": "\xff\xfe"}')
+    assert response.status == 400
+    big = json.dumps({"user": DANA, "text": "x" * 20_000})
+    response = await client.post(API, data=big)
+    assert response.status == 413
+    assert (await response.json()) == {"error": "request body too large"}
+    assert (await client.get("/healthz")).status == 200
+
+
+async def test_too_many_messages_get_429_with_a_clear_message_and_others_go_on(bot, client):
+    burst = bot.config.webchat.burst
+    for _ in range(burst):
+        await ask(client, "help")
+    response = await client.post(API, json={"user": DANA, "text": "help"})
+    assert response.status == 429
+    body = await response.json()
+    assert body["error"].startswith("Too many messages at once: please wait")
+    assert int(response.headers["Retry-After"]) == body["retry_after"] >= 1
+    # Someone else on the same machine is not held up by Dana's burst.
+    await ask(client, "help", user={"id": "sam"})
+
+
+async def test_the_limit_refills_over_time(bot, client):
+    chat = client.app[WEBCHAT_KEY]
+    now = [1000.0]
+    chat.monotonic = lambda: now[0]
+    for _ in range(bot.config.webchat.burst):
+        await ask(client, "help")
+    assert (await client.post(API, json={"user": DANA, "text": "help"})).status == 429
+    now[0] += 60 / bot.config.webchat.rate_per_minute
+    await ask(client, "help")
+
+
+async def test_only_listed_names_organise_when_open_admin_is_off(config, bot, aiohttp_client):
+    config.webchat.open_admin = False
+    config.webchat.organisers = ["Olu  Adeyemi"]
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    [reply] = await ask(client, "unanswered", user={"id": "olu adeyemi", "name": "Olu Adeyemi"})
+    assert not reply["text"].startswith("Only forum organisers")
+    [reply] = await ask(client, "unanswered", user={"id": "dana"})
+    assert reply["text"] == "Only forum organisers can use `unanswered`."
+    info = await (await client.get("/chat/api/info", params={"user": "OLU ADEYEMI"})).json()
+    assert info["organiser"] is True and info["open_admin"] is False
+
+
+async def test_everyone_organises_under_open_admin_and_the_page_is_told(client):
+    [reply] = await ask(client, "unanswered")
+    assert not reply["text"].startswith("Only forum organisers")
+    info = await (await client.get("/chat/api/info", params={"user": "dana"})).json()
+    assert info["open_admin"] is True and info["organiser"] is True
+    assert "Hello, I'm the DTL Forum Bot" in info["welcome"]["text"]
+
+
+async def read_event(stream) -> dict:
+    """The next `data:` event from a Server-Sent Events response."""
+    while True:
+        line = await asyncio.wait_for(stream.content.readline(), 5)
+        assert line, "stream ended"
+        if line.startswith(b"data: "):
+            return json.loads(line[len(b"data: "):])
+
+
+async def test_a_message_the_bot_sends_on_its_own_reaches_an_open_page(bot, client):
+    stream = await client.get("/chat/api/events", params={"user": "Dana"})
+    assert stream.headers["Content-Type"] == "text/event-stream"
+    await asyncio.sleep(0.05)
+    await bot.send(Conversation("webchat", "dana"), [Reply("The forum meets **tomorrow**.")])
+    event = await read_event(stream)
+    assert event["replies"][0]["text"] == "The forum meets **tomorrow**."
+    stream.close()
+
+
+async def test_messages_sent_while_no_page_is_open_arrive_when_it_opens_once(bot, client):
+    await bot.send(Conversation("webchat", "dana"), [Reply("First")])
+    await bot.send(Conversation("webchat", "dana"), [Reply("Second")])
+    stream = await client.get("/chat/api/events", params={"user": "dana"})
+    first = await read_event(stream)
+    second = await read_event(stream)
+    assert [first["replies"][0]["text"], second["replies"][0]["text"]] == ["First", "Second"]
+    stream.close()
+    # A page that has seen the first one (Last-Event-ID on reconnect) gets only the rest.
+    stream = await client.get("/chat/api/events", params={"user": "dana"},
+                              headers={"Last-Event-ID": str(first["id"])})
+    assert (await read_event(stream))["replies"][0]["text"] == "Second"
+    stream.close()
+
+
+async def test_my_data_and_forget_me_cover_waiting_web_chat_messages(bot, client):
+    dana = User("webchat", "dana", name="Dana")
+    [kind] = [k for k in bot.router.personal_data if k.name == "web chat messages waiting"]
+    assert kind.describe(bot, dana) == []
+    await bot.send(Conversation("webchat", "dana"), [Reply("Reminder")])
+    assert "1 message(s)" in kind.describe(bot, dana)[0]
+    assert kind.forget(bot, dana) == "Deleted 1 web chat message(s) that were waiting for you."
+    assert kind.describe(bot, dana) == []
+
+
+async def test_the_page_and_its_assets_are_served_with_a_strict_policy(client):
+    response = await client.get("/")
+    assert response.status == 200
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    page = await response.text()
+    assert '<label for="name-input">Your name</label>' in page
+    for asset in ("chat.js", "chat.css", "icon.svg"):
+        assert (await client.get(f"/chat/static/{asset}")).status == 200
+
+
+def test_names_are_normalised_into_one_id():
+    assert normalise_name("  Dana   SMITH\u0000 ") == "dana smith"
+    assert normalise_name("x" * 100) == "x" * 64
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.0.1.1", True),
+    ("0.0.0.0", False), ("192.168.1.5", False), ("", False), ("bot.example.org", False),
+])
+def test_loopback_addresses(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_the_web_chat_is_off_by_default_on_a_reachable_address(config, bot):
+    config.server.host = "0.0.0.0"
+    app = create_app(bot, start_scheduler=False)
+    assert "webchat" not in app[ADAPTERS_KEY]
+
+
+def test_open_admin_on_a_reachable_address_is_refused_naming_the_key(config, bot):
+    config.server.host = "0.0.0.0"
+    config.webchat.enabled = True
+    with pytest.raises(ConfigError) as refused:
+        create_app(bot, start_scheduler=False)
+    assert refused.value.key == "webchat.open_admin"
+    config.webchat.open_admin = False
+    assert "webchat" in create_app(bot, start_scheduler=False)[ADAPTERS_KEY]
+
+
+def test_dtlbot_serve_refuses_to_start_with_open_admin_on_a_reachable_address(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "x.db"}"\n[server]\nhost = "0.0.0.0"\n'
+        "[webchat]\nenabled = true\n",
+        encoding="utf-8",
+    )
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        result = CliRunner().invoke(cli, ["serve", "--config", str(config)])
+    finally:
+        root.handlers[:], root.level = handlers, level
+    assert result.exit_code == 1
+    assert "config: webchat.open_admin: must be set to false" in result.output

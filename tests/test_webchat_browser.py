@@ -1,0 +1,240 @@
+"""The web chat in a real browser: headless Chromium on the page a real `dtlbot serve` serves."""
+
+import asyncio
+import json
+import shutil
+import struct
+import threading
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.model import ChoiceField, Conversation, File, Form, Image, Option, Reply, TextField
+from bot.server import create_app
+from tests.fakes.served import dtlbot_serve, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python not installed")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and shutil.which("chromium") is None,
+    reason="no Chromium installed (apt-get install -y chromium); .ci/run installs it",
+)
+expect = sync_api.expect
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    with dtlbot_serve(tmp_path_factory.mktemp("browser")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    opened = context.new_page()
+    opened.set_default_timeout(10_000)
+    yield opened
+    context.close()
+
+
+def start_chat(page, served, name="Dana Smith"):
+    page.goto(served.url)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Your name").press("Enter")
+    expect(page.get_by_text("Hello, I'm the DTL Forum Bot")).to_be_visible()
+
+
+def test_a_person_asks_a_question_and_follows_a_related_topic(page, served):
+    start_chat(page, served)
+    expect(page.get_by_text("Demo mode:")).to_be_visible()
+    expect(page.locator("#who-name")).to_have_text("Dana Smith")
+    page.get_by_label("Message to the bot").fill("how often does the forum meet")
+    page.get_by_label("Message to the bot").press("Enter")
+    answer = page.locator(".msg.bot").filter(has_text="online every two months")
+    expect(answer).to_be_visible()
+    # Bold from the Markdown subset is bold, not asterisks.
+    expect(answer.locator("strong").first).to_have_text("How often the DTL forum meets")
+    answer.get_by_role("button", name="How to join the DTL forum").click()
+    follow_up = page.locator(".msg.bot").last
+    expect(follow_up.locator("strong").first).to_have_text("How to join the DTL forum")
+    # The name is remembered: a reload goes straight back to the chat.
+    page.reload()
+    expect(page.locator("#who-name")).to_have_text("Dana Smith")
+    expect(page.get_by_label("Message to the bot")).to_be_focused()
+
+
+def pixel_png() -> bytes:
+    """A valid 1x1 PNG, made here rather than shipped."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x00\x5e\xb8")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(
+        b"IEND", b"")
+
+
+def reply_json(*replies: Reply) -> str:
+    return json.dumps({"replies": [r.to_json() for r in replies]})
+
+
+BALLOT = Form(
+    "ballot", "Rank the priorities", submit_label="Cast my ballot",
+    fields=(
+        ChoiceField("first", "Ranked first", (Option("cyber", "Cyber security"),
+                                              Option("data", "Data quality"))),
+        TextField("lead", "Who is leading it"),
+    ),
+)
+
+
+def test_forms_images_files_render_and_a_rejected_form_is_shown_again_in_place(page, served):
+    rejected = Form(
+        BALLOT.id, BALLOT.title, submit_label=BALLOT.submit_label,
+        error="Please fix the ballot.",
+        fields=(BALLOT.fields[0], TextField("lead", "Who is leading it", error="Say who leads it")),
+    )
+    answers = {
+        "ballot please": reply_json(Reply("Here is the ballot.", form=BALLOT)),
+        "chart please": reply_json(Reply(
+            "Results <img src=x onerror=alert(1)> [click](javascript:alert(1))",
+            image=Image(pixel_png(), alt="Bar chart of the results"),
+            file=File(b"rank,item\n1,cyber\n", "results.csv", mime="text/csv"),
+        )),
+    }
+    submissions = []
+
+    def answer(route):
+        body = route.request.post_data_json
+        if "action" in body:
+            submissions.append(body["action"]["values"])
+            done = len(submissions) > 1
+            replies = reply_json(Reply("Ballot saved.")) if done else reply_json(
+                Reply("", form=rejected))
+            return route.fulfill(status=200, content_type="application/json", body=replies)
+        return route.fulfill(status=200, content_type="application/json",
+                             body=answers[body["text"]])
+
+    page.route("**/chat/api/messages", answer)
+    start_chat(page, served, "Olu")
+    box = page.get_by_label("Message to the bot")
+    box.fill("ballot please")
+    box.press("Enter")
+    form = page.locator("form.botform")
+    expect(form.get_by_role("group", name="Rank the priorities")).to_be_visible()
+    form.get_by_label("Ranked first").select_option("data")
+    form.get_by_role("button", name="Cast my ballot").click()
+    # Replaced in place, with the errors and the person's choice kept.
+    expect(page.get_by_text("Please fix the ballot.")).to_be_visible()
+    expect(page.locator("form.botform")).to_have_count(1)
+    expect(page.get_by_label("Ranked first")).to_have_value("data")
+    expect(page.get_by_text("Say who leads it")).to_be_visible()
+    lead = page.get_by_label("Who is leading it")
+    expect(lead).to_have_attribute("aria-invalid", "true")
+    expect(lead).to_be_focused()
+    lead.fill("Sam")
+    page.get_by_role("button", name="Cast my ballot").click()
+    expect(page.get_by_text("Ballot saved.")).to_be_visible()
+    expect(page.get_by_role("button", name="Cast my ballot")).to_be_disabled()
+    assert submissions == [{"first": "data", "lead": ""}, {"first": "data", "lead": "Sam"}]
+
+    box.fill("chart please")
+    box.press("Enter")
+    chart = page.get_by_role("img", name="Bar chart of the results")
+    expect(chart).to_be_visible()
+    assert chart.evaluate("img => img.naturalWidth") == 1  # decoded, not a broken image
+    message = page.locator(".msg.bot").last
+    # Markup in replies is shown as text, never run; unsafe links are not links.
+    expect(message).to_contain_text("<img src=x onerror=alert(1)>")
+    assert message.locator("a[href^='javascript']").count() == 0
+    download = page.get_by_role("link", name="Download results.csv")
+    with page.expect_download() as started:
+        download.click()
+    path = started.value.path()
+    assert Path(path).read_bytes() == b"rank,item\n1,cyber\n"
+
+
+def test_the_page_reads_well_on_a_phone(browser, served):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    start_chat(page, served, "Sam")
+    page.get_by_label("Message to the bot").fill("what is ARRS")
+    page.get_by_label("Message to the bot").press("Enter")
+    expect(page.locator(".msg.bot").last).to_contain_text("Additional Roles Reimbursement")
+    # Nothing wider than the screen: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()
+
+
+@pytest.fixture
+def in_process(bot):
+    """The real application on a loopback port, in a thread, with the bot reachable from here."""
+    # Playwright's sync API runs a loop in this thread, so the server gets a thread of its own.
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(create_app(bot, start_scheduler=False))
+    port = free_port()
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+
+    def call(coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(10)
+
+    yield f"http://127.0.0.1:{port}/", call
+    call(runner.cleanup())
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+
+
+def test_a_reminder_the_bot_sends_on_its_own_appears_without_a_reload(page, bot, in_process):
+    url, call = in_process
+    page.goto(url)
+    page.get_by_label("Your name").fill("Dana")
+    page.get_by_role("button", name="Start chatting").click()
+    expect(page.get_by_text("Hello, I'm the DTL Forum Bot")).to_be_visible()
+    wait_for_stream(call, bot)
+    call(bot.send(Conversation("webchat", "dana"), [Reply("**Reminder**: the forum meets soon.")]))
+    reminder = page.locator(".msg.proactive")
+    expect(reminder).to_contain_text("Message from the bot")
+    expect(reminder.locator("strong")).to_have_text("Reminder")
+    # A reload does not show it twice: the page remembers what it has seen.
+    page.reload()
+    expect(page.get_by_text("Hello, I'm the DTL Forum Bot")).to_be_visible()
+    wait_for_stream(call, bot)
+    expect(page.locator(".msg.proactive")).to_have_count(0)
+
+
+def wait_for_stream(call, bot, timeout: float = 10.0) -> None:
+    """Block until Dana's page has its event stream open."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if bot.senders["webchat"].__self__.outbox.streams("dana"):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the page never opened its event stream")
