@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import cli
+from bot.cli import add_adapter_commands, cli
 from bot.config import ConfigError, load_config
 from bot.core import Bot
 from bot.logs import configure_logging
 from bot.model import Action, Conversation, Incoming, User
-from bot.server import create_app
+from bot.server import ADAPTERS_KEY, create_app
 from tests.fakes import server_process
 
 SECRET_VARS = (
@@ -24,6 +24,7 @@ SECRET_VARS = (
     "DTLBOT_SECRET",
 )
 MARKERS = {name: f"MARKER{i}-{name.lower()}-7f3a9c" for i, name in enumerate(SECRET_VARS)}
+APP_ID = "00000000-0000-0000-0000-000000000001"
 PEOPLE = (
     User("console", "dana", name="Dana"),
     User("console", "olu", name="Olu", is_organiser=True),
@@ -38,9 +39,10 @@ def assert_clean(text: str, where: str) -> None:
 
 @pytest.fixture
 def secret_config(tmp_path: Path):
-    config = load_config(None, env=MARKERS)
+    config = load_config(None, env={**MARKERS, "MICROSOFT_APP_ID": APP_ID})
     config.storage.path = str(tmp_path / "secrets.db")
     config.server.metrics = True
+    config.teams.enabled = True
     assert config.slack.bot_token == MARKERS["SLACK_BOT_TOKEN"]  # the markers are in use
     return config
 
@@ -87,6 +89,7 @@ async def test_no_secret_in_http_responses_or_logs(secret_bot, aiohttp_client, c
                              ("POST", b"x" * (secret_bot.config.server.max_body_bytes + 1))):
             response = await client.request(method, path, data=data)
             bodies.append(f"{response.status} {dict(response.headers)} {await response.text()}")
+    assert {"teams", "webchat"} <= set(app[ADAPTERS_KEY])
     assert_clean("\n".join(bodies), "HTTP responses")
     assert_clean(caplog.text, "logs")
 
@@ -122,8 +125,11 @@ def test_no_secret_in_command_line_output(tmp_path, secret_config):
         ["backup", str(tmp_path / "copy.db")], ["db", "check"],
         ["db", "check", str(tmp_path / "copy.db")], ["db", "check", str(tmp_path / "none.db")],
         ["ask", "--config", str(tmp_path / "missing.toml"), "hello"],
+        ["meetings", "--json"], ["meetings", "ics"], ["poll", "results", "--json"],
+        ["teams", "package", "-o", str(tmp_path / "app.zip")],
     ]
     output = []
+    add_adapter_commands(cli)
     for args in runs:
         output.append(runner.invoke(cli, args, env=env).output)
     chat = runner.invoke(cli, ["chat", "--as", "dana"], env=env,
@@ -152,10 +158,12 @@ def test_log_lines_redact_secrets_even_in_tracebacks(capsys):
 def test_running_server_logs_and_health_carry_no_secret(tmp_path):
     port = server_process.free_port()
     config = server_process.write_config(tmp_path, port, tmp_path / "serve.db",
-                                         "metrics = true\n")
-    server = server_process.start(config, port, tmp_path / "serve.log", env=MARKERS)
+                                         "metrics = true\n[teams]\nenabled = true\n")
+    server = server_process.start(config, port, tmp_path / "serve.log",
+                                  env={**MARKERS, "MICROSOFT_APP_ID": APP_ID})
     try:
-        bodies = [server.get(path) for path in ("/healthz", "/metrics", "/missing")]
+        bodies = [server.get(path) for path in ("/healthz", "/metrics", "/missing", "/",
+                                                "/forum.ics", "/api/messages")]
     finally:
         logged = server.stop()
     assert bodies[0][0] == 200
