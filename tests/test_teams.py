@@ -664,3 +664,11 @@ def test_the_manifest_lists_at_most_ten_commands_most_needed_first():
     assert titles[:3] == ["help", "next meeting", "glossary"]
     assert len(titles) == 10
     assert "poll start" not in titles
+
+
+async def test_a_personal_chat_is_in_my_data_and_deleted_by_forget_me(bot, client, connector):
+    await post(client, personal(connector, text="my data"))
+    assert "your direct chat with me on teams" in " ".join(connector.texts())
+    await post(client, personal(connector, text="forget me confirm"))
+    assert "Deleted 1 stored direct chat(s)" in " ".join(connector.texts())
+    assert conversations.recall(bot.db, f"teams:{PERSONAL}") is None

@@ -155,9 +155,12 @@ class TeamsService:
 
     async def on_message(self, context: TurnContext) -> None:
         conversation = self.conversation_of(context.activity)
-        conversations.remember(self.bot.db, conversation, self.bot.now_iso())
+        user = await self.user_of(context)
+        # A personal chat is its person's own: kept with their pseudonym, for `my data`.
+        person = self.bot.pseudonym(user) if conversation.is_direct else None
+        conversations.remember(self.bot.db, conversation, self.bot.now_iso(), person=person)
         incoming = Incoming(
-            user=await self.user_of(context),
+            user=user,
             conversation=conversation,
             text=self.text_of(context.activity),
             action=action_of(context.activity.value),
