@@ -31,6 +31,10 @@ BACKOFF_MAX = timedelta(minutes=30)
 # A delivery claimed for sending this long ago was interrupted (the process stopped mid-send).
 SENDING_STALE = timedelta(minutes=10)
 EPOCH_KEY = "reminders_since"
+# A delivery record is needed until its meeting starts (so nothing is sent twice); it is kept
+# this much longer so that `reminders status` still shows recent failures, then deleted.
+DELIVERY_KEEP = timedelta(days=30)
+FINISHED = "status not in ('pending', 'sending')"
 
 
 @dataclass(frozen=True)
@@ -383,6 +387,24 @@ def short_when_at(bot: Bot, moment: datetime) -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M %Z}"
 
 
+def prune_due(bot: Bot) -> datetime | None:
+    """When the oldest finished delivery record is no longer needed."""
+    row = bot.db.execute(
+        f"select min(starts_at) from reminder_deliveries where {FINISHED}"
+    ).fetchone()
+    return from_iso(row[0]) + DELIVERY_KEEP if row and row[0] else None
+
+
+async def prune(bot: Bot) -> None:
+    """Delete finished delivery records of meetings that started over DELIVERY_KEEP ago."""
+    cutoff = iso_utc(bot.clock.now() - DELIVERY_KEEP)
+    with bot.db.conn:
+        pruned = bot.db.execute(
+            f"delete from reminder_deliveries where starts_at <= ? and {FINISHED}", [cutoff]
+        ).rowcount
+    log.info("reminder deliveries pruned=%d", pruned)
+
+
 # --- personal data ------------------------------------------------------------------------
 
 
@@ -421,6 +443,7 @@ def register(router: Router) -> None:
                    help="where reminders go, the next one due, and any that failed")(
         reminders_status)
     router.task(Task("reminders", next_due, run))
+    router.task(Task("reminders-prune", prune_due, prune))
     router.holds_personal_data(PersonalData(
         name="reminder settings",
         retention="until you or an organiser turn reminders off, or you type `forget me`",

@@ -232,3 +232,23 @@ async def test_privacy_notice_names_every_table_holding_personal_data(bot):
         assert f"`{table}`" in section, f"README privacy notice does not name table {table}"
     for kind in bot.router.personal_data:
         assert kind.name[1:] in reply.text
+
+
+async def test_finished_reminder_deliveries_are_deleted_30_days_after_their_meeting(bot, clock):
+    meeting = clock.now() - timedelta(days=1)
+    rows = [
+        {"occurrence": "m1", "starts_at": meeting.isoformat(timespec="seconds"), "offset": off,
+         "conversation": "console:general", "status": status, "attempts": 1}
+        for off, status in (("7d", "sent"), ("1d", "failed"), ("1h", "pending"))
+    ]
+    bot.db["reminder_deliveries"].insert_all(rows)
+    [task] = [t for t in bot.router.tasks if t.name == "reminders-prune"]
+    assert task.next_due(bot) == meeting + timedelta(days=30)
+    clock.advance(days=28)
+    await run_due(bot)
+    assert bot.db["reminder_deliveries"].count == 3
+    clock.advance(days=2)
+    await run_due(bot)
+    # Finished records are gone; one still pending is left to the reminders task to settle.
+    assert [r["status"] for r in bot.db["reminder_deliveries"].rows] == ["pending"]
+    assert task.next_due(bot) is None
