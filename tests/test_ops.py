@@ -334,3 +334,16 @@ def test_sighup_makes_dtlbot_serve_reload_its_content(tmp_path, content_dir):
     finally:
         logged = server.stop()
     assert "Traceback" not in logged
+
+
+async def test_audit_shows_organiser_actions_of_every_feature(bot):
+    await say(bot, "poll start Spring 2027", ORGANISER)
+    await say(bot, "meeting add 18 Dec 2pm | Winter catch-up | Leeds", ORGANISER)
+    await say(bot, "reminders here on", ORGANISER)
+    await say(bot, "content reload", ORGANISER)
+    (reply,) = await say(bot, "audit", ORGANISER)
+    actions = [line.split(": ")[1] for line in reply.text.splitlines()[1:]]
+    assert [a.split(":")[0] for a in actions] == [
+        "content reload", "reminders here on", "meeting add", "poll start",
+    ]
+    assert "Olu (console)" in reply.text

@@ -252,3 +252,30 @@ async def test_finished_reminder_deliveries_are_deleted_30_days_after_their_meet
     # Finished records are gone; one still pending is left to the reminders task to settle.
     assert [r["status"] for r in bot.db["reminder_deliveries"].rows] == ["pending"]
     assert task.next_due(bot) is None
+
+
+async def test_forget_me_across_features_keeps_closed_results_and_touches_no_one_else(bot):
+    await say(bot, "poll start Autumn 2026", ORGANISER)
+    await say(bot, "rank 1 2 3 4 5 6 7 8")
+    await say(bot, "rank 8 7 6 5 4 3 2 1", OTHER)
+    await say(bot, "poll close", ORGANISER)
+    await say(bot, "poll start Spring 2027", ORGANISER)
+    await say(bot, "rank 2 1 3 4 5 6 7 8")
+    await say(bot, "What is the ARRS?")
+    conversations.remember(bot.db, Conversation("console", DTL.id), bot.now_iso())
+    (reply,) = await say(bot, "my data")
+    assert 'Your ballot in the poll "Autumn 2026"' in reply.text
+    assert 'Your ballot in the poll "Spring 2027"' in reply.text
+    assert '"What is the ARRS?"' in reply.text
+    assert "your direct chat with me on console" in reply.text
+    (before, *_) = await say(bot, "poll results Autumn 2026", ORGANISER)
+    assert "Results: Autumn 2026" in before.text and "2 responses" in before.text
+    (reply,) = await say(bot, "forget me confirm")
+    assert "Deleted your ballot in 1 open poll(s) and unlinked 1 ballot(s) in closed polls" \
+        in reply.text
+    (after, *_) = await say(bot, "poll results Autumn 2026", ORGANISER)
+    assert after.text == before.text  # published results do not change
+    (reply,) = await say(bot, "forget me")
+    assert "nothing to forget" in reply.text
+    (reply,) = await say(bot, "my data", OTHER)
+    assert 'Your ballot in the poll "Autumn 2026"' in reply.text
