@@ -4,14 +4,13 @@
 
 Measures, for a bare aiohttp app serving /healthz (the baseline) and for the bot with Slack,
 Teams and the web chat configured (fake credentials, no network):
-- start-up: from process start to the first 200 from /healthz (best of --runs; the bot's
-  start-ups are of the real `dtlbot serve` command);
+- start-up: from process start to the first 200 from /healthz (best of --runs);
 - resident memory (VmRSS) idle, and after --questions questions over HTTP;
 - CPU time per question, and while idle.
 
-Questions go to a test-only route (tests/fakes/ask_server.py) that runs `dtlbot serve`'s own
-application plus POST /test/ask -> Bot.handle, exactly what every adapter does; so the figures
-do not depend on one adapter's request format. Linux only (reads /proc).
+Questions go to the web chat's JSON API (POST /chat/api/messages) of the real `dtlbot serve`,
+with its rate limits raised for the run; the baseline answers the same path with a fixed reply.
+Linux only (reads /proc).
 """
 
 from __future__ import annotations
@@ -42,10 +41,10 @@ async def healthz(request):
     return web.json_response({"status": "ok"})
 async def ask(request):
     await request.json()
-    return web.json_response({"replies": ["ok"]})
+    return web.json_response({"replies": [{"text": "ok"}]})
 app = web.Application()
 app.router.add_get("/healthz", healthz)
-app.router.add_post("/test/ask", ask)
+app.router.add_post("/chat/api/messages", ask)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
 """
 
@@ -106,7 +105,7 @@ def questions() -> list[str]:
 
 async def load(port: int, count: int, concurrency: int = 20) -> float:
     texts = questions()
-    url = f"http://127.0.0.1:{port}/test/ask"
+    url = f"http://127.0.0.1:{port}/chat/api/messages"
     queue: asyncio.Queue[int] = asyncio.Queue()
     for number in range(count):
         queue.put_nowait(number)
@@ -116,7 +115,7 @@ async def load(port: int, count: int, concurrency: int = 20) -> float:
         nonlocal failures
         while not queue.empty():
             number = queue.get_nowait()
-            body = {"user": f"dtl-{number % 500}", "text": texts[number % len(texts)]}
+            body = {"user": {"id": f"dtl {number % 500}"}, "text": texts[number % len(texts)]}
             async with session.post(url, json=body) as response:
                 await response.read()
                 failures += response.status != 200
@@ -130,10 +129,10 @@ async def load(port: int, count: int, concurrency: int = 20) -> float:
 
 
 def measure(name: str, argv: list[str], port: int, env: dict[str, str], count: int,
-            runs: int, startup_argv: list[str] | None = None) -> dict[str, float | str]:
+            runs: int) -> dict[str, float | str]:
     startups = []
     for _ in range(runs - 1):
-        process, seconds = start(startup_argv or argv, port, env)
+        process, seconds = start(argv, port, env)
         startups.append(seconds)
         process.terminate()
         process.wait()
@@ -178,7 +177,8 @@ def main() -> None:
         config.write_text(
             f'[storage]\npath = "{Path(folder) / "bench.db"}"\n'
             f'[server]\nhost = "127.0.0.1"\nport = {port}\nmetrics = true\n'
-            f'[webchat]\nenabled = true\n'
+            f'[webchat]\nenabled = true\nrate_per_minute = 1000000\nburst = 1000\n'
+            f'address_rate_per_minute = 1000000\n'
             f'[slack]\napi_base_url = "http://127.0.0.1:9/api/"\n'
             f'[teams]\nenabled = true\n',
             encoding="utf-8",
@@ -186,10 +186,8 @@ def main() -> None:
         results = [
             measure("baseline: bare aiohttp", [PYTHON, "-c", BASELINE, str(port)], port, {},
                     args.questions, args.runs),
-            measure("dtlbot serve", [PYTHON, "-m", "tests.fakes.ask_server", "--config",
-                                     str(config)], port, FAKE_ENV, args.questions, args.runs,
-                    startup_argv=[str(Path(PYTHON).with_name("dtlbot")), "serve", "--config",
-                                  str(config)]),
+            measure("dtlbot serve", [str(Path(PYTHON).with_name("dtlbot")), "serve", "--config",
+                                     str(config)], port, FAKE_ENV, args.questions, args.runs),
         ]
     if args.json:
         print(json.dumps(results, indent=2))

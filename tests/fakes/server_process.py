@@ -61,13 +61,13 @@ class ServerProcess:
 
 
 def start(config: Path, port: int, log: Path, env: dict[str, str] | None = None,
-          timeout: float = 20.0, command: list[str] | None = None) -> ServerProcess:
-    """Start `dtlbot serve` (or `command`) and wait until /healthz answers 200."""
+          timeout: float = 20.0) -> ServerProcess:
+    """Start `dtlbot serve` and wait until /healthz answers 200."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("DTLBOT_CONFIG", None)
     handle = log.open("ab")
     process = subprocess.Popen(
-        [*(command or [str(DTLBOT), "serve"]), "--config", str(config)],
+        [str(DTLBOT), "serve", "--config", str(config)],
         stdout=handle, stderr=subprocess.STDOUT, env=full_env,
     )
     handle.close()
