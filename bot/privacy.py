@@ -286,7 +286,8 @@ def notice(bot: Bot) -> str:
     ]
     for kind in bot.router.personal_data:
         tables = ", ".join(f"`{t}`" for t in kind.tables)
-        where = f" (table {tables})" if tables else ""
+        noun = "table" if len(kind.tables) == 1 else "tables"
+        where = f" ({noun} {tables})" if tables else ""
         what = f": {kind.summary}" if kind.summary else ""
         retention = _title(kind.retention_for(bot)).rstrip(".")
         lines.append(f"- **{_title(kind.name)}**{where}{what}. {retention}.")
