@@ -25,7 +25,7 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/dtlbot content check
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/qa.py
