@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import importlib
+import importlib.util
 import json
 import sys
 from collections.abc import Callable
@@ -142,6 +144,18 @@ def content_check(config_path: str | None) -> None:
         f"{len({t.term for t in loaded.glossary.values()})} glossary terms, "
         f"{len(loaded.synonyms)} synonym groups, {len(loaded.priorities)} priorities"
     )
+
+
+def add_adapter_commands(group: click.Group) -> None:
+    """Adapters may add a command group in adapters/NAME/cli.py (e.g. `dtlbot slack manifest`)."""
+    from bot.server import ADAPTERS
+
+    for name in ADAPTERS:
+        if importlib.util.find_spec(f"adapters.{name}.cli") is not None:
+            group.add_command(importlib.import_module(f"adapters.{name}.cli").cli)
+
+
+add_adapter_commands(cli)
 
 
 def main() -> None:

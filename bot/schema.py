@@ -61,3 +61,12 @@ def _audit(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations(name="0040_slack")
+def _slack(db: Database) -> None:
+    # Event ids already answered, so a retried delivery is never answered twice (kept a day).
+    db["slack_events"].create({"event_id": str, "seen_at": str}, pk="event_id")
+    db["slack_events"].create_index(["seen_at"])
+    # People already greeted, by pseudonym, so the introduction is given once.
+    db["slack_welcomed"].create({"person": str, "at": str}, pk="person")

@@ -20,7 +20,7 @@ BOT_KEY = web.AppKey("bot", Bot)
 ADAPTERS_KEY = web.AppKey("adapters", list)
 
 # Adapter modules, each with enabled(config) -> bool and setup(app, bot) -> None.
-ADAPTERS: tuple[str, ...] = ()
+ADAPTERS: tuple[str, ...] = ("slack",)
 
 
 def json_error(status: int, message: str) -> web.Response:

@@ -1,0 +1,45 @@
+"""Slack: HTTP events at /slack/events and Socket Mode, through slack-bolt's AsyncApp."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.config import Config
+from bot.core import Bot
+
+EVENTS_PATH = "/slack/events"
+# The running SlackAdapter, for tests and tools.
+ADAPTER_KEY: web.AppKey[object] = web.AppKey("slack_adapter", object)
+
+
+def enabled(config: Config) -> bool:
+    """On when a bot token and a way to receive events (signing secret or app token) are set."""
+    slack = config.slack
+    return bool(slack.bot_token and (slack.signing_secret or slack.app_token))
+
+
+def setup(app: web.Application, bot: Bot) -> None:
+    """Mount /slack/events (HTTP mode), start Socket Mode if configured, register the sender."""
+    # Imported here so that commands not serving Slack do not load slack-bolt.
+    from adapters.slack import store
+    from adapters.slack.adapter import SlackAdapter, web_client
+    from adapters.slack.http import events_handler, socket_mode
+
+    adapter = SlackAdapter(bot, bot.config.slack, web_client(bot.config.slack))
+    app[ADAPTER_KEY] = adapter
+    bot.senders["slack"] = adapter.send
+    if store.PRUNE_TASK not in bot.router.tasks:
+        bot.router.task(store.PRUNE_TASK)
+    if store.WELCOMED not in bot.router.personal_data:
+        bot.router.holds_personal_data(store.WELCOMED)
+    if bot.config.slack.signing_secret:
+        app.router.add_post(EVENTS_PATH, events_handler(adapter))
+    if bot.config.slack.app_token:
+        app.cleanup_ctx.append(socket_mode(adapter))
+
+    async def finish_pending(app: web.Application) -> None:
+        await adapter.close()
+
+    app.on_shutdown.append(finish_pending)
+
+
