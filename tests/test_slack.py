@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from adapters.slack.blocks import BLOCKS_PER_MESSAGE, MESSAGE_BLOCK_CHARS, SECTION_TEXT_MAX
-from adapters.slack.store import PRUNE_TASK
+from adapters.slack.store import FLUSH_SECONDS, PRUNE_TASK
 from bot.config import Config
 from bot.core import Bot
 from bot.model import (
@@ -243,6 +243,7 @@ async def test_retried_event_is_answered_once_across_a_restart(
 async def test_processed_event_ids_are_pruned_after_a_day(client, fake, slack_bot, clock):
     await post_json(client, event_callback(mention("help"), event_id="EvOLD"))
     await fake.wait_for("chat.postMessage")
+    await asyncio.sleep(FLUSH_SECONDS * 2)  # ids are written in batches
     assert PRUNE_TASK in slack_bot.router.tasks
     assert PRUNE_TASK.next_due(slack_bot) == clock.now() + timedelta(days=1)
     clock.advance(days=1, seconds=1)

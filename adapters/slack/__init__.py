@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
 from bot.config import Config
@@ -32,14 +34,16 @@ def setup(app: web.Application, bot: Bot) -> None:
         bot.router.task(store.PRUNE_TASK)
     if store.WELCOMED not in bot.router.personal_data:
         bot.router.holds_personal_data(store.WELCOMED)
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await adapter.start()
+        yield
+        await adapter.stop()
+
+    app.cleanup_ctx.append(lifecycle)
     if bot.config.slack.signing_secret:
         app.router.add_post(EVENTS_PATH, events_handler(adapter))
     if bot.config.slack.app_token:
         app.cleanup_ctx.append(socket_mode(adapter))
 
-    async def finish_pending(app: web.Application) -> None:
-        await adapter.close()
-
-    app.on_shutdown.append(finish_pending)
 
 

@@ -6,11 +6,14 @@ import asyncio
 import json
 import logging
 import re
+import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -18,7 +21,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -39,6 +41,11 @@ ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 # Sections of the Home tab: (title, command whose reply fills it), shown when the command exists.
 HOME_SECTIONS = (("Next meeting", "next meeting"), ("Open poll", "my ballot"))
 NAME_CACHE_MAX = 500
+# Answers to events are worked by a few workers, so that under a burst acknowledging new
+# events (which Slack needs within 3 s) comes first and answers queue up behind.
+ANSWER_WORKERS = 4
+ANSWER_QUEUE_MAX = 5000
+SHUTDOWN_GRACE_SECONDS = 10
 
 
 class DeliveryError(RuntimeError):
@@ -87,6 +94,28 @@ def strip_mentions(text: str) -> str:
     return " ".join(MENTION.sub(" ", text or "").split())
 
 
+class OncePerEvent(AsyncMiddleware):
+    """Slack retries events it thinks were not acknowledged: answer each event id once."""
+
+    def __init__(self, events: store.EventLog):
+        self.events = events
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Any  # noqa: A002
+    ) -> BoltResponse:
+        body = req.body
+        event_id = body.get("event_id")
+        retried = (
+            body.get("type") == "event_callback"
+            and event_id
+            and not self.events.first_sighting(str(event_id))
+        )
+        if retried:
+            log.info("slack event already handled event_id=%s", event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+
 @dataclass
 class SlackAdapter:
     """One workspace's bolt app, Web API client and the bot it talks for."""
@@ -98,16 +127,23 @@ class SlackAdapter:
     names: dict[str, str] = field(default_factory=dict)
     # Work started after an ack (posts, uploads): kept so it is not garbage-collected mid-way.
     pending: set[asyncio.Task] = field(default_factory=set)
+    jobs: asyncio.Queue | None = None
+    events: store.EventLog = field(init=False)
+    flusher: asyncio.Task | None = None
+    workers: list[asyncio.Task] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.events = store.EventLog(self.bot)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=self.settings.signing_secret or None,
-            request_verification_enabled=bool(self.settings.signing_secret),
+            # /slack/events checks the signature itself before any parsing (adapters.slack.http),
+            # with the same slack-sdk verifier; checking twice would only halve the ack rate.
+            request_verification_enabled=False,
             process_before_response=False,
             logger=logging.getLogger("dtlbot.slack.bolt"),
         )
-        self.app.middleware(self._once_per_event)
+        self.app.use(OncePerEvent(self.events))
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)
         self.app.event("app_home_opened")(self._on_home_opened)
@@ -122,7 +158,13 @@ class SlackAdapter:
         organiser = user_id in self.settings.organisers
         name = ""
         if organiser:
-            name = self.names.get(user_id) or await self._lookup_name(user_id)
+            name = self.names.get(user_id, "")
+            if not name:
+                # Bounded, because some callers have yet to acknowledge Slack's request.
+                try:
+                    name = await asyncio.wait_for(self._lookup_name(user_id), timeout=1)
+                except TimeoutError:
+                    name = ""
         return User(PLATFORM, user_id, name=name, is_organiser=organiser)
 
     async def _lookup_name(self, user_id: str) -> str:
@@ -147,21 +189,11 @@ class SlackAdapter:
 
     # Listeners
 
-    async def _once_per_event(self, body: dict, next: Any) -> BoltResponse | None:  # noqa: A002
-        event_id = body.get("event_id")
-        retried = (
-            body.get("type") == "event_callback"
-            and event_id
-            and not store.first_sighting(self.bot, str(event_id))
-        )
-        if retried:
-            log.info("slack event already handled event_id=%s", event_id)
-            return BoltResponse(status=200, body="")
-        return await next()
-
     async def _on_mention(self, event: dict) -> None:
-        if from_a_bot(event):
-            return
+        if not from_a_bot(event):
+            await self._queue(self._answer_mention, event)
+
+    async def _answer_mention(self, event: dict) -> None:
         thread = event.get("thread_ts") or event.get("ts")
         conversation = self.conversation(event["channel"], thread)
         user = await self.user(event["user"])
@@ -172,8 +204,10 @@ class SlackAdapter:
 
     async def _on_message(self, event: dict) -> None:
         # Only direct messages: in channels the bot answers when mentioned (app_mention).
-        if event.get("channel_type") != "im" or from_a_bot(event) or not event.get("user"):
-            return
+        if event.get("channel_type") == "im" and not from_a_bot(event) and event.get("user"):
+            await self._queue(self._answer_message, event)
+
+    async def _answer_message(self, event: dict) -> None:
         thread = event.get("thread_ts")
         conversation = self.conversation(event["channel"], thread)
         user = await self.user(event["user"])
@@ -185,6 +219,9 @@ class SlackAdapter:
         await self.post(Target(user.id, event["channel"], thread), replies)
 
     async def _on_home_opened(self, event: dict) -> None:
+        await self._queue(self._show_home, event)
+
+    async def _show_home(self, event: dict) -> None:
         user = await self.user(event["user"])
         if event.get("tab") == "messages":
             if store.greet_once(self.bot, user):
@@ -318,7 +355,7 @@ class SlackAdapter:
                 )
         return ok
 
-    async def _respond(self, target: Target, text: str, blocks: list[Block]) -> bool:
+    async def _respond(self, target: Target, text: str, blocks: list[dict]) -> bool:
         webhook = AsyncWebhookClient(target.response_url or "", retry_handlers=retry_handlers())
         try:
             response = await webhook.send(
@@ -388,9 +425,59 @@ class SlackAdapter:
         if not await self.post(Target("", channel), replies):
             raise DeliveryError(f"could not post to Slack channel {channel}")
 
-    async def close(self) -> None:
-        if self.pending:
-            await asyncio.wait(self.pending, timeout=5)
+    async def start(self) -> None:
+        """Open one keep-alive HTTP session for the Web API and start the answer workers."""
+        # trust_env: honour HTTPS_PROXY / NO_PROXY, as NHS networks often require a proxy.
+        self.client.session = aiohttp.ClientSession(trust_env=True)
+        self.jobs = asyncio.Queue(maxsize=ANSWER_QUEUE_MAX)
+        self.workers = [asyncio.ensure_future(self._work()) for _ in range(ANSWER_WORKERS)]
+        self.flusher = asyncio.ensure_future(self._flush_events())
+
+    async def stop(self) -> None:
+        """Finish queued answers and posts (for a few seconds at most), then close."""
+        waiting = list(self.pending)
+        if self.jobs is not None:
+            waiting.append(asyncio.ensure_future(self.jobs.join()))
+        if waiting:
+            await asyncio.wait(waiting, timeout=SHUTDOWN_GRACE_SECONDS)
+        background = [*self.workers, *([self.flusher] if self.flusher else [])]
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        self.events.flush()
+        self.flusher = None
+        for task in waiting:
+            task.cancel()
+        self.workers, self.jobs = [], None
+        if self.client.session is not None:
+            await self.client.session.close()
+            self.client.session = None
+
+    async def _queue(self, work: Any, *args: Any) -> None:
+        """Run `work(*args)` on an answer worker (or now, if the workers are not running)."""
+        if self.jobs is None:
+            await work(*args)
+        else:
+            await self.jobs.put((work, args))
+
+    async def _flush_events(self) -> None:
+        while True:
+            await asyncio.sleep(store.FLUSH_SECONDS)
+            try:
+                self.events.flush()
+            except sqlite3.Error:
+                log.exception("could not record slack event ids; will retry")
+
+    async def _work(self) -> None:
+        assert self.jobs is not None
+        while True:
+            work, args = await self.jobs.get()
+            try:
+                await work(*args)
+            except Exception:
+                log.exception("slack answer failed")
+            finally:
+                self.jobs.task_done()
 
 
 def _metadata(raw: str | None) -> dict[str, str]:

@@ -50,10 +50,10 @@ FIELD_ACTION_ID = "value"
 
 @dataclass
 class Message:
-    """One chat.postMessage worth of blocks, with its notification (fallback) text."""
+    """One chat.postMessage worth of blocks (as JSON-ready dicts), with its fallback text."""
 
     text: str
-    blocks: list[Block] = field(default_factory=list)
+    blocks: list[dict] = field(default_factory=list)
 
 
 def escape(text: str) -> str:
@@ -157,33 +157,31 @@ def reply_blocks(reply: Reply) -> list[Block]:
     return blocks
 
 
-def block_chars(block: Block) -> int:
-    return len(json.dumps(block.to_dict(), ensure_ascii=False))
-
-
 def messages_for(replies: list[Reply]) -> list[Message]:
     """Pack the replies' blocks into as few messages as Slack's per-message limits allow."""
     messages: list[Message] = []
-    current: list[Block] = []
+    current: list[dict] = []
     size = 0
     for reply in replies:
         for block in reply_blocks(reply):
-            chars = block_chars(block)
+            # Serialised once here (slack-sdk validates as it goes), both to measure and to send.
+            as_dict = block.to_dict()
+            chars = len(json.dumps(as_dict, ensure_ascii=False))
             full = len(current) >= BLOCKS_PER_MESSAGE or size + chars > MESSAGE_BLOCK_CHARS
             if current and full:
                 messages.append(Message(_fallback(current), current))
                 current, size = [], 0
-            current.append(block)
+            current.append(as_dict)
             size += chars
     if current:
         messages.append(Message(_fallback(current), current))
     return messages
 
 
-def _fallback(blocks: list[Block]) -> str:
+def _fallback(blocks: list[dict]) -> str:
     for block in blocks:
-        if isinstance(block, SectionBlock) and block.text is not None:
-            return _clip(to_plain(block.text.text), FALLBACK_TEXT_MAX)
+        if block.get("type") == "section" and block.get("text"):
+            return _clip(to_plain(block["text"]["text"]), FALLBACK_TEXT_MAX)
     return "A message from the DTL Forum Bot"
 
 

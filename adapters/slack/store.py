@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core import Bot
@@ -11,19 +11,45 @@ from bot.router import PersonalData
 from bot.scheduler import Task
 
 EVENT_RETENTION = timedelta(days=1)
+# How often seen event ids are written to the database.
+FLUSH_SECONDS = 0.2
 
 
-def first_sighting(bot: Bot, event_id: str) -> bool:
-    """Record an event id; False when it was already recorded (a retry: do not answer again)."""
-    try:
-        with bot.db.conn:
-            bot.db.conn.execute(
-                "insert into slack_events (event_id, seen_at) values (?, ?)",
-                [event_id, bot.now_iso()],
+@dataclass
+class EventLog:
+    """Event ids seen, written to the database in small batches (one commit per batch).
+
+    An id counts as seen from the moment it arrives (the in-memory set covers ids not yet
+    written); batches are written every FLUSH_SECONDS and when the server stops, so a
+    restart never forgets an id it has acknowledged.
+    """
+
+    bot: Bot
+    unwritten: dict[str, str] = field(default_factory=dict)
+
+    def first_sighting(self, event_id: str) -> bool:
+        """Record an event id; False when it was already seen (a retry: do not answer again)."""
+        if event_id in self.unwritten:
+            return False
+        row = self.bot.db.conn.execute(
+            "select 1 from slack_events where event_id = ?", [event_id]
+        ).fetchone()
+        if row is not None:
+            return False
+        self.unwritten[event_id] = self.bot.now_iso()
+        return True
+
+    def flush(self) -> None:
+        """Write the ids not yet in the database, in one transaction."""
+        if not self.unwritten:
+            return
+        batch = list(self.unwritten.items())
+        with self.bot.db.conn:
+            self.bot.db.conn.executemany(
+                "insert or ignore into slack_events (event_id, seen_at) values (?, ?)", batch
             )
-    except sqlite3.IntegrityError:
-        return False
-    return True
+        for event_id, _ in batch:
+            self.unwritten.pop(event_id, None)
 
 
 def _oldest_event(bot: Bot) -> datetime | None:
