@@ -509,3 +509,87 @@ async def wait_until(condition, timeout: float = 3) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+# Rendering, deploying and configuring
+
+
+def test_reply_markup_becomes_slack_mrkdwn_with_reserved_characters_escaped():
+    from adapters.slack.blocks import to_mrkdwn
+
+    text = "**Bold** & _it_ <b> `code`\n- see [the toolkit](https://example.org/a?b=1&c=2)"
+    assert to_mrkdwn(text) == (
+        "*Bold* &amp; _it_ &lt;b&gt; `code`\n• see <https://example.org/a?b=1&c=2|the toolkit>"
+    )
+
+
+def test_manifest_has_the_command_events_scopes_and_the_deployers_url():
+    import yaml
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    result = CliRunner().invoke(cli, ["slack", "manifest", "--url", "https://bot.example.org/"])
+    assert result.exit_code == 0, result.output
+    manifest = yaml.safe_load(result.output)
+    endpoint = "https://bot.example.org/slack/events"
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/dtl" and command["url"] == endpoint
+    settings = manifest["settings"]
+    assert settings["event_subscriptions"]["request_url"] == endpoint
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_mention", "message.im", "app_home_opened"}
+    assert settings["interactivity"] == {"is_enabled": True, "request_url": endpoint}
+    assert {"app_mentions:read", "chat:write", "commands", "files:write", "im:history",
+            "im:write", "users:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+    socket = yaml.safe_load(CliRunner().invoke(cli, ["slack", "manifest", "--socket-mode"]).output)
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert "request_url" not in socket["settings"]["event_subscriptions"]
+
+    refused = CliRunner().invoke(cli, ["slack", "manifest", "--url", "http://bot.example.org"])
+    assert refused.exit_code == 2 and "https://" in refused.output
+
+
+def test_slack_settings_come_from_the_environment_and_a_half_setup_is_refused(tmp_path):
+    from adapters.slack import enabled
+    from bot.config import ConfigError, load_config
+
+    config = load_config(None, env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"})
+    assert enabled(config) and config.slack.signing_secret == "s"
+    socket = load_config(None, env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+    assert enabled(socket)
+    assert not enabled(load_config(None, env={}))
+    with pytest.raises(ConfigError) as error:
+        load_config(None, env={"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert error.value.key == "slack.signing_secret"
+
+
+async def test_home_tab_includes_the_next_meeting_when_that_feature_is_on(
+    client, fake, slack_bot
+):
+    async def next_meeting(turn: Turn) -> list[Reply]:
+        return [Reply("The next forum is on Thursday 8 January.")]
+
+    # Stands in for the meetings feature when this build does not have it yet.
+    stand_in = slack_bot.router.match("next meeting") is None
+    if stand_in:
+        slack_bot.router.command("next meeting", help="when the forum next meets")(next_meeting)
+    await post_json(client, event_callback(
+        {"type": "app_home_opened", "user": DTL_ID, "tab": "home"}, event_id="EvHome"))
+    (published,) = await fake.wait_for("views.publish")
+    shown = json.dumps(published["view"])
+    assert "Next meeting" in shown
+    assert not stand_in or "Thursday 8 January" in shown
+
+
+async def test_a_form_wide_error_is_shown_against_the_first_field(client, fake, slack_bot):
+    async def refuse(turn: Turn) -> list[Reply]:
+        return [Reply(form=Form(id="test-ballot", title="Ballot", error="The poll has closed.",
+                                fields=ballot_form().fields))]
+
+    slack_bot.router.action("test-ballot")(refuse)
+    response = await post_form(client, submission({"rank:a": "1"}, "{}"))
+    body = await response.json()
+    assert body == {"response_action": "errors", "errors": {"rank:a": "The poll has closed."}}
