@@ -593,3 +593,41 @@ async def test_a_form_wide_error_is_shown_against_the_first_field(client, fake, 
     response = await post_form(client, submission({"rank:a": "1"}, "{}"))
     body = await response.json()
     assert body == {"response_action": "errors", "errors": {"rank:a": "The poll has closed."}}
+
+
+async def test_form_in_a_typed_answer_gets_a_button_that_opens_it_as_a_modal(
+    client, fake, slack_bot
+):
+    async def ballot(turn: Turn) -> list[Reply]:
+        return [Reply("The poll is open.", form=ballot_form())]
+
+    slack_bot.router.command("ballot test", help="a test ballot")(ballot)
+    await post_json(client, event_callback(dm("ballot test"), event_id="EvForm"))
+    (post,) = await fake.wait_for("chat.postMessage")
+    assert "rank a b c" in texts(post)  # the typed alternative is shown too
+    (opener,) = [b for b in buttons(post) if b["text"]["text"].startswith("Open:")]
+    payload = json.loads(press(opener["action_id"])["payload"])
+    payload["actions"][0]["value"] = opener["value"]
+    await post_form(client, {"payload": json.dumps(payload)})
+    (opened,) = await fake.wait_for("views.open")
+    assert opened["view"]["callback_id"] == "test-ballot"
+
+    payload["actions"][0]["value"] = "forgotten-after-a-restart"
+    await post_form(client, {"payload": json.dumps(payload)})
+    _, expired = await fake.wait_for("chat.postMessage", count=2)
+    assert "expired" in texts(expired)
+
+
+async def test_slash_command_reply_with_a_form_opens_the_modal_at_once(client, fake, slack_bot):
+    async def ballot(turn: Turn) -> list[Reply]:
+        return [Reply(form=ballot_form())]
+
+    slack_bot.router.command("ballot test", help="a test ballot")(ballot)
+    await post_form(client, {
+        "command": "/dtl", "text": "ballot test", "user_id": DTL_ID, "channel_id": "C0FORUM",
+        "team_id": "T0001", "response_url": fake.response_url(), "trigger_id": "trig-9",
+    })
+    (opened,) = await fake.wait_for("views.open")
+    assert opened["trigger_id"] == "trig-9"
+    await asyncio.sleep(0.1)
+    assert fake.called("response_url") == []  # nothing else to say

@@ -6,7 +6,9 @@ import asyncio
 import json
 import logging
 import re
+import secrets
 import sqlite3
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -29,7 +31,7 @@ from adapters.slack import store
 from bot.config import SlackConfig
 from bot.core import Bot
 from bot.help import welcome_reply
-from bot.model import Action, Conversation, Incoming, Reply, User
+from bot.model import Action, Button, Conversation, Form, Incoming, Reply, User
 
 log = logging.getLogger("dtlbot.slack")
 
@@ -41,6 +43,9 @@ ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 # Sections of the Home tab: (title, command whose reply fills it), shown when the command exists.
 HOME_SECTIONS = (("Next meeting", "next meeting"), ("Open poll", "my ballot"))
 NAME_CACHE_MAX = 500
+# Forms posted in messages, kept (newest only, in memory) for their "Open" button.
+FORM_ACTION = "slack-open-form"
+FORMS_KEPT = 1000
 # Answers to events are worked by a few workers, so that under a burst acknowledging new
 # events (which Slack needs within 3 s) comes first and answers queue up behind.
 ANSWER_WORKERS = 4
@@ -125,6 +130,7 @@ class SlackAdapter:
     client: AsyncWebClient
     app: AsyncApp = field(init=False)
     names: dict[str, str] = field(default_factory=dict)
+    forms: OrderedDict[str, Form] = field(default_factory=OrderedDict)
     # Work started after an ack (posts, uploads): kept so it is not garbage-collected mid-way.
     pending: set[asyncio.Task] = field(default_factory=set)
     jobs: asyncio.Queue | None = None
@@ -211,10 +217,12 @@ class SlackAdapter:
         thread = event.get("thread_ts")
         conversation = self.conversation(event["channel"], thread)
         user = await self.user(event["user"])
+        # Greeted before handling, so that a first message of "forget me" forgets this too.
+        first_contact = store.greet_once(self.bot, user)
         replies = await self.bot.handle(
             Incoming(user, conversation, text=strip_mentions(event.get("text", "")))
         )
-        if store.greet_once(self.bot, user):
+        if first_contact:
             replies = [welcome_reply(), *replies]
         await self.post(Target(user.id, event["channel"], thread), replies)
 
@@ -252,9 +260,9 @@ class SlackAdapter:
         replies = await self.bot.handle(
             Incoming(user, self.conversation(channel, None), text=command.get("text", ""))
         )
-        await self.post(
-            Target(user.id, channel or None, response_url=command.get("response_url")), replies
-        )
+        target = Target(user.id, channel or None, response_url=command.get("response_url"))
+        replies = await self._open_first_form(command.get("trigger_id"), replies, target)
+        await self.post(target, replies)
 
     async def _on_action(self, ack: Any, body: dict, action: dict) -> None:
         await ack()
@@ -265,12 +273,37 @@ class SlackAdapter:
         )
         thread = (body.get("message") or {}).get("thread_ts")
         user = await self.user(body["user"]["id"])
+        # A press on the Home tab has no channel: answer in the person's DM with the bot.
+        channel = channel or await self._direct_channel(user.id)
+        if channel is None:
+            return
         neutral = Action(kit.neutral_action_id(action["action_id"]), value=action.get("value", ""))
-        conversation = self.conversation(channel or user.id, thread)
-        replies = await self.bot.handle(Incoming(user, conversation, action=neutral))
         target = Target(user.id, channel, thread)
+        if neutral.id == FORM_ACTION:
+            replies = self._kept_form(neutral.value)
+        else:
+            conversation = self.conversation(channel, thread)
+            replies = await self.bot.handle(Incoming(user, conversation, action=neutral))
         replies = await self._open_first_form(body.get("trigger_id"), replies, target)
         await self.post(target, replies)
+
+    def _kept_form(self, key: str) -> list[Reply]:
+        form = self.forms.get(key)
+        if form is None:
+            return [Reply("That form has expired. Please ask me for it again.")]
+        return [Reply(form=form)]
+
+    def _with_form_button(self, reply: Reply) -> Reply:
+        """A form in a message cannot open itself: add a button that opens it as a modal."""
+        if reply.form is None:
+            return reply
+        key = secrets.token_urlsafe(9)
+        self.forms[key] = reply.form
+        while len(self.forms) > FORMS_KEPT:
+            self.forms.popitem(last=False)
+        button = Button(f"Open: {reply.form.title}", Action(FORM_ACTION, value=key),
+                        style="primary")
+        return replace(reply, buttons=(button, *reply.buttons))
 
     async def _open_first_form(
         self, trigger_id: str | None, replies: list[Reply], target: Target
@@ -326,6 +359,7 @@ class SlackAdapter:
 
     async def post(self, target: Target, replies: list[Reply]) -> bool:
         """Post replies in order (text, buttons, images, files); False if any post failed."""
+        replies = [self._with_form_button(r) for r in replies]
         ok = True
         batch: list[Reply] = []
         for reply in replies:
