@@ -631,3 +631,32 @@ async def test_slash_command_reply_with_a_form_opens_the_modal_at_once(client, f
     assert opened["trigger_id"] == "trig-9"
     await asyncio.sleep(0.1)
     assert fake.called("response_url") == []  # nothing else to say
+
+
+async def test_socket_mode_recovers_when_the_clients_own_reconnection_is_stuck(
+    config, fake, clock, aiohttp_client
+):
+    from adapters.slack import SOCKET_KEY
+
+    config.slack.bot_token = "xoxb-test"
+    config.slack.app_token = "xapp-test"
+    config.slack.api_base_url = fake.api_url
+    config.slack.socket_ping_seconds = 0.05
+    bot = make_bot(config, clock)
+    app = create_app(bot, start_scheduler=False)
+    client = await aiohttp_client(app)
+    try:
+        await wait_until(lambda: fake.sockets)
+        stuck = app[SOCKET_KEY].handler.client
+        # The broken state of slack-sdk issue #1446: nothing left that would reconnect.
+        stuck.current_session_monitor.cancel()
+        stuck.auto_reconnect_enabled = False
+        fake.drop_socket()
+        await wait_until(lambda: len(fake.sockets) == 2, timeout=5)
+        assert app[SOCKET_KEY].replacements == 1
+        await fake.push(event_callback(mention("What is the ARRS?"), event_id="EvS3"))
+        (post,) = await fake.wait_for("chat.postMessage")
+        assert "ARRS" in texts(post)
+    finally:
+        await client.close()
+        bot.close()

@@ -12,6 +12,7 @@ from bot.core import Bot
 EVENTS_PATH = "/slack/events"
 # The running SlackAdapter, for tests and tools.
 ADAPTER_KEY: web.AppKey[object] = web.AppKey("slack_adapter", object)
+SOCKET_KEY: web.AppKey[object] = web.AppKey("slack_socket", object)
 
 
 def enabled(config: Config) -> bool:
@@ -25,7 +26,7 @@ def setup(app: web.Application, bot: Bot) -> None:
     # Imported here so that commands not serving Slack do not load slack-bolt.
     from adapters.slack import store
     from adapters.slack.adapter import SlackAdapter, web_client
-    from adapters.slack.http import events_handler, socket_mode
+    from adapters.slack.http import SocketConnection, events_handler, socket_mode
 
     adapter = SlackAdapter(bot, bot.config.slack, web_client(bot.config.slack))
     app[ADAPTER_KEY] = adapter
@@ -43,7 +44,9 @@ def setup(app: web.Application, bot: Bot) -> None:
     if bot.config.slack.signing_secret:
         app.router.add_post(EVENTS_PATH, events_handler(adapter))
     if bot.config.slack.app_token:
-        app.cleanup_ctx.append(socket_mode(adapter))
+        connection = SocketConnection(adapter)
+        app[SOCKET_KEY] = connection
+        app.cleanup_ctx.append(socket_mode(adapter, connection))
 
 
 
