@@ -26,7 +26,7 @@ def setup(app: web.Application, bot: Bot) -> None:
     # Imported here so that commands not serving Slack do not load slack-bolt.
     from adapters.slack import store
     from adapters.slack.adapter import SlackAdapter, web_client
-    from adapters.slack.http import SocketConnection, events_handler, socket_mode
+    from adapters.slack.transport import SocketConnection, events_handler, socket_mode
 
     adapter = SlackAdapter(bot, bot.config.slack, web_client(bot.config.slack))
     app[ADAPTER_KEY] = adapter

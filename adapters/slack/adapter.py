@@ -143,8 +143,8 @@ class SlackAdapter:
         self.app = AsyncApp(
             client=self.client,
             signing_secret=self.settings.signing_secret or None,
-            # /slack/events checks the signature itself before any parsing (adapters.slack.http),
-            # with the same slack-sdk verifier; checking twice would only halve the ack rate.
+            # /slack/events checks the signature before any parsing (see adapters.slack.transport)
+            # with the same slack-sdk verifier; checking twice would only slow every ack.
             request_verification_enabled=False,
             process_before_response=False,
             logger=logging.getLogger("dtlbot.slack.bolt"),
