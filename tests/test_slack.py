@@ -660,3 +660,13 @@ async def test_socket_mode_recovers_when_the_clients_own_reconnection_is_stuck(
     finally:
         await client.close()
         bot.close()
+
+
+async def test_a_mention_inside_a_dm_is_answered_once(client, fake):
+    event = dm(f"<@{BOT_USER_ID}> help")
+    await post_json(client, event_callback(event, event_id="EvDm1"))
+    await post_json(client, event_callback(
+        {**event, "type": "app_mention", "channel_type": "im"}, event_id="EvDm2"))
+    await fake.wait_for("chat.postMessage")
+    await asyncio.sleep(0.2)
+    assert len(fake.called("chat.postMessage")) == 1

@@ -196,7 +196,9 @@ class SlackAdapter:
     # Listeners
 
     async def _on_mention(self, event: dict) -> None:
-        if not from_a_bot(event):
+        # In a DM the same message also arrives as message.im, which answers it.
+        in_dm = event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+        if not from_a_bot(event) and not in_dm:
             await self._queue(self._answer_mention, event)
 
     async def _answer_mention(self, event: dict) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ from slack_sdk.models.views import View
 
 from bot.markup import BOLD, LINK, to_plain
 from bot.model import Button, ChoiceField, Form, Reply, TextField
+
+log = logging.getLogger("dtlbot.slack")
 
 # Slack's documented limits, and the undocumented total at which chat.postMessage answers
 # `msg_blocks_too_long` (about 13,000 characters of blocks); we stay well below it.
@@ -186,6 +189,9 @@ def _fallback(blocks: list[dict]) -> str:
 
 
 def _options(field: ChoiceField) -> tuple[list[Option], Option | None]:
+    if len(field.options) > OPTIONS_PER_SELECT:
+        log.warning("slack select trimmed field=%s options=%d limit=%d",
+                    field.id, len(field.options), OPTIONS_PER_SELECT)
     options = [
         Option(value=o.value[:OPTION_VALUE_MAX], text=_clip(o.label, OPTION_TEXT_MAX))
         for o in field.options[:OPTIONS_PER_SELECT]
