@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import getpass
 import importlib
-import importlib.util
 import json
 import sys
 from collections.abc import Callable
@@ -147,16 +146,15 @@ def content_check(config_path: str | None) -> None:
 
 
 def add_adapter_commands(group: click.Group) -> None:
-    """Adapters may add a command group in adapters/NAME/cli.py (e.g. `dtlbot slack manifest`)."""
+    """Adapters may bring a command group of their own (e.g. `dtlbot slack manifest`)."""
     from bot.server import ADAPTERS
 
     for name in ADAPTERS:
-        if importlib.util.find_spec(f"adapters.{name}.cli") is not None:
-            group.add_command(importlib.import_module(f"adapters.{name}.cli").cli)
-
-
-add_adapter_commands(cli)
+        commands = getattr(importlib.import_module(f"adapters.{name}"), "cli", None)
+        if isinstance(commands, click.Group):
+            group.add_command(commands)
 
 
 def main() -> None:
+    add_adapter_commands(cli)
     cli()

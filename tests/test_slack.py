@@ -527,7 +527,9 @@ def test_manifest_has_the_command_events_scopes_and_the_deployers_url():
     import yaml
     from click.testing import CliRunner
 
-    from bot.cli import cli
+    from bot.cli import add_adapter_commands, cli
+
+    add_adapter_commands(cli)
 
     result = CliRunner().invoke(cli, ["slack", "manifest", "--url", "https://bot.example.org/"])
     assert result.exit_code == 0, result.output
@@ -584,15 +586,21 @@ async def test_home_tab_includes_the_next_meeting_when_that_feature_is_on(
     assert not stand_in or "Thursday 8 January" in shown
 
 
-async def test_a_form_wide_error_is_shown_against_the_first_field(client, fake, slack_bot):
+async def test_a_form_wide_error_reshows_the_modal_with_the_reason_and_the_choices(
+    client, fake, slack_bot
+):
     async def refuse(turn: Turn) -> list[Reply]:
+        values = turn.incoming.action.values
         return [Reply(form=Form(id="test-ballot", title="Ballot", error="The poll has closed.",
-                                fields=ballot_form().fields))]
+                                fields=ballot_form(chosen=values).fields))]
 
     slack_bot.router.action("test-ballot")(refuse)
-    response = await post_form(client, submission({"rank:a": "1"}, "{}"))
+    response = await post_form(client, submission({"rank:a": "2"}, "{}"))
     body = await response.json()
-    assert body == {"response_action": "errors", "errors": {"rank:a": "The poll has closed."}}
+    assert body["response_action"] == "update"
+    assert "The poll has closed." in json.dumps(body["view"]["blocks"][0])
+    (rank_a,) = [b for b in body["view"]["blocks"] if b.get("block_id") == "rank:a"]
+    assert rank_a["element"]["initial_option"]["value"] == "2"
 
 
 async def test_form_in_a_typed_answer_gets_a_button_that_opens_it_as_a_modal(

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from adapters.slack.cli import cli
 from bot.config import Config
-from bot.core import Bot
+
+if TYPE_CHECKING:
+    from bot.core import Bot
 
 EVENTS_PATH = "/slack/events"
 # The running SlackAdapter, for tests and tools.
 ADAPTER_KEY: web.AppKey[object] = web.AppKey("slack_adapter", object)
 SOCKET_KEY: web.AppKey[object] = web.AppKey("slack_socket", object)
+__all__ = ["ADAPTER_KEY", "EVENTS_PATH", "SOCKET_KEY", "cli", "enabled", "setup"]
 
 
 def enabled(config: Config) -> bool:
@@ -42,7 +47,7 @@ def setup(app: web.Application, bot: Bot) -> None:
 
     app.cleanup_ctx.append(lifecycle)
     if bot.config.slack.signing_secret:
-        app.router.add_post(EVENTS_PATH, events_handler(adapter))
+        app.router.add_post(EVENTS_PATH, events_handler(adapter), name="slack.events")
     if bot.config.slack.app_token:
         connection = SocketConnection(adapter)
         app[SOCKET_KEY] = connection

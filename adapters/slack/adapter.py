@@ -338,9 +338,13 @@ class SlackAdapter:
             action=Action(form_id, values=values),
         ))
         rejected = next((r.form for r in replies if r.form and r.form.has_errors), None)
-        if rejected is not None:
+        if rejected is not None and any(f.error for f in rejected.fields):
             # Not accepted: the modal stays open, with each message beside its field.
             await ack(response_action="errors", errors=kit.field_errors(rejected))
+            return
+        if rejected is not None:
+            # Not accepted as a whole: shown again, the reason on top, the choices kept.
+            await ack(response_action="update", view=kit.modal(rejected, metadata))
             return
         follow_up = next((r.form for r in replies if r.form is not None), None)
         if follow_up is not None:

@@ -256,13 +256,8 @@ def submitted_values(state_values: dict) -> dict[str, str]:
 
 
 def field_errors(form: Form) -> dict[str, str]:
-    """response_action "errors": block id (the field id) -> message; a form-wide error on
-    the first field, since Slack can only show errors next to inputs."""
-    errors = {f.id: f.error for f in form.fields if f.error}
-    if form.error and form.fields:
-        first = form.fields[0].id
-        errors[first] = f"{form.error} {errors.get(first, '')}".strip()
-    return {k: _clip(v, 150) for k, v in errors.items()}
+    """response_action "errors": block id (the field id) -> that field's message."""
+    return {f.id: _clip(f.error, 150) for f in form.fields if f.error}
 
 
 def home_view(sections: list[tuple[str, list[Reply]]]) -> View:
