@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from adapters.slack.blocks import BLOCKS_PER_MESSAGE, MESSAGE_BLOCK_CHARS, SECTION_TEXT_MAX
-from adapters.slack.store import FLUSH_SECONDS, PRUNE_TASK
+from adapters.slack.store import FLUSH_SECONDS, PRUNE_TASK_NAME
 from bot.config import Config
 from bot.core import Bot
 from bot.model import (
@@ -244,12 +244,15 @@ async def test_processed_event_ids_are_pruned_after_a_day(client, fake, slack_bo
     await post_json(client, event_callback(mention("help"), event_id="EvOLD"))
     await fake.wait_for("chat.postMessage")
     await asyncio.sleep(FLUSH_SECONDS * 2)  # ids are written in batches
-    assert PRUNE_TASK in slack_bot.router.tasks
-    assert PRUNE_TASK.next_due(slack_bot) == clock.now() + timedelta(days=1)
+    (prune,) = [t for t in slack_bot.router.tasks if t.name == PRUNE_TASK_NAME]
+    assert prune.next_due(slack_bot) == clock.now() + timedelta(days=1)
     clock.advance(days=1, seconds=1)
-    await PRUNE_TASK.run(slack_bot)
+    await prune.run(slack_bot)
     assert slack_bot.db["slack_events"].count == 0
-    assert PRUNE_TASK.next_due(slack_bot) is None
+    assert prune.next_due(slack_bot) is None
+    # Forgotten, so the same id would now be treated as new.
+    await post_json(client, event_callback(mention("help"), event_id="EvOLD"))
+    await fake.wait_for("chat.postMessage", count=2)
 
 
 async def test_the_bots_own_messages_and_other_bots_are_ignored(client, fake):

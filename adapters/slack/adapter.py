@@ -8,6 +8,7 @@ import logging
 import re
 import secrets
 import sqlite3
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -49,7 +50,11 @@ FORMS_KEPT = 1000
 # Answers to events are worked by a few workers, so that under a burst acknowledging new
 # events (which Slack needs within 3 s) comes first and answers queue up behind.
 ANSWER_WORKERS = 4
-ANSWER_QUEUE_MAX = 5000
+ANSWER_QUEUE_MAX = 100_000
+# Acknowledgements come first: during a burst of requests a worker starts its next answer only
+# once acknowledging has been quiet this long, or it has waited the maximum.
+ACK_QUIET_SECONDS = 0.01
+ACK_PRIORITY_MAX_WAIT = 1.0
 SHUTDOWN_GRACE_SECONDS = 10
 
 
@@ -137,6 +142,7 @@ class SlackAdapter:
     events: store.EventLog = field(init=False)
     flusher: asyncio.Task | None = None
     workers: list[asyncio.Task] = field(default_factory=list)
+    last_ack: float = 0.0
 
     def __post_init__(self) -> None:
         self.events = store.EventLog(self.bot)
@@ -469,6 +475,7 @@ class SlackAdapter:
         """Open one keep-alive HTTP session for the Web API and start the answer workers."""
         # trust_env: honour HTTPS_PROXY / NO_PROXY, as NHS networks often require a proxy.
         self.client.session = aiohttp.ClientSession(trust_env=True)
+        self.events.load()
         self.jobs = asyncio.Queue(maxsize=ANSWER_QUEUE_MAX)
         self.workers = [asyncio.ensure_future(self._work()) for _ in range(ANSWER_WORKERS)]
         self.flusher = asyncio.ensure_future(self._flush_events())
@@ -498,7 +505,10 @@ class SlackAdapter:
         if self.jobs is None:
             await work(*args)
         else:
-            await self.jobs.put((work, args))
+            try:
+                self.jobs.put_nowait((work, args))
+            except asyncio.QueueFull:
+                await self.jobs.put((work, args))
 
     async def _flush_events(self) -> None:
         while True:
@@ -508,11 +518,26 @@ class SlackAdapter:
             except sqlite3.Error:
                 log.exception("could not record slack event ids; will retry")
 
+    def acknowledged(self) -> None:
+        """Note that a request was just acknowledged (answers yield to acknowledgements)."""
+        self.last_ack = time.monotonic()
+
+    async def _after_acks(self) -> None:
+        waited = 0.0
+        while waited < ACK_PRIORITY_MAX_WAIT:
+            quiet = time.monotonic() - self.last_ack
+            if quiet >= ACK_QUIET_SECONDS:
+                return
+            pause = ACK_QUIET_SECONDS - quiet
+            await asyncio.sleep(pause)
+            waited += pause
+
     async def _work(self) -> None:
         assert self.jobs is not None
         while True:
             work, args = await self.jobs.get()
             try:
+                await self._after_acks()
                 await work(*args)
             except Exception:
                 log.exception("slack answer failed")

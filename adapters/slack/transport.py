@@ -35,7 +35,9 @@ def events_handler(adapter: SlackAdapter):
             )
         except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             return web.json_response({"error": "malformed request body"}, status=400)
-        return await to_aiohttp_response(await adapter.app.async_dispatch(bolt_request))
+        response = await to_aiohttp_response(await adapter.app.async_dispatch(bolt_request))
+        adapter.acknowledged()
+        return response
 
     return handle
 
