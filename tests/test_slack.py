@@ -681,3 +681,32 @@ async def test_a_mention_inside_a_dm_is_answered_once(client, fake):
     await fake.wait_for("chat.postMessage")
     await asyncio.sleep(0.2)
     assert len(fake.called("chat.postMessage")) == 1
+
+
+async def test_slash_command_files_go_to_the_askers_dm(client, fake, slack_bot):
+    async def export(turn: Turn) -> list[Reply]:
+        return [Reply("Here is the export.", file=File(b"a,b\n", "export.csv", "text/csv"))]
+
+    slack_bot.router.command("export test", help="a CSV")(export)
+    await post_form(client, {
+        "command": "/dtl", "text": "export test", "user_id": DTL_ID, "channel_id": "C0FORUM",
+        "team_id": "T0001", "response_url": fake.response_url(), "trigger_id": "trig-5",
+    })
+    (complete,) = await fake.wait_for("files.completeUploadExternal")
+    (opened,) = fake.called("conversations.open")
+    assert opened["users"] == DTL_ID
+    assert complete["channel_id"] == "D" + DTL_ID.lstrip("U")
+    said = await fake.wait_for("response_url", count=2)
+    assert "Here is the export." in texts(said[0])
+    assert "direct message" in said[1]["text"]
+
+
+async def test_a_button_on_the_home_tab_is_answered_in_the_dm(client, fake):
+    payload = json.loads(press("ask|0")["payload"])
+    del payload["channel"]
+    payload["container"] = {"type": "view", "view_id": "VHOME"}
+    payload["actions"][0]["value"] = "What is the ARRS?"
+    await post_form(client, {"payload": json.dumps(payload)})
+    (post,) = await fake.wait_for("chat.postMessage")
+    assert post["channel"] == "D" + DTL_ID.lstrip("U")
+    assert "ARRS" in texts(post)
