@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -31,7 +30,7 @@ def setup(app: web.Application, bot: Bot) -> None:
     # Imported here so that commands not serving Slack do not load slack-bolt.
     from adapters.slack import store
     from adapters.slack.adapter import SlackAdapter, web_client
-    from adapters.slack.transport import SocketConnection, events_handler, socket_mode
+    from adapters.slack.transport import SocketConnection, events_handler
 
     adapter = SlackAdapter(bot, bot.config.slack, web_client(bot.config.slack))
     app[ADAPTER_KEY] = adapter
@@ -41,18 +40,21 @@ def setup(app: web.Application, bot: Bot) -> None:
     bot.router.task(store.prune_task(adapter.events))
     if store.WELCOMED not in bot.router.personal_data:
         bot.router.holds_personal_data(store.WELCOMED)
-    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+
+    async def start(app: web.Application) -> None:
         await adapter.start()
-        yield
+
+    # Stopped on shutdown, not at cleanup: aiohttp waits for running tasks before cleanup.
+    async def stop(app: web.Application) -> None:
         await adapter.stop()
 
-    app.cleanup_ctx.append(lifecycle)
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
     if bot.config.slack.signing_secret:
         app.router.add_post(EVENTS_PATH, events_handler(adapter), name="slack.events")
     if bot.config.slack.app_token:
         connection = SocketConnection(adapter)
         app[SOCKET_KEY] = connection
-        app.cleanup_ctx.append(socket_mode(adapter, connection))
-
-
-
+        app.on_startup.append(connection.start)
+        # Closed before the workers stop, so no new events arrive while they finish.
+        app.on_shutdown.insert(0, connection.stop)

@@ -91,6 +91,20 @@ def retry_handlers() -> list:
     ]
 
 
+class _QuietTokenWarning(logging.Filter):
+    """slack-bolt warns that SLACK_BOT_TOKEN is unused when given a client: it is not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("dtlbot.slack.bolt")
+    if not any(isinstance(f, _QuietTokenWarning) for f in logger.filters):
+        logger.addFilter(_QuietTokenWarning())
+    return logger
+
+
 def from_a_bot(event: dict[str, Any]) -> bool:
     """Bots' posts (ours included) and non-typed messages are never answered: no loops."""
     return (
@@ -153,7 +167,7 @@ class SlackAdapter:
             # with the same slack-sdk verifier; checking twice would only slow every ack.
             request_verification_enabled=False,
             process_before_response=False,
-            logger=logging.getLogger("dtlbot.slack.bolt"),
+            logger=bolt_logger(),
         )
         self.app.use(OncePerEvent(self.events))
         self.app.event("app_mention")(self._on_mention)

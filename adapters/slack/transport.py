@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +53,7 @@ def signed_by_slack(verifier: SignatureVerifier, body: bytes, headers: Any) -> b
 # If the client's own reconnection has not restored the connection after this many ping
 # intervals (it can get stuck: slack-sdk issues #1110, #1446), a new client replaces it.
 WATCHDOG_PINGS = 6
+CLOSE_SECONDS = 3
 
 
 @dataclass
@@ -64,6 +64,7 @@ class SocketConnection:
     handler: AsyncSocketModeHandler | None = None
     replacements: int = 0
     _connecting: asyncio.Future | None = None
+    _watchdog: asyncio.Future | None = None
 
     def _connect(self) -> None:
         self.handler = AsyncSocketModeHandler(
@@ -98,19 +99,24 @@ class SocketConnection:
     async def close(self) -> None:
         if self._connecting is not None:
             self._connecting.cancel()
-        if self.handler is not None:
-            await self.handler.close_async()
+        if self.handler is None:
+            return
+        client = self.handler.client
+        # The client's reader would swallow Slack's reply to our close frame, leaving close()
+        # to wait out its 10 s timeout: stop the reader first.
+        if client.message_receiver is not None:
+            client.message_receiver.cancel()
+        try:
+            await asyncio.wait_for(self.handler.close_async(), timeout=CLOSE_SECONDS)
+        except TimeoutError:
+            log.warning("slack socket mode connection did not close in time")
 
-
-def socket_mode(adapter: SlackAdapter, connection: SocketConnection):
-    """A cleanup context that keeps a Socket Mode connection open while the server runs."""
-
-    async def context(app: web.Application) -> AsyncIterator[None]:
+    async def start(self, app: web.Application) -> None:
         log.info("slack socket mode starting")
-        watchdog = asyncio.ensure_future(connection.watch())
-        yield
-        watchdog.cancel()
-        await asyncio.gather(watchdog, return_exceptions=True)
-        await connection.close()
+        self._watchdog = asyncio.ensure_future(self.watch())
 
-    return context
+    async def stop(self, app: web.Application) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            await asyncio.gather(self._watchdog, return_exceptions=True)
+        await self.close()
