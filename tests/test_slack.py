@@ -713,3 +713,13 @@ async def test_a_button_on_the_home_tab_is_answered_in_the_dm(client, fake):
     (post,) = await fake.wait_for("chat.postMessage")
     assert post["channel"] == "D" + DTL_ID.lstrip("U")
     assert "ARRS" in texts(post)
+
+
+def test_buttons_with_long_values_are_split_into_rows_that_fit_a_message():
+    from adapters.slack.blocks import messages_for
+
+    buttons = tuple(Button(f"Question {i}", Action("ask", value="why " * 400)) for i in range(25))
+    messages = messages_for([Reply("Pick one:", buttons=buttons)])
+    for message in messages:
+        assert len(json.dumps(message.blocks)) <= MESSAGE_BLOCK_CHARS
+    assert sum(len(b.get("elements", [])) for m in messages for b in m.blocks) == 25

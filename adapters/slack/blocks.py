@@ -35,6 +35,8 @@ SECTION_TEXT_MAX = 3000
 BLOCKS_PER_MESSAGE = 50
 MESSAGE_BLOCK_CHARS = 11_000
 BUTTONS_PER_ACTIONS = 25
+# A row of buttons with long values is split so that no single block nears the total.
+ROW_CHARS = 4000
 BUTTON_TEXT_MAX = 75
 BUTTON_VALUE_MAX = 2000
 ACTION_ID_MAX = 255
@@ -127,13 +129,18 @@ def button_element(button: Button, index: int) -> ButtonElement:
 
 
 def button_blocks(buttons: tuple[Button, ...]) -> list[Block]:
-    blocks: list[Block] = []
-    for start in range(0, len(buttons), BUTTONS_PER_ACTIONS):
-        chunk = buttons[start:start + BUTTONS_PER_ACTIONS]
-        blocks.append(
-            ActionsBlock(elements=[button_element(b, start + i) for i, b in enumerate(chunk)])
-        )
-    return blocks
+    """Rows of buttons: at most 25 a row, and rows small enough to fit in one message."""
+    rows: list[list[ButtonElement]] = [[]]
+    size = 0
+    for index, button in enumerate(buttons):
+        element = button_element(button, index)
+        chars = len(json.dumps(element.to_dict(), ensure_ascii=False))
+        if rows[-1] and (len(rows[-1]) >= BUTTONS_PER_ACTIONS or size + chars > ROW_CHARS):
+            rows.append([])
+            size = 0
+        rows[-1].append(element)
+        size += chars
+    return [ActionsBlock(elements=row) for row in rows if row]
 
 
 def form_hint_blocks(form: Form) -> list[Block]:
