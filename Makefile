@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-slack clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/footprint.py
 	$(BIN)/python bench/webchat.py
 	$(BIN)/python bench/polls.py
+
+bench-slack: $(DEV_STAMP)
+	$(BIN)/python bench/slack.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -112,6 +112,20 @@ class SlackConfig:
     app_token: str = field(default="", repr=False)
     api_base_url: str = ""
     organisers: list[str] = field(default_factory=list)
+    # Socket Mode: seconds between keep-alive pings; a dead connection is replaced after a few.
+    socket_ping_seconds: float = 10.0
+
+    def validate(self) -> None:
+        if self.api_base_url and not self.api_base_url.startswith(("https://", "http://")):
+            raise ConfigError("slack.api_base_url", "must start with https:// (or http://)")
+        if not 0.05 <= self.socket_ping_seconds <= 300:
+            raise ConfigError("slack.socket_ping_seconds", "must be between 0.05 and 300")
+        if self.bot_token and not (self.signing_secret or self.app_token):
+            raise ConfigError(
+                "slack.signing_secret",
+                "set it (SLACK_SIGNING_SECRET) for HTTP events, or set slack.app_token "
+                "(SLACK_APP_TOKEN) for Socket Mode",
+            )
 
     __repr__ = _masked_repr
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from bot import help as help_feature
-from bot import meetings, ops, poll_commands, privacy, qa, reminders
+from bot import meetings, ops, poll_commands, privacy, qa, reminders, welcome
 from bot.answers import AnswerIndex
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -31,7 +31,7 @@ Sender = Callable[[Conversation, list[Reply]], Awaitable[None]]
 
 # Each feature module exposes register(router); order matters only for help listings,
 # and meetings comes after qa because it wraps the question handler qa sets.
-FEATURES = (help_feature, qa, meetings, reminders, poll_commands, privacy, ops)
+FEATURES = (help_feature, qa, meetings, reminders, poll_commands, privacy, ops, welcome)
 
 APOLOGY = "Sorry, something went wrong on my side and I could not do that. Please try again."
 

@@ -32,3 +32,7 @@ class Metrics:
         self.ballots = Counter("dtlbot_ballots", "Ballots cast (including replacements)",
                                registry=r)
         self.open_polls = Gauge("dtlbot_open_polls", "Polls open now", registry=r)
+        self.posts = Counter(
+            "dtlbot_platform_posts", "Platform API posts by outcome (sent, failed)",
+            ["platform", "outcome"], registry=r,
+        )

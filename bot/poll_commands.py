@@ -164,7 +164,8 @@ async def poll_start(turn: Turn) -> list[Reply]:
         return [Reply(f"Keep the poll's title to {polls.TITLE_MAX} characters.")]
     priorities = [{"id": p.id, "title": p.title, "description": p.description}
                   for p in bot.content.priorities]
-    conversations.remember(bot.db, turn.conversation, bot.now_iso())
+    conversations.remember(bot.db, turn.conversation, bot.now_iso(),
+                           person=bot.pseudonym(turn.user))
     try:
         poll_id = polls.insert_poll(bot, turn.user, turn.conversation.key, title, closes_at,
                                     priorities)

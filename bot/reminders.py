@@ -296,7 +296,7 @@ async def reminders_here(turn: Turn) -> list[Reply]:
     table = bot.db["reminder_subscriptions"]
     configured = key in bot.config.reminders.channels
     if choice == "on":
-        remember(bot.db, conversation, bot.now_iso())
+        remember(bot.db, conversation, bot.now_iso(), person=bot.pseudonym(turn.user))
         existing = table.get(key) if table.count_where("conversation = ?", [key]) else None
         since = existing["since"] if existing and existing["enabled"] else bot.now_iso()
         table.upsert(

@@ -194,3 +194,14 @@ def _privacy(db: Database) -> None:
         "create index questions_linked_asked_at on questions(asked_at) where asker is not null"
     )
     db.execute("create index feedback_linked_at on feedback(at) where asker is not null")
+@migrations(name="0040_slack")
+def _slack(db: Database) -> None:
+    # Event ids already answered, so a retried delivery is never answered twice (kept a day).
+    db["slack_events"].create({"event_id": str, "seen_at": str}, pk="event_id")
+    db["slack_events"].create_index(["seen_at"])
+
+
+@migrations(name="0041_welcomed")
+def _welcomed(db: Database) -> None:
+    # People the bot has introduced itself to, by pseudonym, so the introduction is given once.
+    db["welcomed"].create({"person": str, "at": str}, pk="person")

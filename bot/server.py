@@ -26,7 +26,7 @@ ADAPTERS_KEY = web.AppKey("adapters", list)
 # Adapter modules, each with enabled(config) -> bool and setup(app, bot) -> None.
 # Name routes "ADAPTER.what" (e.g. "webchat.messages") so requests are logged and counted per
 # adapter.
-ADAPTERS: tuple[str, ...] = ("webchat", "teams")
+ADAPTERS: tuple[str, ...] = ("webchat", "teams", "slack")
 
 
 # How long requests in flight may take to finish once a shutdown has begun.

@@ -53,9 +53,11 @@ def test_secrets_come_from_the_environment_and_are_not_in_repr(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[slack]\nbot_token = "from-file"\n[forum]\nstart = 2026-01-08T13:00:00\n')
     config = load_config(path, env={"SLACK_BOT_TOKEN": "xoxb-from-env",
+                                    "SLACK_SIGNING_SECRET": "signing-from-env",
                                     "MICROSOFT_APP_PASSWORD": "pw-from-env"})
     assert config.slack.bot_token == "xoxb-from-env"
     assert config.teams.app_password == "pw-from-env"
     assert config.forum.start == datetime(2026, 1, 8, 13, 0)
     assert "xoxb-from-env" not in repr(config)
+    assert "signing-from-env" not in repr(config)
     assert "pw-from-env" not in repr(config)

@@ -1,0 +1,574 @@
+"""The Slack adapter: slack-bolt listeners that turn Slack events into neutral messages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import secrets
+import sqlite3
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import aiohttp
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack import blocks as kit
+from adapters.slack import store
+from bot import welcome
+from bot.config import SlackConfig
+from bot.core import Bot
+from bot.help import welcome_reply
+from bot.model import Action, Button, Conversation, Form, Incoming, Reply, User
+
+log = logging.getLogger("dtlbot.slack")
+
+PLATFORM = "slack"
+DEFAULT_API_BASE_URL = "https://slack.com/api/"
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+# Ordinary messages a person typed; edits, joins, bot posts and the like are not questions.
+ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
+# Sections of the Home tab: (title, command whose reply fills it), shown when the command exists.
+HOME_SECTIONS = (("Next meeting", "next meeting"), ("Open poll", "my ballot"))
+NAME_CACHE_MAX = 500
+# Forms posted in messages, kept (newest only, in memory) for their "Open" button.
+FORM_ACTION = "slack-open-form"
+FORMS_KEPT = 1000
+# Answers to events are worked by a few workers, so that under a burst acknowledging new
+# events (which Slack needs within 3 s) comes first and answers queue up behind.
+ANSWER_WORKERS = 4
+ANSWER_QUEUE_MAX = 100_000
+# Acknowledgements come first: during a burst of requests a worker starts its next answer only
+# once acknowledging has been quiet this long, or it has waited the maximum.
+ACK_QUIET_SECONDS = 0.01
+ACK_PRIORITY_MAX_WAIT = 1.0
+SHUTDOWN_GRACE_SECONDS = 10
+
+
+class DeliveryError(RuntimeError):
+    """A proactive post to Slack failed after every retry (already logged with the reason)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where replies go: a channel (and thread), or a slash command's response_url."""
+
+    user_id: str
+    channel: str | None = None
+    thread_ts: str | None = None
+    response_url: str | None = None
+
+
+def web_client(settings: SlackConfig) -> AsyncWebClient:
+    """A Web API client that retries 429s (honouring Retry-After), 5xx and dropped connections."""
+    base = settings.api_base_url or DEFAULT_API_BASE_URL
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=base if base.endswith("/") else base + "/",
+        timeout=10,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def retry_handlers() -> list:
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+class _QuietTokenWarning(logging.Filter):
+    """slack-bolt warns that SLACK_BOT_TOKEN is unused when given a client: it is not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("dtlbot.slack.bolt")
+    if not any(isinstance(f, _QuietTokenWarning) for f in logger.filters):
+        logger.addFilter(_QuietTokenWarning())
+    return logger
+
+
+def from_a_bot(event: dict[str, Any]) -> bool:
+    """Bots' posts (ours included) and non-typed messages are never answered: no loops."""
+    return (
+        bool(event.get("bot_id"))
+        or "bot_profile" in event
+        or event.get("subtype") not in ANSWERED_SUBTYPES
+    )
+
+
+def strip_mentions(text: str) -> str:
+    return " ".join(MENTION.sub(" ", text or "").split())
+
+
+class OncePerEvent(AsyncMiddleware):
+    """Slack retries events it thinks were not acknowledged: answer each event id once."""
+
+    def __init__(self, events: store.EventLog):
+        self.events = events
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Any  # noqa: A002
+    ) -> BoltResponse:
+        body = req.body
+        event_id = body.get("event_id")
+        retried = (
+            body.get("type") == "event_callback"
+            and event_id
+            and not self.events.first_sighting(str(event_id))
+        )
+        if retried:
+            log.info("slack event already handled event_id=%s", event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+
+@dataclass
+class SlackAdapter:
+    """One workspace's bolt app, Web API client and the bot it talks for."""
+
+    bot: Bot
+    settings: SlackConfig
+    client: AsyncWebClient
+    app: AsyncApp = field(init=False)
+    names: dict[str, str] = field(default_factory=dict)
+    forms: OrderedDict[str, Form] = field(default_factory=OrderedDict)
+    # Work started after an ack (posts, uploads): kept so it is not garbage-collected mid-way.
+    pending: set[asyncio.Task] = field(default_factory=set)
+    jobs: asyncio.Queue | None = None
+    events: store.EventLog = field(init=False)
+    flusher: asyncio.Task | None = None
+    workers: list[asyncio.Task] = field(default_factory=list)
+    last_ack: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.events = store.EventLog(self.bot)
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=self.settings.signing_secret or None,
+            # /slack/events checks the signature before any parsing (see adapters.slack.transport)
+            # with the same slack-sdk verifier; checking twice would only slow every ack.
+            request_verification_enabled=False,
+            process_before_response=False,
+            logger=bolt_logger(),
+        )
+        self.app.use(OncePerEvent(self.events))
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._on_message)
+        self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.command("/dtl")(self._on_command)
+        self.app.action(re.compile(".+"))(self._on_action)
+        self.app.view(re.compile(".+"))(self._on_submission)
+
+    # People and conversations
+
+    async def user(self, user_id: str) -> User:
+        """The neutral user; only organisers' names are looked up (audit records keep them)."""
+        organiser = user_id in self.settings.organisers
+        name = ""
+        if organiser:
+            name = self.names.get(user_id, "")
+            if not name:
+                # Bounded, because some callers have yet to acknowledge Slack's request.
+                try:
+                    name = await asyncio.wait_for(self._lookup_name(user_id), timeout=1)
+                except TimeoutError:
+                    name = ""
+        return User(PLATFORM, user_id, name=name, is_organiser=organiser)
+
+    async def _lookup_name(self, user_id: str) -> str:
+        try:
+            response = await self.client.users_info(user=user_id)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack name lookup failed user=%s reason=%s", user_id, _reason(exc))
+            return ""
+        profile = response["user"].get("profile", {})
+        name = profile.get("real_name") or response["user"].get("name", "")
+        if len(self.names) >= NAME_CACHE_MAX:
+            self.names.clear()
+        self.names[user_id] = name
+        return name
+
+    @staticmethod
+    def conversation(channel: str, thread_ts: str | None) -> Conversation:
+        return Conversation(
+            PLATFORM, channel, is_direct=channel.startswith("D"),
+            reference={"channel": channel, "thread_ts": thread_ts},
+        )
+
+    # Listeners
+
+    async def _on_mention(self, event: dict) -> None:
+        # In a DM the same message also arrives as message.im, which answers it.
+        in_dm = event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+        if not from_a_bot(event) and not in_dm:
+            await self._queue(self._answer_mention, event)
+
+    async def _answer_mention(self, event: dict) -> None:
+        thread = event.get("thread_ts") or event.get("ts")
+        conversation = self.conversation(event["channel"], thread)
+        user = await self.user(event["user"])
+        replies = await self.bot.handle(
+            Incoming(user, conversation, text=strip_mentions(event.get("text", "")))
+        )
+        await self.post(Target(user.id, event["channel"], thread), replies)
+
+    async def _on_message(self, event: dict) -> None:
+        # Only direct messages: in channels the bot answers when mentioned (app_mention).
+        if event.get("channel_type") == "im" and not from_a_bot(event) and event.get("user"):
+            await self._queue(self._answer_message, event)
+
+    async def _answer_message(self, event: dict) -> None:
+        thread = event.get("thread_ts")
+        conversation = self.conversation(event["channel"], thread)
+        user = await self.user(event["user"])
+        # Greeted before handling, so that a first message of "forget me" forgets this too.
+        first_contact = welcome.greet_once(self.bot, user)
+        replies = await self.bot.handle(
+            Incoming(user, conversation, text=strip_mentions(event.get("text", "")))
+        )
+        if first_contact:
+            replies = [welcome_reply(), *replies]
+        await self.post(Target(user.id, event["channel"], thread), replies)
+
+    async def _on_home_opened(self, event: dict) -> None:
+        await self._queue(self._show_home, event)
+
+    async def _show_home(self, event: dict) -> None:
+        user = await self.user(event["user"])
+        if event.get("tab") == "messages":
+            if welcome.greet_once(self.bot, user):
+                await self.post(Target(user.id, event.get("channel")), [welcome_reply()])
+            return
+        welcome.greet_once(self.bot, user)
+        view = kit.home_view(await self.home_sections(user, event.get("channel")))
+        await self._call("views.publish", user.id, self.client.views_publish,
+                         user_id=user.id, view=view)
+
+    async def home_sections(self, user: User, channel: str | None) -> list[tuple[str, list[Reply]]]:
+        """The welcome, help, and the next meeting and open poll where those features exist."""
+        conversation = self.conversation(channel or user.id, None)
+        sections = [("DTL Forum Bot", [welcome_reply()])]
+        sections.append(("What I can do", await self.bot.handle(
+            Incoming(user, conversation, text="help"))))
+        for title, phrase in HOME_SECTIONS:
+            matched = self.bot.router.match(phrase)
+            if matched is not None and matched[0].phrase == phrase:
+                sections.append((title, await self.bot.handle(
+                    Incoming(user, conversation, text=phrase))))
+        return sections
+
+    async def _on_command(self, ack: Any, command: dict) -> None:
+        await ack()
+        channel = command.get("channel_id", "")
+        user = await self.user(command["user_id"])
+        replies = await self.bot.handle(
+            Incoming(user, self.conversation(channel, None), text=command.get("text", ""))
+        )
+        target = Target(user.id, channel or None, response_url=command.get("response_url"))
+        replies = await self._open_first_form(command.get("trigger_id"), replies, target)
+        await self.post(target, replies)
+
+    async def _on_action(self, ack: Any, body: dict, action: dict) -> None:
+        await ack()
+        if action.get("type") != "button" or action.get("url"):
+            return  # link buttons open in the browser; selects inside modals submit with the form
+        channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
+            "channel_id"
+        )
+        thread = (body.get("message") or {}).get("thread_ts")
+        user = await self.user(body["user"]["id"])
+        # A press on the Home tab has no channel: answer in the person's DM with the bot.
+        channel = channel or await self._direct_channel(user.id)
+        if channel is None:
+            return
+        neutral = Action(kit.neutral_action_id(action["action_id"]), value=action.get("value", ""))
+        target = Target(user.id, channel, thread)
+        if neutral.id == FORM_ACTION:
+            replies = self._kept_form(neutral.value)
+        else:
+            conversation = self.conversation(channel, thread)
+            replies = await self.bot.handle(Incoming(user, conversation, action=neutral))
+        replies = await self._open_first_form(body.get("trigger_id"), replies, target)
+        await self.post(target, replies)
+
+    def _kept_form(self, key: str) -> list[Reply]:
+        form = self.forms.get(key)
+        if form is None:
+            return [Reply("That form has expired. Please ask me for it again.")]
+        return [Reply(form=form)]
+
+    def _with_form_button(self, reply: Reply) -> Reply:
+        """A form in a message cannot open itself: add a button that opens it as a modal."""
+        if reply.form is None:
+            return reply
+        key = secrets.token_urlsafe(9)
+        self.forms[key] = reply.form
+        while len(self.forms) > FORMS_KEPT:
+            self.forms.popitem(last=False)
+        button = Button(f"Open: {reply.form.title}", Action(FORM_ACTION, value=key),
+                        style="primary")
+        return replace(reply, buttons=(button, *reply.buttons))
+
+    async def _open_first_form(
+        self, trigger_id: str | None, replies: list[Reply], target: Target
+    ) -> list[Reply]:
+        """Open the first form as a modal (a button press allows it); the rest are posted."""
+        index = next((i for i, r in enumerate(replies) if r.form is not None), None)
+        if index is None or not trigger_id:
+            return replies
+        form = replies[index].form
+        assert form is not None
+        metadata = {"channel": target.channel or "", "thread_ts": target.thread_ts or ""}
+        opened = await self._call("views.open", target.channel or target.user_id,
+                                  self.client.views_open, trigger_id=trigger_id,
+                                  view=kit.modal(form, metadata))
+        if not opened:
+            return replies
+        rest = replace(replies[index], form=None)
+        kept = [*replies[:index], rest, *replies[index + 1:]]
+        return [r for r in kept if r.text or r.buttons or r.form or r.image or r.file]
+
+    async def _on_submission(self, ack: Any, body: dict, view: dict) -> None:
+        form_id = view.get("callback_id", "")
+        metadata = _metadata(view.get("private_metadata"))
+        channel = metadata.get("channel") or None
+        thread = metadata.get("thread_ts") or None
+        user = await self.user(body["user"]["id"])
+        values = kit.submitted_values((view.get("state") or {}).get("values") or {})
+        replies = await self.bot.handle(Incoming(
+            user, self.conversation(channel or user.id, thread),
+            action=Action(form_id, values=values),
+        ))
+        rejected = next((r.form for r in replies if r.form and r.form.has_errors), None)
+        if rejected is not None and any(f.error for f in rejected.fields):
+            # Not accepted: the modal stays open, with each message beside its field.
+            await ack(response_action="errors", errors=kit.field_errors(rejected))
+            return
+        if rejected is not None:
+            # Not accepted as a whole: shown again, the reason on top, the choices kept.
+            await ack(response_action="update", view=kit.modal(rejected, metadata))
+            return
+        follow_up = next((r.form for r in replies if r.form is not None), None)
+        if follow_up is not None:
+            await ack(response_action="update", view=kit.modal(follow_up, metadata))
+            replies = [replace(r, form=None) for r in replies]
+        else:
+            await ack()
+        replies = [r for r in replies if r.text or r.buttons or r.image or r.file]
+        if replies:
+            self._later(self.post(Target(user.id, channel, thread), replies))
+
+    def _later(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    # Posting
+
+    async def post(self, target: Target, replies: list[Reply]) -> bool:
+        """Post replies in order (text, buttons, images, files); False if any post failed."""
+        replies = [self._with_form_button(r) for r in replies]
+        ok = True
+        batch: list[Reply] = []
+        for reply in replies:
+            textual = replace(reply, image=None, file=None)
+            if textual.text or textual.buttons or textual.form:
+                batch.append(textual)
+            if reply.image is None and reply.file is None:
+                continue
+            ok &= await self._post_messages(target, batch)
+            batch = []
+            ok &= await self._upload(target, reply)
+        return await self._post_messages(target, batch) and ok
+
+    async def _post_messages(self, target: Target, replies: list[Reply]) -> bool:
+        ok = True
+        for message in kit.messages_for(replies):
+            if target.response_url:
+                ok &= await self._respond(target, message.text, message.blocks)
+            else:
+                channel = target.channel or await self._direct_channel(target.user_id)
+                if channel is None:
+                    return False
+                ok &= await self._call(
+                    "chat.postMessage", channel, self.client.chat_postMessage,
+                    channel=channel, thread_ts=target.thread_ts, text=message.text,
+                    blocks=message.blocks, unfurl_links=False,
+                )
+        return ok
+
+    async def _respond(self, target: Target, text: str, blocks: list[dict]) -> bool:
+        webhook = AsyncWebhookClient(target.response_url or "", retry_handlers=retry_handlers())
+        try:
+            response = await webhook.send(
+                text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+            )
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.error("slack post failed channel=%s reason=%s", target.channel, _reason(exc))
+            self._count("failed")
+            return False
+        if response.status_code != 200:
+            log.error("slack post failed channel=%s reason=status %s %s",
+                      target.channel, response.status_code, response.body[:100])
+            self._count("failed")
+            return False
+        self._count("sent")
+        return True
+
+    async def _upload(self, target: Target, reply: Reply) -> bool:
+        item = reply.image or reply.file
+        assert item is not None
+        # Files need a channel; a slash command's answer is private, so files go to the DM.
+        channel = None if target.response_url else target.channel
+        channel = channel or await self._direct_channel(target.user_id)
+        if channel is None:
+            return False
+        extra: dict[str, Any] = {}
+        if reply.image is not None:
+            extra = {"alt_txt": reply.image.alt[:1000], "title": reply.image.alt[:250]}
+        elif reply.file is not None:
+            extra = {"title": reply.file.title or reply.file.filename}
+        ok = await self._call(
+            "files.upload", channel, self.client.files_upload_v2,
+            channel=channel, thread_ts=None if target.response_url else target.thread_ts,
+            content=item.data, filename=item.filename, **extra,
+        )
+        if ok and target.response_url:
+            await self._respond(target, "I've sent it to you in a direct message.", [])
+        return ok
+
+    async def _direct_channel(self, user_id: str) -> str | None:
+        try:
+            response = await self.client.conversations_open(users=user_id)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.error("slack post failed channel=dm:%s reason=%s", user_id, _reason(exc))
+            self._count("failed")
+            return None
+        return response["channel"]["id"]
+
+    async def _call(self, method: str, where: str, call: Any, /, **kwargs: Any) -> bool:
+        """One Web API call (retried by the client); a final failure is logged, never raised."""
+        try:
+            await call(**kwargs)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.error("slack post failed method=%s channel=%s reason=%s",
+                      method, where, _reason(exc))
+            self._count("failed")
+            return False
+        self._count("sent")
+        return True
+
+    def _count(self, outcome: str) -> None:
+        self.bot.metrics.posts.labels(PLATFORM, outcome).inc()
+
+    async def send(self, conversation: Conversation, replies: list[Reply]) -> None:
+        """Proactive posts (reminders, announcements): top level in the stored channel."""
+        channel = conversation.reference.get("channel") or conversation.id
+        if not await self.post(Target("", channel), replies):
+            raise DeliveryError(f"could not post to Slack channel {channel}")
+
+    async def start(self) -> None:
+        """Open one keep-alive HTTP session for the Web API and start the answer workers."""
+        # trust_env: honour HTTPS_PROXY / NO_PROXY, as NHS networks often require a proxy.
+        self.client.session = aiohttp.ClientSession(trust_env=True)
+        self.events.load()
+        self.jobs = asyncio.Queue(maxsize=ANSWER_QUEUE_MAX)
+        self.workers = [asyncio.ensure_future(self._work()) for _ in range(ANSWER_WORKERS)]
+        self.flusher = asyncio.ensure_future(self._flush_events())
+
+    async def stop(self) -> None:
+        """Finish queued answers and posts (for a few seconds at most), then close."""
+        waiting = list(self.pending)
+        if self.jobs is not None:
+            waiting.append(asyncio.ensure_future(self.jobs.join()))
+        if waiting:
+            await asyncio.wait(waiting, timeout=SHUTDOWN_GRACE_SECONDS)
+        background = [*self.workers, *([self.flusher] if self.flusher else [])]
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        self.events.flush()
+        self.flusher = None
+        for task in waiting:
+            task.cancel()
+        self.workers, self.jobs = [], None
+        if self.client.session is not None:
+            await self.client.session.close()
+            self.client.session = None
+
+    async def _queue(self, work: Any, *args: Any) -> None:
+        """Run `work(*args)` on an answer worker (or now, if the workers are not running)."""
+        if self.jobs is None:
+            await work(*args)
+        else:
+            try:
+                self.jobs.put_nowait((work, args))
+            except asyncio.QueueFull:
+                await self.jobs.put((work, args))
+
+    async def _flush_events(self) -> None:
+        while True:
+            await asyncio.sleep(store.FLUSH_SECONDS)
+            try:
+                self.events.flush()
+            except sqlite3.Error:
+                log.exception("could not record slack event ids; will retry")
+
+    def acknowledged(self) -> None:
+        """Note that a request was just acknowledged (answers yield to acknowledgements)."""
+        self.last_ack = time.monotonic()
+
+    async def _after_acks(self) -> None:
+        waited = 0.0
+        while waited < ACK_PRIORITY_MAX_WAIT:
+            quiet = time.monotonic() - self.last_ack
+            if quiet >= ACK_QUIET_SECONDS:
+                return
+            pause = ACK_QUIET_SECONDS - quiet
+            await asyncio.sleep(pause)
+            waited += pause
+
+    async def _work(self) -> None:
+        assert self.jobs is not None
+        while True:
+            work, args = await self.jobs.get()
+            try:
+                await self._after_acks()
+                await work(*args)
+            except Exception:
+                log.exception("slack answer failed")
+            finally:
+                self.jobs.task_done()
+
+
+def _metadata(raw: str | None) -> dict[str, str]:
+    try:
+        value = json.loads(raw or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or exc.response.status_code)
+    return f"{type(exc).__name__}: {exc}"[:200]
