@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -103,4 +104,52 @@ async def test_a_web_chat_vote_goes_through_the_form(bot, aiohttp_client):
                                              "action": {"id": form["id"], "values": ranks(ids)}})
     assert response.status == 200
     poll = polls.find_poll(bot, "")
+    assert polls.compute(bot, poll).responses == 1
+
+
+async def test_a_slack_vote_goes_through_the_modal_and_a_bad_ballot_keeps_it_open(
+    bot, config, clock, aiohttp_client, aiohttp_server
+):
+    from tests import test_slack as slack
+    from tests.fakes.slack_api import FakeSlack
+
+    fake = FakeSlack()
+    server = await aiohttp_server(fake.make_app())
+    fake.base_url = str(server.make_url("/"))
+    config.slack.bot_token = "xoxb-test"
+    config.slack.signing_secret = slack.SECRET
+    config.slack.api_base_url = fake.api_url
+    config.slack.organisers = [slack.ORGANISER_ID]
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+
+    started = await slack.post_json(client, slack.event_callback(
+        slack.mention("poll start Spring 2027", user=slack.ORGANISER_ID)))
+    assert started.status == 200
+    (announcement,) = await fake.wait_for("chat.postMessage")
+    rank_button = next(b for b in slack.buttons(announcement)
+                       if b["action_id"].startswith("ballot.open"))
+
+    pressed = json.loads(slack.press(rank_button["action_id"])["payload"])
+    pressed["actions"][0]["value"] = rank_button.get("value", "")
+    assert (await slack.post_form(client, {"payload": json.dumps(pressed)})).status == 200
+    (opened,) = await fake.wait_for("views.open")
+    view = opened["view"]
+    ids = priority_ids(bot)
+    assert {f"rank:{pid}" for pid in ids} <= {b.get("block_id") for b in view["blocks"]}
+
+    def submit(values: dict[str, str]) -> dict:
+        payload = json.loads(slack.submission(values, view["private_metadata"])["payload"])
+        payload["view"]["callback_id"] = view["callback_id"]
+        return {"payload": json.dumps(payload)}
+
+    bad = ranks(ids) | {f"rank:{ids[1]}": "1"}
+    response = await slack.post_form(client, submit(bad))
+    body = await response.json()
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) >= {f"rank:{ids[0]}", f"rank:{ids[1]}"}
+    poll = polls.find_poll(bot, "")
+    assert polls.compute(bot, poll).responses == 0
+
+    response = await slack.post_form(client, submit(ranks(ids)))
+    assert response.status == 200
     assert polls.compute(bot, poll).responses == 1
