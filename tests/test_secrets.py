@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -78,18 +79,32 @@ async def test_no_secret_in_chat_replies_or_logs(secret_bot, caplog):
     assert_clean(repr(secret_bot), "repr(bot)")
 
 
-async def test_no_secret_in_http_responses_or_logs(secret_bot, aiohttp_client, caplog):
+async def test_no_secret_in_http_responses_or_logs(
+    secret_bot, aiohttp_client, aiohttp_server, caplog
+):
+    from tests import test_slack as slack
+    from tests.fakes.slack_api import FakeSlack
+
     caplog.set_level(logging.DEBUG)
+    fake = FakeSlack()
+    fake.base_url = str((await aiohttp_server(fake.make_app())).make_url("/"))
+    secret_bot.config.slack.api_base_url = fake.api_url
     app = create_app(secret_bot, start_scheduler=False)
     client = await aiohttp_client(app)
-    bodies = []
+    signing = MARKERS["SLACK_SIGNING_SECRET"]
+    for event in (slack.mention("What is the ARRS?"), slack.dm("my data"), slack.dm("help")):
+        body = json.dumps(slack.event_callback(event, event_id=f"Ev{id(event)}")).encode()
+        headers = {**slack.sign(signing, body), "Content-Type": "application/json"}
+        assert (await client.post("/slack/events", data=body, headers=headers)).status == 200
+    await fake.wait_for("chat.postMessage", count=3)
+    bodies = [json.dumps(call.args) for call in fake.calls]
     paths = {r.resource.canonical for r in app.router.routes() if r.resource is not None}
     for path in sorted(paths | {"/healthz", "/metrics", "/no-such-page"}):
         for method, data in (("GET", None), ("POST", b"{not json"), ("POST", b"{}"),
                              ("POST", b"x" * (secret_bot.config.server.max_body_bytes + 1))):
             response = await client.request(method, path, data=data)
             bodies.append(f"{response.status} {dict(response.headers)} {await response.text()}")
-    assert {"teams", "webchat"} <= set(app[ADAPTERS_KEY])
+    assert {"teams", "webchat", "slack"} <= set(app[ADAPTERS_KEY])
     assert_clean("\n".join(bodies), "HTTP responses")
     assert_clean(caplog.text, "logs")
 
