@@ -5,8 +5,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.config import load_config
+from bot.core import Bot
 from bot.server import create_app
+from tests import test_slack as slack
+from tests import test_teams as teams
+from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.platform import FakeAdapter, FakePlatform
+from tests.fakes.slack_api import FakeSlack
 from tests.meetings_helpers import configure_forum
 
 CHANNEL = "fake:C-forum"
@@ -69,3 +75,37 @@ async def test_the_running_scheduler_posts_a_due_reminder_through_the_platform(
     await asyncio.sleep(0.05)
     assert len(platform.posts) == 1
     assert delivery()["status"] == "sent" and bot.db["reminder_deliveries"].count == 1
+
+
+async def test_a_reminder_reaches_a_slack_channel_and_a_teams_chat_through_the_real_adapters(
+    tmp_path, clock, aiohttp_client, aiohttp_server
+):
+    """The same reminder through the real slack-sdk and botbuilder clients to loopback fakes."""
+    fake_slack = FakeSlack()
+    fake_slack.base_url = str((await aiohttp_server(fake_slack.make_app())).make_url("/"))
+    connector = FakeBotConnector()
+    connector.url = str((await aiohttp_server(connector.app())).make_url("/"))
+    config = configure_forum(load_config(None, env={}), channels=("slack:C0FORUM",))
+    config.storage.path = str(tmp_path / "reminders.db")
+    config.slack.bot_token, config.slack.signing_secret = "xoxb-test", slack.SECRET
+    config.slack.api_base_url = fake_slack.api_url
+    config.teams.enabled = True
+    config.teams.organisers = [teams.OLU_AAD]
+    bot = Bot.create(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
+    try:
+        client = await aiohttp_client(create_app(bot))  # the scheduler runs
+        # An organiser turns reminders on in their Teams personal chat.
+        organiser = teams.personal(connector, text="reminders here on")
+        organiser["from"]["aadObjectId"] = teams.OLU_AAD
+        assert await teams.post(client, organiser) == 200
+
+        clock.set(MEETING - timedelta(days=1))
+        bot.replan()
+        (post,) = await fake_slack.wait_for("chat.postMessage")
+        assert post["channel"] == "C0FORUM"
+        assert "14 January 2027, 13:00" in slack.texts(post)
+        await wait_for(lambda: any("14 January 2027, 13:00" in t for t in connector.texts()))
+        await wait_for(
+            lambda: bot.db["reminder_deliveries"].count_where("status = 'sent'") == 2)
+    finally:
+        bot.close()
