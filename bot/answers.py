@@ -18,6 +18,8 @@ CANDIDATES = 20
 # Words found in more than this share of entries are left out of the FTS5 query.
 # (never fewer than COMMON_FLOOR entries, so small content is searched whole).
 COMMON_FRACTION, COMMON_FLOOR = 0.05, 200
+# At most this many words (the rarest, synonyms included) go into one FTS5 query.
+MAX_TERMS = 8
 # Candidates are ranked on four signals: coverage (how much of the question the entry
 # speaks to), likeness (fuzzy match to a title or phrasing), bm25 relative to the best
 # candidate, and overlap (rarity-weighted Jaccard with the closest title or phrasing).
@@ -306,13 +308,15 @@ class AnswerIndex:
         if not words:
             return []
         common = max(COMMON_FRACTION * len(self._docs), COMMON_FLOOR)
-        rarer = words[:3] + [w for w in words[3:] if self._df[w] <= common]
-        every_word = " OR ".join(f'"{w}"' for w in words)
-        everything = " OR ".join(f'"{w}"' for w in rarer)
-        found = {i: -score for i, score in self._db.execute(self._sql, [everything]).fetchall()}
+        rarer = [w for w in words if self._df[w] <= common][:MAX_TERMS]
+        found: dict[str, float] = {}
+        if rarer:
+            match = " OR ".join(f'"{w}"' for w in rarer)
+            found = {i: -score for i, score in self._db.execute(self._sql, [match]).fetchall()}
         if len(rarer) < len(words):
             # Entries found only through the short fields join with no bm25 credit: their
             # scores come from a differently weighted query and would not compare.
+            every_word = " OR ".join(f'"{w}"' for w in words[:MAX_TERMS])
             for entry_id, _ in self._db.execute(self._short_sql, [every_word]).fetchall():
                 found.setdefault(entry_id, 0.0)
         return sorted(found.items(), key=lambda item: -item[1])
