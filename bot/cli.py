@@ -369,6 +369,17 @@ def poll() -> None:
     """Read priority poll results and export ballots."""
 
 
+def find_poll(bot, poll_ref: str):
+    """The poll a command names (closing any that are overdue first), or a clear error."""
+    from bot import polls
+
+    polls.close_overdue(bot)
+    found = polls.find_poll(bot, poll_ref)
+    if found is None:
+        raise click.ClickException(polls.unknown_poll(poll_ref))
+    return found
+
+
 @poll.command("results")
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
@@ -380,10 +391,7 @@ def poll_results(config_path: str | None, as_json: bool, poll_ref: str) -> None:
 
     bot = get_bot(get_config(config_path))
     try:
-        polls.close_overdue(bot)
-        found = polls.find_poll(bot, poll_ref)
-        if found is None:
-            raise click.ClickException(polls.unknown_poll(poll_ref))
+        found = find_poll(bot, poll_ref)
         results = polls.compute(bot, found)
         if as_json:
             click.echo(json.dumps(results_json(found.as_dict(), results), ensure_ascii=False))
@@ -408,11 +416,7 @@ def poll_export(config_path: str | None, as_csv: bool, output: str | None, poll_
 
     bot = get_bot(get_config(config_path))
     try:
-        polls.close_overdue(bot)
-        found = polls.find_poll(bot, poll_ref)
-        if found is None:
-            raise click.ClickException(polls.unknown_poll(poll_ref))
-        data = polls.export_csv(bot, found)
+        data = polls.export_csv(bot, find_poll(bot, poll_ref))
     finally:
         bot.close()
     if output:

@@ -311,6 +311,12 @@ async def submit_form(turn: Turn) -> list[Reply]:
     return [saved_reply(bot, poll, checked.items, ranked)]
 
 
+def current_items(bot: Bot, poll: polls.Poll, user: User) -> dict[str, Item]:
+    """This person's ballot so far (a text ballot changes it part by part), or a blank one."""
+    stored = polls.load_ballot(bot, poll, bot.pseudonym(user))
+    return stored[1] if stored else {p.id: Item() for p in poll.priorities}
+
+
 async def rank(turn: Turn) -> list[Reply]:
     bot = turn.bot
     polls.close_overdue(bot)
@@ -321,8 +327,7 @@ async def rank(turn: Turn) -> list[Reply]:
         ranks = parse_rank(poll.priorities, turn.args)
     except BallotError as exc:
         return [Reply(f"{exc} Your ballot was not changed.")]
-    stored = polls.load_ballot(bot, poll, bot.pseudonym(turn.user))
-    items = stored[1] if stored else {p.id: Item() for p in poll.priorities}
+    items = current_items(bot, poll, turn.user)
     for pid, place in ranks.items():
         items[pid].rank = place
     ranked = polls.save_ballot(bot, poll, turn.user, items)
@@ -340,8 +345,7 @@ async def status(turn: Turn) -> list[Reply]:
         priority, lead, progress = parse_status(poll.priorities, turn.args)
     except BallotError as exc:
         return [Reply(f"{exc} Your ballot was not changed.")]
-    stored = polls.load_ballot(bot, poll, bot.pseudonym(turn.user))
-    items = stored[1] if stored else {p.id: Item() for p in poll.priorities}
+    items = current_items(bot, poll, turn.user)
     items[priority.id].lead = lead
     items[priority.id].progress = progress
     ranked = polls.save_ballot(bot, poll, turn.user, items)

@@ -10,6 +10,7 @@ import pytest
 from bot.config import Config, load_config
 from bot.core import Bot
 from bot.model import Action, Conversation, Incoming, Reply, User
+from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import FakeClock
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,6 +33,15 @@ def bot(config: Config, clock: FakeClock) -> Iterator[Bot]:
     instance = Bot.create(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
     yield instance
     instance.close()
+
+
+@pytest.fixture
+async def connector(aiohttp_server) -> FakeBotConnector:
+    """A fake Bot Connector on loopback (Teams' outbound API), recording what the bot posts."""
+    fake = FakeBotConnector()
+    server = await aiohttp_server(fake.app())
+    fake.url = str(server.make_url("/"))
+    return fake
 
 
 DTL = User("console", "dana", name="Dana", is_organiser=False)

@@ -23,14 +23,6 @@ def priority_ids(bot) -> list[str]:
 
 
 @pytest.fixture
-async def connector(aiohttp_server):
-    fake = FakeBotConnector()
-    server = await aiohttp_server(fake.app())
-    fake.url = str(server.make_url("/"))
-    return fake
-
-
-@pytest.fixture
 async def teams_client(bot, config, aiohttp_client):
     config.teams.enabled = True
     config.teams.organisers = [teams.OLU_AAD]

@@ -37,14 +37,6 @@ _ids = itertools.count(1000)
 
 
 @pytest.fixture
-async def connector(aiohttp_server):
-    fake = FakeBotConnector()
-    server = await aiohttp_server(fake.app())
-    fake.url = str(server.make_url("/"))
-    return fake
-
-
-@pytest.fixture
 def teams_config(config):
     config.teams.enabled = True
     config.teams.organisers = [OLU_AAD]
