@@ -723,3 +723,18 @@ def test_buttons_with_long_values_are_split_into_rows_that_fit_a_message():
     for message in messages:
         assert len(json.dumps(message.blocks)) <= MESSAGE_BLOCK_CHARS
     assert sum(len(b.get("elements", [])) for m in messages for b in m.blocks) == 25
+
+
+def test_manifest_takes_the_public_url_from_the_config_file(tmp_path):
+    from click.testing import CliRunner
+
+    from adapters.slack.cli import cli as slack_cli
+
+    config = tmp_path / "bot.toml"
+    config.write_text('[server]\npublic_url = "https://dtl.example.org"\n')
+    result = CliRunner().invoke(slack_cli, ["manifest", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "request_url: https://dtl.example.org/slack/events" in result.output
+    result = CliRunner().invoke(slack_cli, ["manifest", "--config", str(config),
+                                            "--url", "https://other.example.org"])
+    assert "https://other.example.org/slack/events" in result.output

@@ -13,13 +13,19 @@ def cli() -> None:
 
 
 @cli.command("manifest")
+@click.option("--config", "config_path", metavar="PATH", envvar="DTLBOT_CONFIG",
+              help="Config file (default: $DTLBOT_CONFIG, else ./config.toml if present).")
 @click.option("--url", metavar="URL",
               help="The bot's public base URL, e.g. https://bot.example.org "
-                   "(Slack will call URL/slack/events).")
+                   "(Slack will call URL/slack/events; default: [server] public_url).")
 @click.option("--socket-mode", is_flag=True,
               help="Use Socket Mode (no public URL; needs an app-level token).")
-def manifest(url: str | None, socket_mode: bool) -> None:
+def manifest(config_path: str | None, url: str | None, socket_mode: bool) -> None:
     """Print the Slack app manifest to paste into "Create New App > From an app manifest"."""
+    from bot.cli import get_config
+
+    if not url and not socket_mode:
+        url = get_config(config_path).server.public_url or None
     try:
         click.echo(render_manifest(url, socket_mode=socket_mode), nl=False)
     except ValueError as exc:
