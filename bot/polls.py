@@ -331,8 +331,9 @@ def describe_ballots(bot: Bot, user: User) -> list[str]:
             continue
         stored = load_ballot(bot, poll, person)
         items = stored[1] if stored else {}
-        ranks = ", ".join(f"{i.rank}. {p.title}" for p in poll.priorities
-                          if (i := items.get(p.id)) and i.rank is not None)
+        ranked = sorted((i.rank, p.title) for p in poll.priorities
+                        if (i := items.get(p.id)) and i.rank is not None)
+        ranks = ", ".join(f"{rank}. {title}" for rank, title in ranked)
         pcn = f"; PCN: {row['pcn']}" if row["pcn"] else ""
         name = f"; your name: {row['voter_name']}" if row["voter_name"] else ""
         lines.append(f"Your ballot in the poll \"{poll.title}\" ({row['submitted_at'][:10]}): "

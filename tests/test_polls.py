@@ -456,3 +456,10 @@ async def test_the_running_server_closes_a_poll_when_it_is_due(bot, clock, aioht
         await asyncio.sleep(0.02)
     ((where, posted),) = sender.posts
     assert where == CHANNEL and "Results: Spring 2027" in posted[0].text
+
+
+async def test_my_data_lists_a_ballot_in_the_voters_own_order(bot):
+    await start(bot)
+    await say(bot, "rank 2 1 3 4 5 6 7 8")
+    (reply, *_) = await say(bot, "my data")
+    assert "1. Digital front door, 2. Cloud-based telephony, 3. Websites" in reply.text
