@@ -37,7 +37,7 @@ STOPWORDS = frozenset(
     """a about above after again against all almost also am an and any anyone anything are
     aren't around as at away back be because been before being below between both but by can
     can't could couldn't did didn't do does doesn't doing don't done down during each either
-    else enough even ever every few for from further get gets getting give go goes going gone
+    else enough even ever every few for from further get gets getting give
     good got had hasn't has have haven't having he her here hers herself him himself his how
     i i'd i'll i'm i've if in into is isn't it it's its itself just keep kind know let like
     look lot lots make making may maybe me might mine more most much must my myself need
@@ -89,12 +89,16 @@ def content_words(text: str) -> list[str]:
 
 
 def phrase_table(content: Content) -> list[tuple[re.Pattern[str], str]]:
-    """Phrases read as one word: the synonyms file's, and each acronym's expansion."""
+    """Phrases read as one word: the synonyms file's, each acronym's expansion and aliases."""
     table = dict(content.phrases)
     for term in content.glossary.values():
         # An acronym that is also a common word ("IT") stays spelt out instead.
         if " " in term.expansion.strip() and term.term.lower() not in STOPWORDS:
             table.setdefault(term.expansion.lower(), term.term.lower())
+        # Other spellings ("DTLs", the article's "DLT") read as the term itself.
+        for alias in term.aliases:
+            if alias.lower() != term.term.lower() and alias.lower() not in STOPWORDS:
+                table.setdefault(alias.lower(), term.term.lower())
     # Longest first, so "primary care network" wins over "primary care".
     ordered = sorted(table.items(), key=lambda item: -len(item[0]))
     return [

@@ -61,6 +61,8 @@ def test_typos_are_tolerated(index):
     "question, topic",
     [
         ("what is the DTL forum", "forum"),
+        ("what is the DTL role", "dtl-role"),
+        ("how is the DTL role going", "dtl-year-one"),
         ("should the PCN manager be the DTL", "dtl-pcn-manager"),
         ("how is the DTL role funded", "dtl-funding"),
     ],
