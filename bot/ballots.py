@@ -124,7 +124,7 @@ def ballot_form(
             initial = chosen if any(o.value == chosen for o in options) else None
             fields.append(ChoiceField(fid, label, options, initial=initial,
                                       required=required, error=field_errors.get(fid)))
-    fields.append(TextField(PCN_FIELD, "Your PCN's name (optional, remembered for next time)",
+    fields.append(TextField(PCN_FIELD, "Your PCN's name (remembered for next time)",
                             initial=values.get(PCN_FIELD) or None, max_length=PCN_MAX,
                             error=field_errors.get(PCN_FIELD)))
     n = len(priorities)
