@@ -140,7 +140,6 @@ async def post_to(bot: Bot, key: str | None, replies: list[Reply]) -> bool:
 
 async def poll_start(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
     current = polls.open_poll(bot)
     if current is not None:
         return [Reply(f"The poll \"{current.title}\" (#{current.id}) is still open. Close it "
@@ -182,7 +181,6 @@ async def poll_start(turn: Turn) -> list[Reply]:
 
 async def poll_close(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
     poll = polls.open_poll(bot)
     if poll is None:
         return [Reply("There is no poll open to close.")]
@@ -217,7 +215,6 @@ async def poll_list(turn: Turn) -> list[Reply]:
 
 async def poll_remind(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
     poll = polls.open_poll(bot)
     if poll is None:
         return [Reply(no_open_poll(bot))]
@@ -267,7 +264,6 @@ async def poll_export(turn: Turn) -> list[Reply]:
 
 async def show_form(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
     poll = polls.open_poll(bot)
     if poll is None:
         return [Reply(no_open_poll(bot))]
@@ -319,7 +315,6 @@ def current_items(bot: Bot, poll: polls.Poll, user: User) -> dict[str, Item]:
 
 async def rank(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
     poll = polls.open_poll(bot)
     if poll is None:
         return [Reply(no_open_poll(bot))]
@@ -337,7 +332,6 @@ async def rank(turn: Turn) -> list[Reply]:
 
 async def status(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
     poll = polls.open_poll(bot)
     if poll is None:
         return [Reply(no_open_poll(bot))]
@@ -354,7 +348,6 @@ async def status(turn: Turn) -> list[Reply]:
 
 async def my_ballot(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
     person = bot.pseudonym(turn.user)
     row = bot.db.execute(
         "select poll_id from ballots where voter = ? order by poll_id desc limit 1", [person]

@@ -108,6 +108,8 @@ def get_poll(bot: Bot, poll_id: int) -> Poll | None:
 
 
 def open_poll(bot: Bot) -> Poll | None:
+    """The poll open now; one past its closing time is closed first, scheduler or not."""
+    close_overdue(bot)
     rows = list(bot.db["polls"].rows_where("status = 'open'", order_by="id desc", limit=1))
     return Poll.from_row(rows[0]) if rows else None
 
