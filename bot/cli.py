@@ -356,12 +356,7 @@ def meetings_ics(config_path: str | None, output: str | None) -> None:
         data = build_calendar(bot)
     finally:
         bot.close()
-    if output:
-        with open(output, "wb") as handle:
-            handle.write(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    write_output(data, output)
 
 
 @cli.group()
@@ -419,11 +414,17 @@ def poll_export(config_path: str | None, as_csv: bool, output: str | None, poll_
         data = polls.export_csv(bot, find_poll(bot, poll_ref))
     finally:
         bot.close()
+    write_output(data, output)
+
+
+def write_output(data: bytes, output: str | None) -> None:
+    """Write a command's file (calendar, CSV) to OUTPUT, or as it is to standard output."""
     if output:
         with open(output, "wb") as handle:
             handle.write(data)
     else:
-        click.echo(data.decode("utf-8"), nl=False)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 def main() -> None:
