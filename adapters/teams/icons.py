@@ -55,28 +55,27 @@ def png(width: int, height: int, rgba_rows: list[bytes]) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
-def color_icon(size: int = 192) -> bytes:
-    """Full-colour icon: a white bubble with blue dots on NHS blue."""
+def _icon(size: int, pixel: Callable[[float, float], bytes]) -> bytes:
+    """A PNG whose RGBA pixels come from the bubble's and the dots' coverage at each point."""
     bubble = _coverage(size, _bubble)
     dots = _coverage(size, _dot)
-    rows = []
-    for brow, drow in zip(bubble, dots, strict=True):
-        row = bytearray()
-        for b, d in zip(brow, drow, strict=True):
-            white = b * (1 - d)
-            row += bytes(round(blue + (255 - blue) * white) for blue in NHS_BLUE) + b"\xff"
-        rows.append(bytes(row))
+    rows = [
+        b"".join(pixel(b, d) for b, d in zip(brow, drow, strict=True))
+        for brow, drow in zip(bubble, dots, strict=True)
+    ]
     return png(size, size, rows)
+
+
+def color_icon(size: int = 192) -> bytes:
+    """Full-colour icon: a white bubble with blue dots on NHS blue."""
+
+    def pixel(b: float, d: float) -> bytes:
+        white = b * (1 - d)
+        return bytes(round(blue + (255 - blue) * white) for blue in NHS_BLUE) + b"\xff"
+
+    return _icon(size, pixel)
 
 
 def outline_icon(size: int = 32) -> bytes:
     """Outline icon: the white bubble on a transparent background, as Teams requires."""
-    bubble = _coverage(size, _bubble)
-    dots = _coverage(size, _dot)
-    rows = []
-    for brow, drow in zip(bubble, dots, strict=True):
-        row = bytearray()
-        for b, d in zip(brow, drow, strict=True):
-            row += bytes(WHITE) + bytes([round(255 * b * (1 - d))])
-        rows.append(bytes(row))
-    return png(size, size, rows)
+    return _icon(size, lambda b, d: bytes(WHITE) + bytes([round(255 * b * (1 - d))]))
