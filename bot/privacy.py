@@ -27,7 +27,7 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "_sqlite_migrations": "which schema changes have been applied",
     "meetings": "one-off forum meetings: time, title and place",
     "meeting_changes": "skipped or moved occurrences of the forum's regular meeting",
-    "slack_events": "ids of platform events already answered (no person), kept a day",
+    "seen_events": "ids of platform events already answered (no person), kept a day",
 }
 
 

@@ -194,11 +194,14 @@ def _privacy(db: Database) -> None:
         "create index questions_linked_asked_at on questions(asked_at) where asker is not null"
     )
     db.execute("create index feedback_linked_at on feedback(at) where asker is not null")
-@migrations(name="0040_slack")
-def _slack(db: Database) -> None:
-    # Event ids already answered, so a retried delivery is never answered twice (kept a day).
-    db["slack_events"].create({"event_id": str, "seen_at": str}, pk="event_id")
-    db["slack_events"].create_index(["seen_at"])
+@migrations(name="0040_seen_events")
+def _seen_events(db: Database) -> None:
+    # Platform event ids already answered, so a retried delivery is never answered twice
+    # (an adapter keeps them as long as its platform may retry: Slack's, a day).
+    db["seen_events"].create(
+        {"platform": str, "event_id": str, "seen_at": str}, pk=("platform", "event_id")
+    )
+    db["seen_events"].create_index(["platform", "seen_at"])
 
 
 @migrations(name="0041_welcomed")

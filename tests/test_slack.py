@@ -248,7 +248,7 @@ async def test_processed_event_ids_are_pruned_after_a_day(client, fake, slack_bo
     assert prune.next_due(slack_bot) == clock.now() + timedelta(days=1)
     clock.advance(days=1, seconds=1)
     await prune.run(slack_bot)
-    assert slack_bot.db["slack_events"].count == 0
+    assert slack_bot.db["seen_events"].count == 0
     assert prune.next_due(slack_bot) is None
     # Forgotten, so the same id would now be treated as new.
     await post_json(client, event_callback(mention("help"), event_id="EvOLD"))

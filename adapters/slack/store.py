@@ -31,7 +31,7 @@ class EventLog:
 
     def load(self) -> None:
         rows = self.bot.db.conn.execute(
-            "select event_id, seen_at from slack_events order by seen_at"
+            "select event_id, seen_at from seen_events where platform = 'slack' order by seen_at"
         ).fetchall()
         self.seen = dict(rows)
 
@@ -55,7 +55,8 @@ class EventLog:
         try:
             with self.bot.db.conn:
                 self.bot.db.conn.executemany(
-                    "insert or ignore into slack_events (event_id, seen_at) values (?, ?)", batch
+                    "insert or ignore into seen_events (platform, event_id, seen_at) "
+                    "values ('slack', ?, ?)", batch
                 )
         except Exception:
             self.unwritten = batch + self.unwritten
@@ -67,7 +68,7 @@ class EventLog:
 
 
 def _oldest_event(bot: Bot) -> datetime | None:
-    row = bot.db.execute("select min(seen_at) from slack_events").fetchone()
+    row = bot.db.execute("select min(seen_at) from seen_events where platform = 'slack'").fetchone()
     if row is None or row[0] is None:
         return None
     return datetime.fromisoformat(row[0]) + EVENT_RETENTION
@@ -83,7 +84,9 @@ def prune_task(events: EventLog) -> Task:
         cutoff = (bot.clock.now() - EVENT_RETENTION).isoformat(timespec="seconds")
         events.flush()
         with bot.db.conn:
-            bot.db.conn.execute("delete from slack_events where seen_at <= ?", [cutoff])
+            bot.db.conn.execute(
+                "delete from seen_events where platform = 'slack' and seen_at <= ?", [cutoff]
+            )
         events.forget_before(cutoff)
 
     return Task(PRUNE_TASK_NAME, next_due=_oldest_event, run=prune)
