@@ -61,3 +61,21 @@ def test_secrets_come_from_the_environment_and_are_not_in_repr(tmp_path):
     assert "xoxb-from-env" not in repr(config)
     assert "signing-from-env" not in repr(config)
     assert "pw-from-env" not in repr(config)
+
+
+def test_every_setting_is_documented_in_the_example_config():
+    import dataclasses
+    import re
+
+    from bot.config import Config
+
+    text = (REPO / "config.example.toml").read_text()
+    parts = re.split(r"(?m)^\[(\w+)\]", text)
+    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
+    missing = [
+        f"{section.name}.{key.name}"
+        for section in dataclasses.fields(Config) if section.name != "source"
+        for key in dataclasses.fields(getattr(Config(), section.name))
+        if not re.search(rf"(?m)^#?\s*{key.name}\s*=", sections.get(section.name, ""))
+    ]
+    assert missing == []
