@@ -6,9 +6,9 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.core import Bot
-from bot.markup import to_plain
-from bot.model import Action, ChoiceField, Conversation, Incoming, Reply, User
+from bot.kernel.context import Bot
+from bot.kernel.markup import to_plain
+from bot.kernel.model import Action, ChoiceField, Conversation, Incoming, Reply, User
 
 QUIT_WORDS = {"quit", "exit", "bye"}
 

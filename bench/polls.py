@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import polls  # noqa: E402
-from bot.ballots import LEADS, PROGRESS  # noqa: E402
-from bot.config import load_config  # noqa: E402
-from bot.core import Bot  # noqa: E402
-from bot.model import Conversation, Incoming, User  # noqa: E402
+from bot.app import create_bot, load_config  # noqa: E402
+from bot.features.polls.ballots import LEADS, PROGRESS  # noqa: E402
+from bot.kernel.context import Bot  # noqa: E402
+from bot.kernel.model import Conversation, Incoming, User  # noqa: E402
 
 TARGET_MS = 200.0
 
@@ -66,7 +66,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         config = load_config(None, env={})
         config.storage.path = str(Path(folder) / "bench.db")
-        bot = Bot.create(config, env={"DTLBOT_SECRET": "bench"})
+        bot = create_bot(config, env={"DTLBOT_SECRET": "bench"})
         organiser = User("console", "olu", name="Olu", is_organiser=True)
         where = Conversation("console", "forum", is_direct=False)
         for title in ("Earlier poll", "Bench poll"):
@@ -89,7 +89,7 @@ async def main() -> None:
         results = timed(lambda: polls.compute(bot, poll), args.repeat)
         computed = polls.compute(bot, poll)
         started = time.perf_counter()
-        from bot.chart import draw  # the first chart pays matplotlib's import
+        from bot.features.polls.chart import draw  # the first chart pays matplotlib's import
 
         draw(poll.title, computed)
         first_chart = (time.perf_counter() - started) * 1000

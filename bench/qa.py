@@ -23,8 +23,8 @@ from rank_bm25 import BM25Okapi
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.answers import AnswerIndex, content_words  # noqa: E402
-from bot.content import Content, Entry, load_content  # noqa: E402
+from bot.kernel.answers import AnswerIndex, content_words  # noqa: E402
+from bot.kernel.content import Content, Entry, load_content  # noqa: E402
 
 
 def evaluation() -> list[dict]:

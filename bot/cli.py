@@ -5,53 +5,29 @@ from __future__ import annotations
 import asyncio
 import errno
 import getpass
-import importlib
 import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import click
 
-from bot.answers import AnswerIndex
-from bot.config import Config, ConfigError, find_config_path, load_config
-from bot.content import ContentError, check_content, load_content
-from bot.markup import to_plain
-from bot.model import User
-from bot.qa import answer_reply
-
-
-def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The --config option every command accepts after its name."""
-    return click.option(
-        "--config", "config_path", metavar="PATH", envvar="DTLBOT_CONFIG",
-        help="Config file (default: $DTLBOT_CONFIG, else ./config.toml if present, "
-             "else built-in defaults).",
-    )(func)
-
-
-def get_config(config_path: str | None) -> Config:
-    try:
-        return load_config(find_config_path(config_path))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def get_bot(config: Config, **kwargs: Any):
-    from bot.core import Bot
-
-    try:
-        return Bot.create(config, **kwargs)
-    except ContentError as exc:
-        raise click.ClickException(f"content is invalid:\n{exc}") from None
+from bot.app import create_bot, default_registry, load_config
+from bot.features.qa import answer_reply
+from bot.kernel.answers import AnswerIndex
+from bot.kernel.commandline import CommandLine, command_line, config_option
+from bot.kernel.config import Config, ConfigError
+from bot.kernel.content import ContentError, check_content, load_content
+from bot.kernel.markup import to_plain
+from bot.kernel.model import User
 
 
 @click.group()
 @click.version_option(package_name="dtlbot")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """DTL Forum Bot: answers DTLs' questions, keeps the forum's meetings and runs its polls."""
+    ctx.obj = CommandLine(registry=default_registry(), load=load_config, build=create_bot)
 
 
 @cli.command()
@@ -60,7 +36,7 @@ def cli() -> None:
 @click.argument("question")
 def ask(config_path: str | None, as_json: bool, question: str) -> None:
     """Answer one question (or, with '-', one question a line from stdin)."""
-    config = get_config(config_path)
+    config = command_line().config(config_path)
     try:
         content = load_content(config.content.path)
     except ContentError as exc:
@@ -103,13 +79,10 @@ def chat(config_path: str | None, as_user: str | None, organiser: bool) -> None:
     """Talk to the bot in the terminal; reads one message a line when piped."""
     from adapters.console import run_console
 
-    config = get_config(config_path)
-    bot = get_bot(config)
+    config = command_line().config(config_path)
+    bot = command_line().bot(config)
     name = as_user or getpass.getuser()
-    try:
-        asyncio.run(run_console(bot, User("console", name, name=name, is_organiser=organiser)))
-    finally:
-        bot.close()
+    asyncio.run(run_console(bot, User("console", name, name=name, is_organiser=organiser)))
 
 
 @cli.command()
@@ -119,17 +92,16 @@ def serve(config_path: str | None) -> None:
 
     Stops cleanly on Ctrl-C or SIGTERM: requests in flight finish, the database is closed.
     """
-    from bot.logs import configure_logging
+    from bot.kernel.logs import configure_logging
     from bot.server import ADAPTERS_KEY, create_app
     from bot.server import serve as run_server
 
-    config = get_config(config_path)
+    config = command_line().config(config_path)
     configure_logging(secrets=secret_values(config))
-    bot = get_bot(config)
+    bot = command_line().bot(config)
     try:
         app = create_app(bot)
     except ConfigError as exc:
-        bot.close()
         raise click.ClickException(str(exc)) from None
     url = base_url(config.server.host, config.server.port)
     adapters = ", ".join(app[ADAPTERS_KEY]) or "none"
@@ -162,8 +134,7 @@ def base_url(host: str, port: int) -> str:
 
 def secret_values(config: Config) -> list[str]:
     """Every secret the process knows, so the log handler can blank them out if ever logged."""
-    values = [config.slack.bot_token, config.slack.signing_secret, config.slack.app_token,
-              config.teams.app_password, os.environ.get("DTLBOT_SECRET", "")]
+    values = [*config.secret_values(), os.environ.get("DTLBOT_SECRET", "")]
     return [v for v in values if v]
 
 
@@ -176,7 +147,7 @@ def content() -> None:
 @config_option
 def content_check(config_path: str | None) -> None:
     """Validate the content: front matter, ids, related links, glossary, priorities."""
-    config = get_config(config_path)
+    config = command_line().config(config_path)
     loaded, problems = check_content(config.content.path)
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -198,9 +169,9 @@ def content_reload(config_path: str | None, timeout: float) -> None:
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from bot import ops
+    from bot.features import ops
 
-    config = get_config(config_path)
+    config = command_line().config(config_path)
     _, problems = check_content(config.content.path)
     if problems:
         for problem in problems:
@@ -234,9 +205,9 @@ def content_reload(config_path: str | None, timeout: float) -> None:
 @click.argument("path", type=click.Path(dir_okay=True, file_okay=True))
 def backup(config_path: str | None, force: bool, path: str) -> None:
     """Copy the live database to PATH (a file, or a folder for a dated file); safe while serving."""
-    from bot import ops
+    from bot.features import ops
 
-    config = get_config(config_path)
+    config = command_line().config(config_path)
     try:
         written = ops.backup(config.storage.path, path, force=force)
     except (ops.OpsError, sqlite3.Error) as exc:
@@ -254,9 +225,9 @@ def db() -> None:
 @click.argument("path", required=False)
 def db_check(config_path: str | None, path: str | None) -> None:
     """Integrity check and migrations' status of the database (or of a backup at PATH)."""
-    from bot import ops
+    from bot.features import ops
 
-    target = path or get_config(config_path).storage.path
+    target = path or command_line().config(config_path).storage.path
     try:
         report = ops.check_database(target)
     except ops.OpsError as exc:
@@ -271,162 +242,14 @@ def db_check(config_path: str | None, path: str | None) -> None:
         raise SystemExit(1)
 
 
-def add_adapter_commands(group: click.Group) -> None:
-    """Adapters may bring a command group of their own (e.g. `dtlbot teams package`)."""
-    from bot.server import ADAPTERS
-
-    for name in ADAPTERS:
-        commands = getattr(importlib.import_module(f"adapters.{name}"), "cli", None)
-        if isinstance(commands, click.Group):
-            group.add_command(commands)
+def add_registered_commands(group: click.Group) -> None:
+    """Features and adapters may bring commands of their own (e.g. `dtlbot teams package`)."""
+    for add in default_registry().cli_commands:
+        add(group)
 
 
-def meeting_json(meeting) -> dict[str, Any]:
-    """One meeting for `dtlbot meetings --json`: ISO 8601 times with the forum zone's offset."""
-    return {
-        "start": meeting.start.isoformat(),
-        "end": meeting.end.isoformat(),
-        "title": meeting.title,
-        "location": meeting.location or None,
-        "join_url": meeting.join_url or None,
-        "agenda_url": meeting.agenda_url or None,
-        "kind": meeting.kind,
-        "uid": meeting.uid,
-    }
-
-
-@cli.group(invoke_without_command=True)
-@config_option
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, soonest first.")
-@click.option("--count", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="How many meetings.")
-@click.option("--from", "from_day", metavar="YYYY-MM-DD", default=None,
-              help="List meetings from the start of this day in the forum's zone (default: now).")
-@click.pass_context
-def meetings(ctx: click.Context, config_path: str | None, as_json: bool, count: int,
-             from_day: str | None) -> None:
-    """The next forum meetings (skipped ones left out); `meetings ics` prints the calendar."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from datetime import date, datetime
-
-    from bot.schedule import Schedule
-
-    config = get_config(config_path)
-    bot = get_bot(config)
-    try:
-        schedule = Schedule.load(bot)
-        now = bot.clock.now()
-        if from_day is not None:
-            try:
-                day = date.fromisoformat(from_day)
-            except ValueError:
-                raise click.BadParameter("use YYYY-MM-DD, e.g. 2027-01-01",
-                                         param_hint="--from") from None
-            now = datetime(day.year, day.month, day.day, tzinfo=schedule.zone)
-        found = schedule.upcoming(now, count)
-        if as_json:
-            click.echo(json.dumps([meeting_json(m) for m in found], indent=2))
-            return
-        if schedule.is_empty:
-            from bot.meetings import NO_SCHEDULE
-
-            click.echo(to_plain(NO_SCHEDULE))
-            return
-        if not found:
-            click.echo("No more meetings in the schedule.")
-        for meeting in found:
-            click.echo(f"{meeting.start:%a %d %b %Y %H:%M %Z}  {meeting.title}"
-                       f"  ({meeting.kind})  {meeting.join_url or meeting.location}")
-    finally:
-        bot.close()
-
-
-@meetings.command("ics")
-@config_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file instead of standard output.")
-def meetings_ics(config_path: str | None, output: str | None) -> None:
-    """Print the forum's calendar (iCalendar), the same as GET /forum.ics."""
-    from bot.calendar import build_calendar
-
-    config = get_config(config_path)
-    bot = get_bot(config)
-    try:
-        data = build_calendar(bot)
-    finally:
-        bot.close()
-    write_output(data, output)
-
-
-@cli.group()
-def poll() -> None:
-    """Read priority poll results and export ballots."""
-
-
-def find_poll(bot, poll_ref: str):
-    """The poll a command names (closing any that are overdue first), or a clear error."""
-    from bot import polls
-
-    polls.close_overdue(bot)
-    found = polls.find_poll(bot, poll_ref)
-    if found is None:
-        raise click.ClickException(polls.unknown_poll(poll_ref))
-    return found
-
-
-@poll.command("results")
-@config_option
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
-@click.argument("poll_ref", metavar="[POLL]", required=False, default="")
-def poll_results(config_path: str | None, as_json: bool, poll_ref: str) -> None:
-    """A poll's results (POLL: its number or title; default: the newest poll)."""
-    from bot import polls
-    from bot.results import as_json as results_json
-
-    bot = get_bot(get_config(config_path))
-    try:
-        found = find_poll(bot, poll_ref)
-        results = polls.compute(bot, found)
-        if as_json:
-            click.echo(json.dumps(results_json(found.as_dict(), results), ensure_ascii=False))
-        else:
-            from bot.results import summary
-
-            click.echo(to_plain(summary(found.as_dict(), results, polls.status_line(bot, found))))
-    finally:
-        bot.close()
-
-
-@poll.command("export")
-@config_option
-@click.option("--csv", "as_csv", is_flag=True, default=True,
-              help="CSV, one row per priority per ballot (the only format, so the default).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file instead of standard output.")
-@click.argument("poll_ref", metavar="POLL")
-def poll_export(config_path: str | None, as_csv: bool, output: str | None, poll_ref: str) -> None:
-    """A poll's ballots as CSV (respondents pseudonymous unless [polls] named_export)."""
-    from bot import polls
-
-    bot = get_bot(get_config(config_path))
-    try:
-        data = polls.export_csv(bot, find_poll(bot, poll_ref))
-    finally:
-        bot.close()
-    write_output(data, output)
-
-
-def write_output(data: bytes, output: str | None) -> None:
-    """Write a command's file (calendar, CSV) to OUTPUT, or as it is to standard output."""
-    if output:
-        with open(output, "wb") as handle:
-            handle.write(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+add_registered_commands(cli)
 
 
 def main() -> None:
-    add_adapter_commands(cli)
     cli()

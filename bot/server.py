@@ -1,9 +1,9 @@
-"""The one aiohttp application every adapter plugs into, with health checks and the scheduler."""
+"""The one aiohttp application every adapter and feature plugs into, with health checks and the
+scheduler."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import sqlite3
@@ -13,20 +13,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 from prometheus_client.exposition import choose_encoder
 
-from bot import calendar, ops
-from bot.core import Bot
-from bot.scheduler import Scheduler
-from bot.storage import BUSY_TIMEOUT_MS
+from bot.app import adapter_modules
+from bot.kernel.context import Bot
+from bot.kernel.scheduler import Scheduler
+from bot.kernel.storage import BUSY_TIMEOUT_MS
 
 log = logging.getLogger("dtlbot.server")
 
 BOT_KEY = web.AppKey("bot", Bot)
-ADAPTERS_KEY = web.AppKey("adapters", list)
-
-# Adapter modules, each with enabled(config) -> bool and setup(app, bot) -> None.
-# Name routes "ADAPTER.what" (e.g. "webchat.messages") so requests are logged and counted per
-# adapter.
-ADAPTERS: tuple[str, ...] = ("webchat", "teams", "slack")
+ADAPTERS_KEY = web.AppKey("adapters", list[str])
 
 
 # How long requests in flight may take to finish once a shutdown has begun.
@@ -125,8 +120,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def enabled_adapters(bot: Bot) -> list[tuple[str, object]]:
-    modules = [(name, importlib.import_module(f"adapters.{name}")) for name in ADAPTERS]
-    return [(name, module) for name, module in modules if module.enabled(bot.config)]
+    return [(name, module) for name, module in adapter_modules() if module.enabled(bot.config)]
 
 
 def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
@@ -140,7 +134,8 @@ def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
     app.router.add_get("/healthz", healthz)
     if bot.config.server.metrics:
         app.router.add_get("/metrics", metrics)
-    calendar.add_routes(app, bot)
+    for add_routes in bot.registry.web_setups:
+        add_routes(app, bot)
     for name, module in enabled_adapters(bot):
         module.setup(app, bot)
         app[ADAPTERS_KEY].append(name)
@@ -155,7 +150,8 @@ def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
 
     if start_scheduler:
         app.cleanup_ctx.append(scheduler_context)
-        app.cleanup_ctx.append(ops.reload_watcher(bot))
+        for work in bot.registry.background_work:
+            app.cleanup_ctx.append(work(bot))
     return app
 
 
@@ -181,7 +177,6 @@ def serve(
 
     app.on_shutdown.insert(0, announce_shutdown)
     app.on_cleanup.append(close_database)
-    app.on_startup.append(ops.reload_on_sighup(bot))
     host, port = bot.config.server.host, bot.config.server.port
     log.info("serving host=%s port=%d adapters=%s", host, port, ",".join(app[ADAPTERS_KEY]))
     web.run_app(app, host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, print=ready,

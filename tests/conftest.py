@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, load_config
-from bot.core import Bot
-from bot.model import Action, Conversation, Incoming, Reply, User
+from bot.app import create_bot, load_config
+from bot.kernel.config import Config
+from bot.kernel.context import Bot
+from bot.kernel.model import Action, Conversation, Incoming, Reply, User
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import FakeClock
 
@@ -30,7 +31,7 @@ def config(tmp_path: Path) -> Config:
 
 @pytest.fixture
 def bot(config: Config, clock: FakeClock) -> Iterator[Bot]:
-    instance = Bot.create(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
+    instance = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
     yield instance
     instance.close()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.config import Config
-from bot.core import Bot
-from bot.reminders import next_due
-from bot.scheduler import run_due
+from bot.features.meetings.reminders import next_due
+from bot.kernel.config import Config
+from bot.kernel.context import Bot
+from bot.kernel.scheduler import run_due
 from tests.fakes.clock import FakeClock
 
 SERIES = "FREQ=MONTHLY;INTERVAL=2;BYDAY=2TH"

@@ -5,9 +5,9 @@ import tomllib
 import pytest
 from rapidfuzz import fuzz
 
-from bot.answers import AnswerIndex
-from bot.content import load_content
-from bot.model import Action
+from bot.kernel.answers import AnswerIndex
+from bot.kernel.content import load_content
+from bot.kernel.model import Action
 from tests.conftest import DTL, ORGANISER, REPO, press, say
 
 EVAL = tomllib.loads((REPO / "tests/eval/questions.toml").read_text())["question"]

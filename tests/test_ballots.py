@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ballots import BallotError, PollPriority, ballot_form, check_form, parse_rank, parse_status
+from bot.features.polls.ballots import (
+    BallotError,
+    PollPriority,
+    ballot_form,
+    check_form,
+    parse_rank,
+    parse_status,
+)
 
 PRIORITIES = [PollPriority(n, pid, pid.title()) for n, pid in enumerate(
     ["telephony", "front-door", "websites", "it-systems", "workflows", "bi", "data-quality",

@@ -3,7 +3,7 @@
 import io
 
 from adapters.console import Console, render, run_console
-from bot.model import Action, Button, ChoiceField, Form, Option, Reply
+from bot.kernel.model import Action, Button, ChoiceField, Form, Option, Reply
 from tests.conftest import DTL
 
 

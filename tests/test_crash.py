@@ -12,8 +12,8 @@ import subprocess
 
 import aiohttp
 
-from bot.identity import pseudonym
-from bot.model import User
+from bot.kernel.identity import pseudonym
+from bot.kernel.model import User
 from tests.fakes import server_process
 
 BALLOTS = 200

@@ -1,7 +1,7 @@
 """The dispatcher: commands, organiser-only commands, unknown commands and failures."""
 
-from bot.model import Action, Reply
-from bot.router import Turn
+from bot.kernel.model import Action, Reply
+from bot.kernel.registry import Turn
 from tests.conftest import ORGANISER, press, say
 
 
@@ -19,7 +19,7 @@ async def test_organiser_command_is_refused_to_a_dtl(bot):
 
 
 async def test_unknown_subcommand_lists_the_family(bot):
-    @bot.router.command("demo one", help="first demo")
+    @bot.registry.command("demo one", help="first demo")
     async def one(turn: Turn) -> list[Reply]:
         return [Reply("one")]
 
@@ -29,7 +29,7 @@ async def test_unknown_subcommand_lists_the_family(bot):
 
 
 async def test_handler_failure_gives_an_apology_not_a_stack_trace(bot, caplog):
-    @bot.router.command("explode", help="fails")
+    @bot.registry.command("explode", help="fails")
     async def explode(turn: Turn) -> list[Reply]:
         raise RuntimeError("boom")
 

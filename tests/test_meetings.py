@@ -8,9 +8,10 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from bot.calendar import build_calendar
-from bot.config import ConfigError, load_config
-from bot.schedule import Schedule
+from bot.app import load_config
+from bot.features.meetings.calendar import build_calendar
+from bot.features.meetings.schedule import Schedule
+from bot.kernel.config import ConfigError
 from tests.conftest import ORGANISER, say
 from tests.meetings_helpers import SERIES, configure_forum
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -13,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot import ops
 from bot.cli import cli
-from bot.core import Bot
+from bot.features import ops
+from bot.kernel.context import Bot
+from bot.kernel.storage import open_database
 from bot.server import create_app
-from bot.storage import open_database
 from tests.conftest import ORGANISER, REPO, say
 
 NEW_ENTRY = """---
@@ -138,8 +139,8 @@ async def test_cli_content_reload_says_so_when_no_server_answers(bot, tmp_path):
 
 async def test_sighup_reloads_content(bot, content_dir):
     (content_dir / "entries" / "forum-parking.md").write_text(NEW_ENTRY, encoding="utf-8")
-    loop = asyncio.get_running_loop()
-    await ops.reload_on_sighup(bot)(None)
+    running = ops.reload_watcher(bot)(None)
+    await anext(running)
     try:
         os.kill(os.getpid(), signal.SIGHUP)
         for _ in range(50):
@@ -147,7 +148,8 @@ async def test_sighup_reloads_content(bot, content_dir):
                 break
             await asyncio.sleep(0.01)
     finally:
-        loop.remove_signal_handler(signal.SIGHUP)
+        with contextlib.suppress(StopAsyncIteration):
+            await anext(running)
     assert "forum-parking" in bot.content.entries
 
 
@@ -228,7 +230,7 @@ def test_db_check_reports_integrity_and_migrations(bot, tmp_path):
     result = CliRunner().invoke(cli, ["db", "check", "--config", str(config_path)])
     assert result.exit_code == 0, result.output
     assert "integrity: ok" in result.output
-    from bot.schema import migrations
+    from bot.kernel.schema import migrations
 
     latest = migrations.pending(sqlite_utils_memory())[-1].name
     assert f"latest {latest}); pending: none" in result.output
@@ -237,7 +239,7 @@ def test_db_check_reports_integrity_and_migrations(bot, tmp_path):
 def test_db_check_lists_pending_and_unknown_migrations(tmp_path):
     import sqlite_utils
 
-    from bot.schema import migrations
+    from bot.kernel.schema import migrations
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
@@ -313,8 +315,7 @@ async def test_adapter_routes_are_counted_under_the_adapters_name(bot, aiohttp_c
         enabled=lambda config: True,
         setup=lambda app, b: app.router.add_get("/fake/hello", hello, name="fake.hello"),
     )
-    monkeypatch.setattr(server, "ADAPTERS", ("fake",))
-    monkeypatch.setattr(server.importlib, "import_module", lambda name: fake)
+    monkeypatch.setattr(server, "adapter_modules", lambda: [("fake", fake)])
     bot.config.server.metrics = True
     client = await aiohttp_client(create_app(bot, start_scheduler=False))
     await client.get("/fake/hello")

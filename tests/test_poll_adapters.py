@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from adapters.teams import SERVICE_KEY
-from bot import polls
+from bot.features.polls import store as polls
 from bot.server import create_app
 from tests import test_teams as teams
 from tests.fakes.bot_connector import FakeBotConnector

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import polls
-from bot.audit import recent
-from bot.content import Priority
-from bot.model import Action, Reply, User
-from bot.scheduler import next_wake, run_due
+from bot.features.polls import store as polls
+from bot.kernel.audit import recent
+from bot.kernel.content import Priority
+from bot.kernel.model import Action, Reply, User
+from bot.kernel.scheduler import next_wake, run_due
 from tests.conftest import DTL, ORGANISER, press, say
 from tests.fakes.polls import CHANNEL, RecordingSender, form_values, in_channel, submit
 
@@ -40,7 +40,7 @@ async def vote_form(bot, order, user=DTL, **extra):
 
 
 def results_json(bot, ref=""):
-    from bot.results import as_json
+    from bot.features.polls.results import as_json
 
     poll = polls.find_poll(bot, ref)
     return as_json(poll.as_dict(), polls.compute(bot, poll))
@@ -219,7 +219,7 @@ async def test_a_poll_closes_itself_on_its_date_and_posts_results_once(bot, cloc
     await say(bot, "rank 1 2 3 4 5 6 7 8")
     due = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 17:00 in London is 17:00 UTC in winter
     assert next_wake(bot) <= due
-    [close_task] = [t for t in bot.router.tasks if t.name == "polls.close"]
+    [close_task] = [t for t in bot.registry.tasks if t.name == "polls.close"]
     assert close_task.next_due(bot) == due
     clock.set(due - timedelta(hours=1))
     await run_due(bot)
@@ -361,7 +361,7 @@ async def test_named_export_shows_names_recorded_at_vote_time(bot):
 
 
 async def test_forget_me_deletes_open_ballots_and_unlinks_closed_ones(bot):
-    kinds = {k.name: k for k in bot.router.personal_data}
+    kinds = {k.name: k for k in bot.registry.personal_data}
     ballots, pcn = kinds["poll ballots"], kinds["PCN name"]
     await start(bot)
     await vote_form(bot, IDS, pcn="Riverside PCN")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot import conversations
-from bot.core import Bot
-from bot.model import Action, Conversation, User
-from bot.privacy import FORGET_ACTION, NO_PERSONAL_DATA
-from bot.router import PersonalData
-from bot.scheduler import run_due
+from bot.features.privacy import FORGET_ACTION, NO_PERSONAL_DATA
+from bot.kernel import conversations
+from bot.kernel.context import Bot
+from bot.kernel.model import Action, Conversation, User
+from bot.kernel.registry import PersonalData
+from bot.kernel.scheduler import run_due
 from tests.conftest import DTL, ORGANISER, REPO, press, say
 
 OTHER = User("console", "sam", name="Sam")
@@ -96,7 +96,7 @@ async def test_other_features_personal_data_is_shown_and_forgotten(bot):
         notes.pop(b.pseudonym(user), None)
         return "Deleted your notes."
 
-    bot.router.holds_personal_data(PersonalData(
+    bot.registry.holds_personal_data(PersonalData(
         "Notes about you", "until the next poll", lambda b, u: notes.get(b.pseudonym(u), []),
         forget, tables=("notes",),
     ))
@@ -114,7 +114,7 @@ async def test_one_failing_kind_does_not_stop_the_others(bot):
     def broken(b, user):
         raise RuntimeError("disk on fire")
 
-    bot.router.holds_personal_data(
+    bot.registry.holds_personal_data(
         PersonalData("Broken things", "forever", lambda b, u: ["one thing"], broken)
     )
     await say(bot, "What is the ARRS?")
@@ -155,7 +155,7 @@ async def test_retention_unlinks_old_questions_and_feedback_on_the_scheduler(bot
     await press(bot, Action("feedback", value="up:forum-meetings"))
     clock.advance(days=30)
     await say(bot, "What is the ARRS?")
-    [task] = [t for t in bot.router.tasks if t.name == "privacy-retention"]
+    [task] = [t for t in bot.registry.tasks if t.name == "privacy-retention"]
     assert task.next_due(bot) == clock.now() + timedelta(days=60)
     clock.advance(days=59)
     await run_due(bot)
@@ -184,17 +184,17 @@ async def test_retention_period_comes_from_the_config(bot, clock):
 
 
 def test_pseudonym_is_stable_and_secret_dependent(tmp_path):
-    from bot.config import load_config
+    from bot.app import create_bot, load_config
 
     config = load_config(None, env={})
     config.storage.path = str(tmp_path / "p.db")
-    first = Bot.create(config, env={})
+    first = create_bot(config, env={})
     generated = first.pseudonym(DTL)
     first.close()
-    again = Bot.create(config, env={})  # the generated secret was stored once
+    again = create_bot(config, env={})  # the generated secret was stored once
     assert again.pseudonym(DTL) == generated
     again.close()
-    keyed = Bot.create(config, env={"DTLBOT_SECRET": "another"})
+    keyed = create_bot(config, env={"DTLBOT_SECRET": "another"})
     assert keyed.pseudonym(DTL) != generated
     assert DTL.id not in keyed.pseudonym(DTL)
     keyed.close()
@@ -230,7 +230,7 @@ async def test_privacy_notice_names_every_table_holding_personal_data(bot):
     for table in tables:
         assert f"`{table}`" in reply.text, f"privacy command does not name table {table}"
         assert f"`{table}`" in section, f"README privacy notice does not name table {table}"
-    for kind in bot.router.personal_data:
+    for kind in bot.registry.personal_data:
         assert kind.name[1:] in reply.text
 
 
@@ -242,7 +242,7 @@ async def test_finished_reminder_deliveries_are_deleted_30_days_after_their_meet
         for off, status in (("7d", "sent"), ("1d", "failed"), ("1h", "pending"))
     ]
     bot.db["reminder_deliveries"].insert_all(rows)
-    [task] = [t for t in bot.router.tasks if t.name == "reminders-prune"]
+    [task] = [t for t in bot.registry.tasks if t.name == "reminders-prune"]
     assert task.next_due(bot) == meeting + timedelta(days=30)
     clock.advance(days=28)
     await run_due(bot)

@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core import Bot
-from bot.model import Conversation, Incoming
-from bot.reminders import run
-from bot.scheduler import run_due
+from bot.app import create_bot
+from bot.features.meetings.reminders import run
+from bot.kernel.context import Bot
+from bot.kernel.model import Conversation, Incoming
+from bot.kernel.scheduler import run_due
 from tests.conftest import DTL, ORGANISER, say
 from tests.fakes.platform import RecordingSender
 from tests.meetings_helpers import configure_forum, run_until
@@ -56,13 +57,13 @@ async def test_a_reminder_goes_out_at_every_offset_once_and_on_time(bot, clock, 
 
 
 async def test_a_restart_between_two_reminders_loses_and_repeats_nothing(config, clock, sender):
-    first = Bot.create(config, clock=clock, env={"DTLBOT_SECRET": "s"})
+    first = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
     first.senders["fake"] = sender
     await run_until(first, clock, datetime(2027, 1, 10, tzinfo=UTC))
     first.close()
     assert len(sender.posts) == 1
 
-    second = Bot.create(config, clock=clock, env={"DTLBOT_SECRET": "s"})
+    second = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
     second.senders["fake"] = sender
     try:
         await run_due(second)  # the restart itself sends nothing again
@@ -211,7 +212,7 @@ async def test_status_lists_where_reminders_go_and_the_next_one(bot, sender):
 
 async def test_my_data_shows_and_forget_me_removes_a_direct_chat_subscription(bot, clock, sender):
     await say(bot, "reminders here on", ORGANISER)
-    (kind,) = [k for k in bot.router.personal_data if k.name == "reminder settings"]
+    (kind,) = [k for k in bot.registry.personal_data if k.name == "reminder settings"]
     assert kind.describe(bot, ORGANISER) == ["You turned reminders on in your direct chat "
                                              "(2026-11-24)."]
     assert kind.describe(bot, DTL) == []

@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import load_config
-from bot.core import Bot
+from bot.app import create_bot, load_config
 from bot.server import create_app
 from tests import test_slack as slack
 from tests import test_teams as teams
@@ -91,7 +90,7 @@ async def test_a_reminder_reaches_a_slack_channel_and_a_teams_chat_through_the_r
     config.slack.api_base_url = fake_slack.api_url
     config.teams.enabled = True
     config.teams.organisers = [teams.OLU_AAD]
-    bot = Bot.create(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
+    bot = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
     try:
         client = await aiohttp_client(create_app(bot))  # the scheduler runs
         # An organiser turns reminders on in their Teams personal chat.

@@ -8,9 +8,9 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.ballots import LEADS, PROGRESS, PollPriority
-from bot.chart import draw
-from bot.results import CSV_COLUMNS, TIE_BREAK, apply_trend, as_json, tally, to_csv
+from bot.features.polls.ballots import LEADS, PROGRESS, PollPriority
+from bot.features.polls.chart import draw
+from bot.features.polls.results import CSV_COLUMNS, TIE_BREAK, apply_trend, as_json, tally, to_csv
 from tests.conftest import REPO
 
 
@@ -134,7 +134,7 @@ def test_chart_is_a_non_empty_png_with_alt_text():
 
 
 def test_matplotlib_is_not_imported_until_a_chart_is_drawn():
-    code = ("import sys, bot.core, bot.polls, bot.cli; "
+    code = ("import sys, bot.app, bot.features.polls.store, bot.cli; "
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, check=True)
@@ -151,7 +151,7 @@ def test_csv_has_the_columns_and_neutralises_formulas():
 
 
 def test_summary_lists_spreads_and_says_when_nobody_gave_any():
-    from bot.results import summary
+    from bot.features.polls.results import summary
 
     poll = {"id": 1, "title": "Spring", "status": "open"}
     text = summary(poll, tally(priorities("ab"), items(["ab", "ba"]), 2), "open")
@@ -169,9 +169,9 @@ def test_summary_lists_spreads_and_says_when_nobody_gave_any():
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.permutations(list(range(8))), max_size=12))
 def test_stored_ballots_tally_to_the_same_scores(bot, orders):
-    from bot import polls
-    from bot.ballots import Item
-    from bot.model import User
+    from bot.features.polls import store as polls
+    from bot.features.polls.ballots import Item
+    from bot.kernel.model import User
 
     bot.db.execute("update polls set status = 'closed'")
     listed = [{"id": p.id, "title": p.title, "description": ""} for p in bot.content.priorities]

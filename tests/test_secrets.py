@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import add_adapter_commands, cli
-from bot.config import ConfigError, load_config
-from bot.core import Bot
-from bot.logs import configure_logging
-from bot.model import Action, Conversation, Incoming, User
+from bot.app import create_bot, load_config
+from bot.cli import cli
+from bot.kernel.config import ConfigError
+from bot.kernel.logs import configure_logging
+from bot.kernel.model import Action, Conversation, Incoming, User
 from bot.server import ADAPTERS_KEY, create_app
 from tests.fakes import server_process
 
@@ -50,7 +50,7 @@ def secret_config(tmp_path: Path):
 
 @pytest.fixture
 def secret_bot(secret_config):
-    bot = Bot.create(secret_config, env=MARKERS)
+    bot = create_bot(secret_config, env=MARKERS)
     yield bot
     bot.close()
 
@@ -60,12 +60,12 @@ async def test_no_secret_in_chat_replies_or_logs(secret_bot, caplog):
     seen: list[str] = []
     for person in PEOPLE:
         conversation = Conversation(person.platform, person.id)
-        for command in secret_bot.router.commands:
+        for command in secret_bot.registry.commands:
             for argument in ARGUMENTS:
                 text = f"{command.phrase} {argument}".strip()
                 seen += [repr(r) for r in await secret_bot.handle(
                     Incoming(person, conversation, text=text))]
-        for action_id in secret_bot.router.actions:
+        for action_id in secret_bot.registry.actions:
             for value in ("", "confirm", "up:forum", "x"):
                 action = Action(action_id.rstrip(":") + (":1" if action_id.endswith(":") else ""),
                                 value=value, values={"a": value})
@@ -144,7 +144,6 @@ def test_no_secret_in_command_line_output(tmp_path, secret_config):
         ["teams", "package", "-o", str(tmp_path / "app.zip")],
     ]
     output = []
-    add_adapter_commands(cli)
     for args in runs:
         output.append(runner.invoke(cli, args, env=env).output)
     chat = runner.invoke(cli, ["chat", "--as", "dana"], env=env,

@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from bot.cli import base_url
-from bot.logs import RedactSecrets
+from bot.kernel.logs import RedactSecrets
 from bot.server import create_app
 
 

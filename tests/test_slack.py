@@ -14,10 +14,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from adapters.slack.blocks import BLOCKS_PER_MESSAGE, MESSAGE_BLOCK_CHARS, SECTION_TEXT_MAX
-from adapters.slack.store import FLUSH_SECONDS, PRUNE_TASK_NAME
-from bot.config import Config
-from bot.core import Bot
-from bot.model import (
+from bot.app import create_bot
+from bot.kernel.config import Config
+from bot.kernel.context import Bot
+from bot.kernel.model import (
     Action,
     Button,
     ChoiceField,
@@ -28,7 +28,8 @@ from bot.model import (
     Option,
     Reply,
 )
-from bot.router import Turn
+from bot.kernel.registry import Turn
+from bot.kernel.seen import FLUSH_SECONDS, PRUNE_TASK_NAME
 from bot.server import create_app
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, FakeSlack, sign
 
@@ -55,7 +56,7 @@ def slack_config(config: Config, fake: FakeSlack) -> Config:
 
 
 def make_bot(config: Config, clock) -> Bot:
-    return Bot.create(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
+    return create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
 
 
 @pytest.fixture
@@ -244,7 +245,7 @@ async def test_processed_event_ids_are_pruned_after_a_day(client, fake, slack_bo
     await post_json(client, event_callback(mention("help"), event_id="EvOLD"))
     await fake.wait_for("chat.postMessage")
     await asyncio.sleep(FLUSH_SECONDS * 2)  # ids are written in batches
-    (prune,) = [t for t in slack_bot.router.tasks if t.name == PRUNE_TASK_NAME]
+    (prune,) = [t for t in slack_bot.registry.tasks if t.name == PRUNE_TASK_NAME]
     assert prune.next_due(slack_bot) == clock.now() + timedelta(days=1)
     clock.advance(days=1, seconds=1)
     await prune.run(slack_bot)
@@ -344,7 +345,7 @@ async def test_oversized_answer_is_split_within_block_kit_limits(client, fake, s
     async def essay(turn: Turn) -> list[Reply]:
         return [Reply(long_text, buttons=many)]
 
-    slack_bot.router.command("essay", help="a long answer")(essay)
+    slack_bot.registry.command("essay", help="a long answer")(essay)
     await post_json(client, event_callback(mention("essay")))
     await asyncio.sleep(0.3)
     posts = fake.called("chat.postMessage")
@@ -372,7 +373,7 @@ async def test_image_and_csv_replies_are_uploaded_to_the_thread(client, fake, sl
         return [Reply("Results:", image=Image(b"\x89PNG fake", alt="Bar chart of rankings")),
                 Reply(file=File(b"a,b\n1,2\n", "results.csv", "text/csv", "Poll results"))]
 
-    slack_bot.router.command("chart", help="a chart")(chart)
+    slack_bot.registry.command("chart", help="a chart")(chart)
     await post_json(client, event_callback(mention("chart")))
     completes = await fake.wait_for("files.completeUploadExternal", count=2)
     assert all(c["channel_id"] == "C0FORUM" for c in completes)
@@ -406,8 +407,8 @@ def with_ballot(slack_bot):
             return [Reply(form=ballot_form("Each rank can be used once.", values))]
         return [Reply("Thanks, your ballot is saved.")]
 
-    slack_bot.router.action("open-ballot")(open_ballot)
-    slack_bot.router.action("test-ballot")(submit)
+    slack_bot.registry.action("open-ballot")(open_ballot)
+    slack_bot.registry.action("test-ballot")(submit)
 
 
 def press(action_id: str) -> dict:
@@ -533,9 +534,7 @@ def test_manifest_has_the_command_events_scopes_and_the_deployers_url():
     import yaml
     from click.testing import CliRunner
 
-    from bot.cli import add_adapter_commands, cli
-
-    add_adapter_commands(cli)
+    from bot.cli import cli
 
     result = CliRunner().invoke(cli, ["slack", "manifest", "--url", "https://bot.example.org/"])
     assert result.exit_code == 0, result.output
@@ -562,7 +561,8 @@ def test_manifest_has_the_command_events_scopes_and_the_deployers_url():
 
 def test_slack_settings_come_from_the_environment_and_a_half_setup_is_refused(tmp_path):
     from adapters.slack import enabled
-    from bot.config import ConfigError, load_config
+    from bot.app import load_config
+    from bot.kernel.config import ConfigError
 
     config = load_config(None, env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"})
     assert enabled(config) and config.slack.signing_secret == "s"
@@ -581,9 +581,9 @@ async def test_home_tab_includes_the_next_meeting_when_that_feature_is_on(
         return [Reply("The next forum is on Thursday 8 January.")]
 
     # Stands in for the meetings feature when this build does not have it yet.
-    stand_in = slack_bot.router.match("next meeting") is None
+    stand_in = slack_bot.registry.match("next meeting") is None
     if stand_in:
-        slack_bot.router.command("next meeting", help="when the forum next meets")(next_meeting)
+        slack_bot.registry.command("next meeting", help="when the forum next meets")(next_meeting)
     await post_json(client, event_callback(
         {"type": "app_home_opened", "user": DTL_ID, "tab": "home"}, event_id="EvHome"))
     (published,) = await fake.wait_for("views.publish")
@@ -600,7 +600,7 @@ async def test_a_form_wide_error_reshows_the_modal_with_the_reason_and_the_choic
         return [Reply(form=Form(id="test-ballot", title="Ballot", error="The poll has closed.",
                                 fields=ballot_form(chosen=values).fields))]
 
-    slack_bot.router.action("test-ballot")(refuse)
+    slack_bot.registry.action("test-ballot")(refuse)
     response = await post_form(client, submission({"rank:a": "2"}, "{}"))
     body = await response.json()
     assert body["response_action"] == "update"
@@ -615,7 +615,7 @@ async def test_form_in_a_typed_answer_gets_a_button_that_opens_it_as_a_modal(
     async def ballot(turn: Turn) -> list[Reply]:
         return [Reply("The poll is open.", form=ballot_form())]
 
-    slack_bot.router.command("ballot test", help="a test ballot")(ballot)
+    slack_bot.registry.command("ballot test", help="a test ballot")(ballot)
     await post_json(client, event_callback(dm("ballot test"), event_id="EvForm"))
     (post,) = await fake.wait_for("chat.postMessage")
     assert "rank a b c" in texts(post)  # the typed alternative is shown too
@@ -636,7 +636,7 @@ async def test_slash_command_reply_with_a_form_opens_the_modal_at_once(client, f
     async def ballot(turn: Turn) -> list[Reply]:
         return [Reply(form=ballot_form())]
 
-    slack_bot.router.command("ballot test", help="a test ballot")(ballot)
+    slack_bot.registry.command("ballot test", help="a test ballot")(ballot)
     await post_form(client, {
         "command": "/dtl", "text": "ballot test", "user_id": DTL_ID, "channel_id": "C0FORUM",
         "team_id": "T0001", "response_url": fake.response_url(), "trigger_id": "trig-9",
@@ -690,7 +690,7 @@ async def test_slash_command_files_go_to_the_askers_dm(client, fake, slack_bot):
     async def export(turn: Turn) -> list[Reply]:
         return [Reply("Here is the export.", file=File(b"a,b\n", "export.csv", "text/csv"))]
 
-    slack_bot.router.command("export test", help="a CSV")(export)
+    slack_bot.registry.command("export test", help="a CSV")(export)
     await post_form(client, {
         "command": "/dtl", "text": "export test", "user_id": DTL_ID, "channel_id": "C0FORUM",
         "team_id": "T0001", "response_url": fake.response_url(), "trigger_id": "trig-5",
@@ -728,13 +728,13 @@ def test_buttons_with_long_values_are_split_into_rows_that_fit_a_message():
 def test_manifest_takes_the_public_url_from_the_config_file(tmp_path):
     from click.testing import CliRunner
 
-    from adapters.slack.cli import cli as slack_cli
+    from bot.cli import cli
 
     config = tmp_path / "bot.toml"
     config.write_text('[server]\npublic_url = "https://dtl.example.org"\n')
-    result = CliRunner().invoke(slack_cli, ["manifest", "--config", str(config)])
+    result = CliRunner().invoke(cli, ["slack", "manifest", "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert "request_url: https://dtl.example.org/slack/events" in result.output
-    result = CliRunner().invoke(slack_cli, ["manifest", "--config", str(config),
+    result = CliRunner().invoke(cli, ["slack", "manifest", "--config", str(config),
                                             "--url", "https://other.example.org"])
     assert "https://other.example.org/slack/events" in result.output

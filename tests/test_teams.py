@@ -16,12 +16,23 @@ from adapters.teams import SERVICE_KEY, cards
 from adapters.teams.cards import MAX_ACTIVITY_BYTES
 from adapters.teams.package import command_list
 from adapters.teams.service import SendFailed
-from bot import conversations
-from bot.cli import add_adapter_commands, cli
-from bot.config import ConfigError, load_config
-from bot.core import APOLOGY
-from bot.model import Action, Button, ChoiceField, File, Form, Image, Option, Reply, TextField
-from bot.router import Router, Turn
+from bot.app import load_config
+from bot.cli import cli
+from bot.kernel import conversations
+from bot.kernel.config import ConfigError
+from bot.kernel.context import APOLOGY
+from bot.kernel.model import (
+    Action,
+    Button,
+    ChoiceField,
+    File,
+    Form,
+    Image,
+    Option,
+    Reply,
+    TextField,
+)
+from bot.kernel.registry import Registry, Turn
 from bot.server import create_app
 from tests.fakes.bot_connector import FakeBotConnector
 
@@ -119,7 +130,7 @@ async def test_question_in_personal_chat_is_answered_in_that_chat(client, connec
 
 async def test_channel_mention_is_stripped_and_answered_in_the_thread(bot, client, connector):
     seen = []
-    bot.router.command("echo", help="repeat")(
+    bot.registry.command("echo", help="repeat")(
         lambda turn: _echo(seen, turn)
     )
     assert await post(client, in_channel(connector, "echo hello there")) == 200
@@ -167,8 +178,8 @@ def colour_form(bot):
         chosen.append(values)
         return [Reply(f"Thanks: {values['first']} and {values['second']}.")]
 
-    bot.router.command("colours", help="pick colours")(show)
-    bot.router.action("colours")(submit)
+    bot.registry.command("colours", help="pick colours")(show)
+    bot.registry.action("colours")(submit)
     return chosen
 
 
@@ -325,7 +336,7 @@ async def test_with_an_app_id_an_unsigned_request_is_refused(
     teams_config.teams.app_password = "not-used-because-the-request-is-refused-first"
     client = await aiohttp_client(create_app(bot, start_scheduler=False))
     handled = []
-    bot.router.command("record", help="x")(lambda turn: _record(handled, turn))
+    bot.registry.command("record", help="x")(lambda turn: _record(handled, turn))
     response = await client.post("/api/messages", json=personal(connector, text="record"))
     assert response.status == 401
     forged = await client.post("/api/messages", json=personal(connector, text="record"),
@@ -389,7 +400,7 @@ async def test_a_failing_turn_gets_an_apology_not_a_stack_trace(bot, client, con
     async def broken(turn: Turn) -> list[Reply]:
         raise RuntimeError("boom at /srv/secret/path")
 
-    bot.router.command("broken", help="fails")(broken)
+    bot.registry.command("broken", help="fails")(broken)
     assert await post(client, personal(connector, text="broken")) == 200
     (text,) = connector.texts()
     assert text.startswith("Sorry, something went wrong")
@@ -427,7 +438,7 @@ async def test_a_ballot_sized_form_fits_in_one_activity(bot, client, connector):
     async def show(turn: Turn) -> list[Reply]:
         return [Reply("Here is this poll's ballot.", form=ballot)]
 
-    bot.router.command("sample ballot", help="the ballot")(show)
+    bot.registry.command("sample ballot", help="the ballot")(show)
     await post(client, personal(connector, text="sample ballot"))
     (sent,) = connector.posted
     assert sent.size < MAX_ACTIVITY_BYTES
@@ -441,7 +452,7 @@ async def test_long_answers_are_split_into_activities_under_28_kb(bot, client, c
         text = "\n".join(f"{n}. {paragraph}" for n in range(60))
         return [Reply(text, buttons=(Button("More", Action("more")),))]
 
-    bot.router.command("long", help="a long answer")(long)
+    bot.registry.command("long", help="a long answer")(long)
     await post(client, personal(connector, text="long"))
     assert len(connector.posted) > 2
     assert all(p.size < MAX_ACTIVITY_BYTES for p in connector.posted)
@@ -474,7 +485,7 @@ async def test_images_are_inline_with_alt_text(bot, client, connector):
     async def chart(turn: Turn) -> list[Reply]:
         return [Reply("Results", image=Image(png, alt="Bar chart of the eight priorities"))]
 
-    bot.router.command("chart", help="a chart")(chart)
+    bot.registry.command("chart", help="a chart")(chart)
     await post(client, personal(connector, text="chart"))
     (image,) = [e for e in card_of(connector)["body"] if e["type"] == "Image"]
     assert image["altText"] == "Bar chart of the eight priorities"
@@ -488,7 +499,7 @@ async def test_large_files_are_hosted_at_the_public_url(bot, client, connector, 
     async def export(turn: Turn) -> list[Reply]:
         return [Reply(file=File(csv, "results.csv", mime="text/csv", title="Poll results"))]
 
-    bot.router.command("export", help="csv")(export)
+    bot.registry.command("export", help="csv")(export)
     await post(client, personal(connector, text="export"))
     (download,) = card_of(connector)["actions"]
     url = download["url"]
@@ -508,7 +519,6 @@ def test_teams_package_writes_a_zip_with_manifest_and_two_icons(tmp_path, monkey
         'website_url = "https://example.nhs.uk/dtl"\n'
     )
     monkeypatch.setenv("MICROSOFT_APP_PASSWORD", "from-the-environment")
-    add_adapter_commands(cli)
     output = tmp_path / "app.zip"
     result = CliRunner().invoke(
         cli, ["teams", "package", "--config", str(config_file), "-o", str(output)]
@@ -538,7 +548,6 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_teams_package_without_an_app_id_names_the_missing_setting(tmp_path):
-    add_adapter_commands(cli)
     result = CliRunner().invoke(
         cli, ["teams", "package", "-o", str(tmp_path / "app.zip")],
         env={"DTLBOT_CONFIG": "", "MICROSOFT_APP_ID": ""},
@@ -647,12 +656,12 @@ def test_the_manifest_lists_at_most_ten_commands_most_needed_first():
     async def handler(turn: Turn) -> list[Reply]:
         return []
 
-    router = Router()
+    registry = Registry()
     for phrase in ("zebra", "apple", "banana", "cherry", "damson", "elder", "fig", "grape",
                    "next meeting", "help", "glossary"):
-        router.command(phrase, help=f"about `{phrase}`")(handler)
-    router.command("poll start", help="open a poll", organiser=True)(handler)
-    titles = [c["title"] for c in command_list(router.commands)]
+        registry.command(phrase, help=f"about `{phrase}`")(handler)
+    registry.command("poll start", help="open a poll", organiser=True)(handler)
+    titles = [c["title"] for c in command_list(registry.commands)]
     assert titles[:3] == ["help", "next meeting", "glossary"]
     assert len(titles) == 10
     assert "poll start" not in titles

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from adapters.webchat import WEBCHAT_KEY
 from adapters.webchat.identity import is_loopback, normalise_name
 from bot.cli import cli
-from bot.config import ConfigError
-from bot.model import (
+from bot.kernel.config import ConfigError
+from bot.kernel.model import (
     Action,
     Button,
     ChoiceField,
@@ -61,7 +61,7 @@ async def test_pressing_a_related_topic_button_gets_the_follow_up(client):
 async def test_every_kind_of_reply_reaches_the_page_as_json(bot, client):
     png = b"\x89PNG\r\n\x1a\nfake"
 
-    @bot.router.command("showcase", help="test")
+    @bot.registry.command("showcase", help="test")
     async def showcase(turn):
         return [Reply(
             "**All** kinds",
@@ -90,7 +90,7 @@ async def test_every_kind_of_reply_reaches_the_page_as_json(bot, client):
 async def test_a_form_submission_carries_the_chosen_values_to_the_feature(bot, client):
     seen = []
 
-    @bot.router.action("ballot")
+    @bot.registry.action("ballot")
     async def ballot(turn):
         seen.append(dict(turn.incoming.action.values))
         return [Reply("Thanks")]
@@ -211,7 +211,7 @@ async def test_messages_sent_while_no_page_is_open_arrive_when_it_opens_once(bot
 
 async def test_my_data_and_forget_me_cover_waiting_web_chat_messages(bot, client):
     dana = User("webchat", "dana", name="Dana")
-    [kind] = [k for k in bot.router.personal_data if k.name == "web chat messages waiting"]
+    [kind] = [k for k in bot.registry.personal_data if k.name == "web chat messages waiting"]
     assert kind.describe(bot, dana) == []
     await bot.send(Conversation("webchat", "dana"), [Reply("Reminder")])
     assert "1 message(s)" in kind.describe(bot, dana)[0]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.model import ChoiceField, Conversation, File, Form, Image, Option, Reply, TextField
+from bot.kernel.model import ChoiceField, Conversation, File, Form, Image, Option, Reply, TextField
 from bot.server import create_app
 from tests.fakes.served import dtlbot_serve, free_port
 

@@ -6,17 +6,27 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from adapters.slack import settings
 from adapters.slack.cli import cli
-from bot.config import Config
+from bot.kernel.config import Config
+from bot.kernel.registry import Registry
 
 if TYPE_CHECKING:
-    from bot.core import Bot
+    from adapters.slack.adapter import SlackAdapter
+    from adapters.slack.transport import SocketConnection
+    from bot.kernel.context import Bot
 
 EVENTS_PATH = "/slack/events"
 # The running SlackAdapter, for tests and tools.
-ADAPTER_KEY: web.AppKey[object] = web.AppKey("slack_adapter", object)
-SOCKET_KEY: web.AppKey[object] = web.AppKey("slack_socket", object)
-__all__ = ["ADAPTER_KEY", "EVENTS_PATH", "SOCKET_KEY", "cli", "enabled", "setup"]
+ADAPTER_KEY: web.AppKey[SlackAdapter] = web.AppKey("slack_adapter")
+SOCKET_KEY: web.AppKey[SocketConnection] = web.AppKey("slack_socket")
+__all__ = ["ADAPTER_KEY", "EVENTS_PATH", "SOCKET_KEY", "enabled", "register", "setup"]
+
+
+def register(registry: Registry) -> None:
+    """The [slack] settings and `dtlbot slack ...`."""
+    registry.settings(settings.SECTION)
+    registry.cli(lambda group: group.add_command(cli))
 
 
 def enabled(config: Config) -> bool:
@@ -28,16 +38,12 @@ def enabled(config: Config) -> bool:
 def setup(app: web.Application, bot: Bot) -> None:
     """Mount /slack/events (HTTP mode), start Socket Mode if configured, register the sender."""
     # Imported here so that commands not serving Slack do not load slack-bolt.
-    from adapters.slack import store
     from adapters.slack.adapter import SlackAdapter, web_client
     from adapters.slack.transport import SocketConnection, events_handler
 
     adapter = SlackAdapter(bot, bot.config.slack, web_client(bot.config.slack))
     app[ADAPTER_KEY] = adapter
-    bot.senders["slack"] = adapter.send
-    # One pruning task, for the adapter of the newest app (tests build several).
-    bot.router.tasks[:] = [t for t in bot.router.tasks if t.name != store.PRUNE_TASK_NAME]
-    bot.router.task(store.prune_task(adapter.events))
+    bot.attach("slack", adapter.send, adapter, introduce_on_first_message=True)
 
     async def start(app: web.Application) -> None:
         await adapter.start()

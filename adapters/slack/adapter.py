@@ -28,12 +28,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import blocks as kit
-from adapters.slack import store
-from bot import welcome
-from bot.config import SlackConfig
-from bot.core import Bot
-from bot.help import welcome_reply
-from bot.model import Action, Button, Conversation, Form, Incoming, Reply, User
+from adapters.slack.settings import SlackConfig
+from bot.kernel.context import Bot
+from bot.kernel.model import Action, Button, Conversation, Form, Incoming, Reply, User
+from bot.kernel.seen import FLUSH_SECONDS, EventLog
 
 log = logging.getLogger("dtlbot.slack")
 
@@ -122,7 +120,7 @@ def strip_mentions(text: str) -> str:
 class OncePerEvent(AsyncMiddleware):
     """Slack retries events it thinks were not acknowledged: answer each event id once."""
 
-    def __init__(self, events: store.EventLog):
+    def __init__(self, events: EventLog):
         self.events = events
 
     async def async_process(
@@ -154,13 +152,16 @@ class SlackAdapter:
     # Work started after an ack (posts, uploads): kept so it is not garbage-collected mid-way.
     pending: set[asyncio.Task] = field(default_factory=set)
     jobs: asyncio.Queue | None = None
-    events: store.EventLog = field(init=False)
+    events: EventLog = field(init=False)
     flusher: asyncio.Task | None = None
     workers: list[asyncio.Task] = field(default_factory=list)
+    # One lock per channel with answers in flight, so one person's messages are answered in the
+    # order they were sent even though several workers answer at once.
+    in_order: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
     last_ack: float = 0.0
 
     def __post_init__(self) -> None:
-        self.events = store.EventLog(self.bot)
+        self.events = self.bot.events_of("slack")
         self.app = AsyncApp(
             client=self.client,
             signing_secret=self.settings.signing_secret or None,
@@ -240,13 +241,9 @@ class SlackAdapter:
         thread = event.get("thread_ts")
         conversation = self.conversation(event["channel"], thread)
         user = await self.user(event["user"])
-        # Greeted before handling, so that a first message of "forget me" forgets this too.
-        first_contact = welcome.greet_once(self.bot, user)
         replies = await self.bot.handle(
             Incoming(user, conversation, text=strip_mentions(event.get("text", "")))
         )
-        if first_contact:
-            replies = [welcome_reply(), *replies]
         await self.post(Target(user.id, event["channel"], thread), replies)
 
     async def _on_home_opened(self, event: dict) -> None:
@@ -254,11 +251,12 @@ class SlackAdapter:
 
     async def _show_home(self, event: dict) -> None:
         user = await self.user(event["user"])
+        channel = event.get("channel")
         if event.get("tab") == "messages":
-            if welcome.greet_once(self.bot, user):
-                await self.post(Target(user.id, event.get("channel")), [welcome_reply()])
+            if channel:
+                opened = await self.bot.opened(user, self.conversation(channel, None))
+                await self.post(Target(user.id, channel), opened)
             return
-        welcome.greet_once(self.bot, user)
         view = kit.home_view(await self.home_sections(user, event.get("channel")))
         await self._call("views.publish", user.id, self.client.views_publish,
                          user_id=user.id, view=view)
@@ -266,11 +264,11 @@ class SlackAdapter:
     async def home_sections(self, user: User, channel: str | None) -> list[tuple[str, list[Reply]]]:
         """The welcome, help, and the next meeting and open poll where those features exist."""
         conversation = self.conversation(channel or user.id, None)
-        sections = [("DTL Forum Bot", [welcome_reply()])]
+        sections = [("DTL Forum Bot", await self.bot.introduction(user, conversation))]
         sections.append(("What I can do", await self.bot.handle(
             Incoming(user, conversation, text="help"))))
         for title, phrase in HOME_SECTIONS:
-            matched = self.bot.router.match(phrase)
+            matched = self.bot.registry.match(phrase)
             if matched is not None and matched[0].phrase == phrase:
                 sections.append((title, await self.bot.handle(
                     Incoming(user, conversation, text=phrase))))
@@ -527,7 +525,7 @@ class SlackAdapter:
 
     async def _flush_events(self) -> None:
         while True:
-            await asyncio.sleep(store.FLUSH_SECONDS)
+            await asyncio.sleep(FLUSH_SECONDS)
             try:
                 self.events.flush()
             except sqlite3.Error:
@@ -551,12 +549,20 @@ class SlackAdapter:
         assert self.jobs is not None
         while True:
             work, args = await self.jobs.get()
+            channel = str(args[0].get("channel") or "") if args else ""
+            # Queued for before any await, so one channel's jobs take the lock in queue order.
+            lock, users = self.in_order.setdefault(channel, (asyncio.Lock(), [0]))
+            users[0] += 1
             try:
-                await self._after_acks()
-                await work(*args)
+                async with lock:
+                    await self._after_acks()
+                    await work(*args)
             except Exception:
                 log.exception("slack answer failed")
             finally:
+                users[0] -= 1
+                if not users[0]:
+                    del self.in_order[channel]
                 self.jobs.task_done()
 
 

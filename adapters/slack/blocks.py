@@ -24,8 +24,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.markup import BOLD, LINK, to_plain
-from bot.model import Button, ChoiceField, Form, Reply, TextField
+from bot.kernel.markup import BOLD, LINK, to_plain
+from bot.kernel.model import Button, ChoiceField, Form, Reply, TextField
 
 log = logging.getLogger("dtlbot.slack")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from adapters.slack.manifest import render_manifest
+from bot.kernel.commandline import command_line
 
 
 @click.group("slack")
@@ -22,10 +23,8 @@ def cli() -> None:
               help="Use Socket Mode (no public URL; needs an app-level token).")
 def manifest(config_path: str | None, url: str | None, socket_mode: bool) -> None:
     """Print the Slack app manifest to paste into "Create New App > From an app manifest"."""
-    from bot.cli import get_config
-
     if not url and not socket_mode:
-        url = get_config(config_path).server.public_url or None
+        url = command_line().config(config_path).server.public_url or None
     try:
         click.echo(render_manifest(url, socket_mode=socket_mode), nl=False)
     except ValueError as exc:

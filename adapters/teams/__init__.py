@@ -7,16 +7,26 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from adapters.teams import settings
 from adapters.teams.commands import cli
-from bot.config import Config, ConfigError, TeamsConfig
+from adapters.teams.settings import TeamsConfig
+from bot.kernel.config import Config, ConfigError
+from bot.kernel.registry import Registry
 
 if TYPE_CHECKING:
-    from bot.core import Bot
+    from adapters.teams.service import TeamsService
+    from bot.kernel.context import Bot
 
 log = logging.getLogger("dtlbot.teams")
 
-SERVICE_KEY = web.AppKey("teams", object)
-__all__ = ["SERVICE_KEY", "check_credentials", "cli", "enabled", "setup"]
+SERVICE_KEY: web.AppKey[TeamsService] = web.AppKey("teams")
+__all__ = ["SERVICE_KEY", "check_credentials", "enabled", "register", "setup"]
+
+
+def register(registry: Registry) -> None:
+    """The [teams] settings and `dtlbot teams ...`."""
+    registry.settings(settings.SECTION)
+    registry.cli(lambda group: group.add_command(cli))
 
 
 def enabled(config: Config) -> bool:
@@ -50,4 +60,4 @@ def setup(app: web.Application, bot: Bot) -> None:
     app[SERVICE_KEY] = service
     app.router.add_post(MESSAGES_PATH, service.messages, name="teams.messages")
     app.router.add_get(MEDIA_PATH, service.serve_media, name="teams.media")
-    bot.senders["teams"] = service.send
+    bot.attach("teams", service.send, service)

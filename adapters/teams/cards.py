@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.markup import CODE
-from bot.model import Button, ChoiceField, File, Form, Image, Reply, TextField
+from bot.kernel.markup import CODE
+from bot.kernel.model import Button, ChoiceField, File, Form, Image, Reply, TextField
 
 # Some Teams clients still fail on 1.5 cards; 1.4 renders everywhere.
 CARD_VERSION = "1.4"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot.config import ConfigError
+from bot.kernel.commandline import command_line
+from bot.kernel.config import ConfigError
 
 
 @click.group("teams")
@@ -25,16 +26,12 @@ def package(config_path: str | None, output: str, app_version: str | None) -> No
     """Write the Teams app package (manifest.json and two icons) as a zip to upload."""
     from adapters.teams.package import app_version as default_version
     from adapters.teams.package import build_package
-    from bot.cli import get_config
-    from bot.core import FEATURES
-    from bot.router import Router
 
-    config = get_config(config_path)
-    router = Router()
-    for feature in FEATURES:
-        feature.register(router)
+    cli = command_line()
+    config = cli.config(config_path)
     try:
-        data = build_package(config.teams, router.commands, app_version or default_version())
+        data = build_package(config.teams, cli.registry.commands,
+                             app_version or default_version())
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     path = Path(output)

@@ -12,9 +12,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.teams.icons import color_icon, outline_icon
-from bot.config import ConfigError, TeamsConfig
-from bot.markup import to_plain
-from bot.router import Command
+from adapters.teams.settings import TeamsConfig
+from bot.kernel.config import ConfigError
+from bot.kernel.markup import to_plain
+from bot.kernel.registry import Command
 
 MANIFEST_VERSION = "1.17"
 SCHEMA = (

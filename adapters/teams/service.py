@@ -24,11 +24,10 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
 
 from adapters.teams import cards
-from bot import conversations
-from bot.config import TeamsConfig
-from bot.core import APOLOGY, Bot
-from bot.help import welcome_reply
-from bot.model import Action, Conversation, Incoming, Reply, User
+from adapters.teams.settings import TeamsConfig
+from bot.kernel import conversations
+from bot.kernel.context import APOLOGY, Bot
+from bot.kernel.model import Action, Conversation, Incoming, Reply, User
 
 log = logging.getLogger("dtlbot.teams")
 
@@ -40,8 +39,6 @@ MEDIA_PATH = "/teams/media/{token}"
 RETRIES = 4
 TRANSIENT = {429, 500, 502, 503, 504}
 MAX_DELAY = 10.0
-# Teams redelivers a message when the bot was slow to acknowledge it; answer each once.
-SEEN_KEEP = 1000
 # Stored with each channel's reference, so removing the bot from a team forgets every channel.
 TEAM_KEY = "dtlbotTeamId"
 MEDIA_KEEP = 200
@@ -79,7 +76,6 @@ class TeamsService:
     config: TeamsConfig
     base_delay: float = 0.5
     media: OrderedDict[str, Media] = field(default_factory=OrderedDict)
-    seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
     # Member id -> user principal name, looked up once per process when organisers use UPNs.
     principal_names: dict[str, str] = field(default_factory=dict)
 
@@ -144,21 +140,18 @@ class TeamsService:
         """False for a message already handled (checked after authentication)."""
         if not activity.id:
             return True
-        key = f"{activity.conversation.id}|{activity.id}"
-        if key in self.seen:
-            log.info("duplicate delivery ignored conversation=%s", activity.conversation.id)
+        # Teams redelivers a message when the bot was slow to acknowledge it; answer each once.
+        events = self.bot.events_of(PLATFORM)
+        if not events.first_sighting(f"{activity.conversation.id}|{activity.id}"):
+            log.info("duplicate delivery ignored conversation=%s",
+                     self.bot.log_tag(self.conversation_of(activity)))
             return False
-        self.seen[key] = None
-        if len(self.seen) > SEEN_KEEP:
-            self.seen.popitem(last=False)
+        events.flush()
         return True
 
     async def on_message(self, context: TurnContext) -> None:
         conversation = self.conversation_of(context.activity)
         user = await self.user_of(context)
-        # A personal chat is its person's own: kept with their pseudonym, for `my data`.
-        person = self.bot.pseudonym(user) if conversation.is_direct else None
-        conversations.remember(self.bot.db, conversation, self.bot.now_iso(), person=person)
         incoming = Incoming(
             user=user,
             conversation=conversation,
@@ -175,35 +168,37 @@ class TeamsService:
         if any(m.id == me for m in activity.members_added or []):
             await self.installed(context)
         elif any(m.id == me for m in activity.members_removed or []):
-            self.removed(activity)
+            await self.removed(activity)
 
     async def on_installation_update(self, context: TurnContext) -> None:
         action = (context.activity.action or "").lower()
         if action.startswith("add"):
             await self.installed(context)
         elif action.startswith("remove"):
-            self.removed(context.activity)
+            await self.removed(context.activity)
 
     async def installed(self, context: TurnContext) -> None:
-        """Keep the conversation for later posts; welcome once (Teams sends two install events)."""
+        """Tell the core; it welcomes once (Teams sends two install events)."""
         conversation = self.conversation_of(context.activity)
-        known = conversations.recall(self.bot.db, conversation.key) is not None
-        conversations.remember(self.bot.db, conversation, self.bot.now_iso())
-        log.info("installed conversation=%s direct=%s", conversation.id, conversation.is_direct)
-        if not known:
-            await self.reply(context, [welcome_reply()], {})
+        installer = await self.user_of(context) if conversation.is_direct else None
+        replies = await self.bot.installed(conversation, installer)
+        log.info("installed conversation=%s direct=%s",
+                 self.bot.log_tag(conversation), conversation.is_direct)
+        if replies:
+            await self.reply(context, replies, {})
 
-    def removed(self, activity: Activity) -> None:
-        """Forget the conversation; removed from a team, forget all of that team's channels."""
+    async def removed(self, activity: Activity) -> None:
+        """Tell the core; removed from a team, every one of that team's channels is gone too."""
         conversation = self.conversation_of(activity)
-        keys = {conversation.key}
+        gone = {conversation.key: conversation}
         team = conversation.reference.get(TEAM_KEY)
         if team:
-            keys |= {c.key for c in conversations.stored(self.bot.db, PLATFORM)
+            gone |= {c.key: c for c in conversations.stored(self.bot.db, PLATFORM)
                      if c.reference.get(TEAM_KEY) == team}
-        for key in keys:
-            conversations.forget(self.bot.db, key)
-        log.info("removed conversation=%s forgotten=%d", conversation.id, len(keys))
+        for each in gone.values():
+            await self.bot.removed(each)
+        log.info("removed conversation=%s forgotten=%d",
+                 self.bot.log_tag(conversation), len(gone))
 
     def conversation_of(self, activity: Activity) -> Conversation:
         """The neutral conversation; a channel thread maps to its channel, where posts go."""
@@ -222,6 +217,7 @@ class TeamsService:
             id=conversation_id,
             is_direct=(activity.conversation.conversation_type or "personal") == "personal",
             reference=stored,
+            keep_reference=True,
         )
 
     async def user_of(self, context: TurnContext) -> User:

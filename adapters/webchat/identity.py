@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from bot.config import Config, ConfigError
+from bot.kernel.config import Config, ConfigError
 
 MAX_NAME = 64
 

@@ -21,10 +21,9 @@ from adapters.webchat.identity import (
 )
 from adapters.webchat.outbox import Outbox
 from adapters.webchat.ratelimit import TokenBuckets, retry_after_seconds
-from bot.config import Config
-from bot.core import Bot
-from bot.help import welcome_reply
-from bot.model import Action, Conversation, Incoming, Reply, User
+from bot.kernel.config import Config
+from bot.kernel.context import Bot
+from bot.kernel.model import Action, Conversation, Incoming, Reply, User
 
 log = logging.getLogger("dtlbot.webchat")
 
@@ -89,7 +88,7 @@ class WebChat:
         )
 
 
-WEBCHAT_KEY = web.AppKey("webchat", WebChat)
+WEBCHAT_KEY: web.AppKey[WebChat] = web.AppKey("webchat")
 
 
 def error(status: int, message: str, **extra: Any) -> web.Response:
@@ -193,11 +192,15 @@ async def info(request: web.Request) -> web.Response:
     chat = request.app[WEBCHAT_KEY]
     config = chat.bot.config
     user_id = normalise_name(request.query.get("user", ""))
+    # The page shows the introduction, so the person counts as introduced from here on.
+    user = User(PLATFORM, user_id) if user_id else None
+    conversation = Conversation(PLATFORM, user_id or "-", is_direct=True)
+    (welcome, *_) = await chat.bot.introduction(user, conversation)
     return web.json_response({
         "platform": PLATFORM,
         "open_admin": config.webchat.open_admin,
         "organiser": bool(user_id) and is_organiser(config, user_id),
-        "welcome": welcome_reply().to_json(),
+        "welcome": welcome.to_json(),
         "max_text": MAX_TEXT,
         "max_name": MAX_NAME,
     })

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from aiohttp import web
 
-from bot.model import Conversation, Reply
+from bot.kernel.model import Conversation, Reply
 
 
 class PlatformError(RuntimeError):

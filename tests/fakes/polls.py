@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core import Bot
-from bot.model import Action, Conversation, Form, Incoming, Reply, User
+from bot.kernel.context import Bot
+from bot.kernel.model import Action, Conversation, Form, Incoming, Reply, User
 
 CHANNEL = Conversation("console", "forum-channel", is_direct=False)
 

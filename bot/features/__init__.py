@@ -1,0 +1,1 @@
+"""Features: one module or package per capability, each exposing register(registry)."""

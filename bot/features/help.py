@@ -1,0 +1,28 @@
+"""The `help` command, and the example-question buttons of the introduction."""
+
+from __future__ import annotations
+
+from bot.kernel.model import Reply
+from bot.kernel.registry import Registry, Turn
+
+
+async def help_command(turn: Turn) -> list[Reply]:
+    registry = turn.bot.registry
+    everyone = [c for c in registry.commands if not c.organiser]
+    lines = ["Ask me a question in your own words, or use one of these commands:"]
+    lines += [f"- `{c.usage}`: {c.help}" for c in sorted(everyone, key=lambda c: c.phrase)]
+    if turn.user.is_organiser:
+        organiser = [c for c in registry.commands if c.organiser]
+        lines.append("For organisers:")
+        lines += [f"- `{c.usage}`: {c.help}" for c in sorted(organiser, key=lambda c: c.phrase)]
+    return [Reply("\n".join(lines))]
+
+
+async def ask_example(turn: Turn) -> list[Reply]:
+    assert turn.incoming.action is not None
+    return await turn.bot.ask(Turn(turn.bot, turn.incoming, turn.incoming.action.value))
+
+
+def register(registry: Registry) -> None:
+    registry.command("help", help="what I can do")(help_command)
+    registry.action("ask")(ask_example)

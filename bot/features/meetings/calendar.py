@@ -1,0 +1,117 @@
+"""The calendar feed: every forum meeting as one iCalendar file that calendar apps subscribe to."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from icalendar import Calendar, Event, vRecur
+
+from bot.features.meetings.schedule import Meeting, Schedule
+
+if TYPE_CHECKING:
+    from bot.kernel.context import Bot
+
+PRODID = "-//DTL Forum Bot//dtlbot//EN"
+# Calendar apps that honour it refresh the subscription this often.
+REFRESH = timedelta(hours=6)  # keep X-PUBLISHED-TTL below in step
+
+
+def _describe(meeting: Meeting) -> str:
+    lines = []
+    if meeting.join_url:
+        lines.append(f"Join online: {meeting.join_url}")
+    if meeting.agenda_url:
+        lines.append(f"Agenda: {meeting.agenda_url}")
+    return "\n".join(lines)
+
+
+def _event(meeting: Meeting, stamp: datetime, sequence: int = 0) -> Event:
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("dtstamp", stamp)
+    # Aware datetimes in the forum's zone: written as DTSTART;TZID=..., never as UTC.
+    event.add("dtstart", meeting.start)
+    event.add("dtend", meeting.end)
+    event.add("summary", meeting.title)
+    event.add("location", meeting.join_url or meeting.location)
+    if meeting.join_url:
+        event.add("url", meeting.join_url)
+    description = _describe(meeting)
+    if description:
+        event.add("description", description)
+    event.add("sequence", sequence)
+    return event
+
+
+def _rule(schedule: Schedule) -> vRecur:
+    rule = vRecur.from_ical(schedule.forum.rrule)
+    # RFC 5545: with a TZID start, UNTIL must be in UTC.
+    if "UNTIL" in rule:
+        rule["UNTIL"] = [
+            schedule.localize(u).astimezone(UTC)
+            if isinstance(u, datetime) and u.tzinfo is None
+            else u
+            for u in rule["UNTIL"]
+        ]
+    return rule
+
+
+def build_calendar(bot: Bot) -> bytes:
+    """The feed: the series (RRULE, skips as EXDATE, moves as RECURRENCE-ID) and the one-offs."""
+    schedule = Schedule.load(bot)
+    forum = bot.config.forum
+    stamp = bot.clock.now().astimezone(UTC).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", forum.title)
+    cal.add("x-wr-timezone", forum.timezone)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT6H")
+    first: date = stamp.date()
+    if schedule.has_series:
+        assert forum.start is not None
+        start = schedule.localize(forum.start)
+        first = min(first, start.date())
+        series = _event(schedule.series_meeting(start, start, "series"), stamp)
+        series.add("rrule", _rule(schedule))
+        for original, (action, _, _) in sorted(schedule.changes.items()):
+            if action == "skip":
+                series.add("exdate", original.astimezone(schedule.zone))
+        cal.add_component(series)
+        for original, (action, new_start, _) in sorted(schedule.changes.items()):
+            if action != "move" or new_start is None:
+                continue
+            moved = schedule.series_meeting(new_start, original, "moved")
+            override = _event(moved, stamp, sequence=1)
+            override.add("recurrence-id", original.astimezone(schedule.zone))
+            cal.add_component(override)
+    for row in schedule.one_offs:
+        meeting = schedule.one_off(row)
+        first = min(first, meeting.start.date())
+        cal.add_component(_event(meeting, stamp))
+    # The VTIMEZONE block: without it Outlook shows the times an hour off half the year.
+    cal.add_missing_timezones(first_date=first - timedelta(days=366),
+                              last_date=first + timedelta(days=366 * 15))
+    return cal.to_ical()
+
+
+def add_routes(app: web.Application, bot: Bot) -> None:
+    """Serve the feed at GET /forum.ics."""
+
+    async def feed(request: web.Request) -> web.Response:
+        return web.Response(
+            body=build_calendar(bot),
+            content_type="text/calendar",
+            charset="utf-8",
+            headers={
+                "Content-Disposition": 'inline; filename="forum.ics"',
+                "Cache-Control": "public, max-age=300",
+            },
+        )
+
+    app.router.add_get("/forum.ics", feed, name="calendar.feed")

@@ -1,0 +1,424 @@
+"""Chat commands for priority polls: the organisers' `poll ...`, voting, closing on time."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import TYPE_CHECKING
+
+from bot.features.polls import store as polls
+from bot.features.polls.ballots import (
+    LEAD_LABELS,
+    PCN_FIELD,
+    PROGRESS_LABELS,
+    BallotError,
+    Item,
+    ballot_form,
+    check_form,
+    item_values,
+    parse_rank,
+    parse_status,
+    priority_listing,
+)
+from bot.features.polls.results import summary
+from bot.kernel import audit, conversations
+from bot.kernel.model import Action, Button, File, Reply, User
+from bot.kernel.registry import PersonalData, Registry, Turn
+from bot.kernel.scheduler import Task
+
+if TYPE_CHECKING:
+    from bot.kernel.context import Bot
+
+log = logging.getLogger("dtlbot.polls")
+
+OPEN_BUTTON = "Rank your priorities"
+
+
+def results_replies(bot: Bot, poll: polls.Poll, *, chart: bool = True) -> list[Reply]:
+    """The results summary, with the chart when there is anything to draw."""
+    results = polls.compute(bot, poll)
+    text = summary(poll.as_dict(), results, polls.status_line(bot, poll))
+    image = None
+    if chart and results.responses:
+        from bot.features.polls.chart import draw
+
+        image = draw(poll.title, results)
+    return [Reply(text, image=image)]
+
+
+def responses_text(count: int) -> str:
+    return f"{count} response{'' if count == 1 else 's'}"
+
+
+def open_button(poll: polls.Poll) -> Button:
+    return Button(OPEN_BUTTON, Action("ballot.open", value=str(poll.id)), style="primary")
+
+
+def announcement(bot: Bot, poll: polls.Poll) -> Reply:
+    closing = f" It closes {polls.local(bot, poll.closes_at)}." if poll.closes_at else ""
+    n = len(poll.priorities)
+    return Reply(
+        f"**Priority poll: {poll.title}**\nPlease rank the forum's {n} priorities for your "
+        "PCN, most important first, and say who is leading each and how far along it is. "
+        f"It takes a couple of minutes, and you can change your ballot until the poll "
+        f"closes.{closing}\n{priority_listing(poll.priorities)}\n"
+        f"Press the button, or type `rank` and the {n} numbers in your order "
+        f"(e.g. `rank 2 4 6 8 1 3 5 7`).",
+        buttons=(open_button(poll),),
+    )
+
+
+def closed_message(bot: Bot, poll: polls.Poll) -> str:
+    when = f" on {polls.local(bot, poll.closed_at)}" if poll.closed_at else ""
+    return f"The poll \"{poll.title}\" closed{when}, so it no longer takes ballots."
+
+
+def no_open_poll(bot: Bot) -> str:
+    latest = polls.newest_poll(bot)
+    if latest is not None and not latest.is_open:
+        return closed_message(bot, latest) + " There is no poll open now."
+    return "There is no poll open right now."
+
+
+def ballot_lines(poll: polls.Poll, items: dict[str, Item]) -> list[str]:
+    """A ballot in the voter's order, unranked priorities last."""
+    numbered = {p.id: p for p in poll.priorities}
+    order = sorted(items.items(), key=lambda kv: (kv[1].rank is None, kv[1].rank or 0,
+                                                  numbered[kv[0]].number))
+    lines = []
+    for pid, item in order:
+        p = numbered.get(pid)
+        if p is None:
+            continue
+        place = f"{item.rank}." if item.rank is not None else "not ranked:"
+        extra = [f"lead: {LEAD_LABELS[item.lead]}" if item.lead else "",
+                 f"progress: {PROGRESS_LABELS[item.progress]}" if item.progress else ""]
+        detail = "; ".join(e for e in extra if e)
+        lines.append(f"- {place} {p.title} (#{p.number})" + (f", {detail}" if detail else ""))
+    return lines
+
+
+def saved_reply(bot: Bot, poll: polls.Poll, items: dict[str, Item], ranked: bool) -> Reply:
+    lines = "\n".join(ballot_lines(poll, items))
+    if ranked:
+        text = (f"Thanks, your ballot for \"{poll.title}\" is saved:\n{lines}\n"
+                "You can change it until the poll closes (`my ballot` shows it).")
+    else:
+        text = (f"Saved. Your ballot for \"{poll.title}\" so far:\n{lines}\n"
+                f"It counts once all {len(poll.priorities)} are ranked: type `rank` and the "
+                "numbers in your order, most important first, or press the button.")
+    return Reply(text, buttons=(open_button(poll),))
+
+
+def form_reply(bot: Bot, poll: polls.Poll, user: User) -> Reply:
+    person = bot.pseudonym(user)
+    stored = polls.load_ballot(bot, poll, person)
+    values = item_values(stored[1]) if stored else {}
+    pcn = polls.remembered_pcn(bot, person)
+    if pcn:
+        values[PCN_FIELD] = pcn
+    return Reply(form=ballot_form(poll.id, poll.title, poll.priorities, values))
+
+
+async def post_to(bot: Bot, key: str | None, replies: list[Reply]) -> bool:
+    """Post where a poll was announced; False (logged) when that cannot be done here."""
+    from bot.kernel.context import NoSender
+
+    target = conversations.recall(bot.db, key) if key else None
+    if target is None:
+        log.warning("poll conversation not stored key=%s", key)
+        return False
+    try:
+        await bot.send(target, replies)
+    except NoSender as exc:
+        log.warning("could not post to poll conversation key=%s: %s", key, exc)
+        return False
+    except Exception:
+        log.exception("posting to poll conversation failed key=%s", key)
+        return False
+    return True
+
+
+async def poll_start(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    current = polls.open_poll(bot)
+    if current is not None:
+        return [Reply(f"The poll \"{current.title}\" (#{current.id}) is still open. Close it "
+                      "with `poll close` before starting another.")]
+    try:
+        title, closing = polls.split_start_args(turn.args)
+    except polls.PollError as exc:
+        return [Reply(str(exc))]
+    closes_at = None
+    if closing is not None:
+        try:
+            closes_at = polls.parse_closing(bot, closing)
+        except polls.PollError as exc:
+            return [Reply(str(exc))]
+        if closes_at <= bot.clock.now():
+            return [Reply(f"That closing time ({polls.local(bot, closes_at)}) has already passed. "
+                          "Give a time in the future.")]
+    if not title:
+        return [Reply("Give the poll a title, e.g. `poll start Spring 2027 closes 2027-03-31`.")]
+    if len(title) > polls.TITLE_MAX:
+        return [Reply(f"Keep the poll's title to {polls.TITLE_MAX} characters.")]
+    priorities = [{"id": p.id, "title": p.title, "description": p.description}
+                  for p in bot.content.priorities]
+    conversations.remember(bot.db, turn.conversation, bot.now_iso(),
+                           person=bot.pseudonym(turn.user))
+    try:
+        poll_id = polls.insert_poll(bot, turn.user, turn.conversation.key, title, closes_at,
+                                    priorities)
+    except sqlite3.IntegrityError:
+        return [Reply("Another poll was opened a moment ago. Type `poll list` to see it.")]
+    closing = f" closes {polls.to_iso(closes_at)}" if closes_at else ""
+    audit.record(bot, turn.user, "poll start", f"#{poll_id} {title}{closing}")
+    polls.update_gauge(bot)
+    bot.replan()
+    poll = polls.get_poll(bot, poll_id)
+    assert poll is not None
+    return [announcement(bot, poll)]
+
+
+async def poll_close(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    poll = polls.open_poll(bot)
+    if poll is None:
+        return [Reply("There is no poll open to close.")]
+    with bot.db.conn:
+        bot.db.execute("update polls set status = 'closed', closed_at = ?, results_posted = 1 "
+                       "where id = ?", [bot.now_iso(), poll.id])
+    audit.record(bot, turn.user, "poll close", f"#{poll.id} {poll.title}")
+    polls.update_gauge(bot)
+    bot.replan()
+    closed = polls.get_poll(bot, poll.id)
+    assert closed is not None
+    replies = results_replies(bot, closed)
+    if closed.conversation and closed.conversation != turn.conversation.key:
+        await post_to(bot, closed.conversation, replies)
+    return replies
+
+
+async def poll_list(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    polls.close_overdue(bot)
+    listed = [polls.Poll.from_row(r)
+              for r in bot.db["polls"].rows_where(order_by="id desc", limit=20)]
+    if not listed:
+        return [Reply("No polls yet. Start one with `poll start TITLE [closes DATE]`.")]
+    lines = [
+        f"- #{p.id} **{p.title}**: {polls.status_line(bot, p)}; "
+        f"{responses_text(polls.responses(bot, p.id))}; opened {polls.local(bot, p.opened_at)}"
+        for p in listed
+    ]
+    return [Reply("Polls, newest first:\n" + "\n".join(lines))]
+
+
+async def poll_remind(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    poll = polls.open_poll(bot)
+    if poll is None:
+        return [Reply(no_open_poll(bot))]
+    count = polls.responses(bot, poll.id)
+    closing = f" It closes {polls.local(bot, poll.closes_at)}." if poll.closes_at else ""
+    reminder = Reply(
+        f"**Reminder: priority poll \"{poll.title}\"**\n{count} "
+        f"{'DTL has' if count == 1 else 'DTLs have'} ranked the priorities so far.{closing} "
+        "If you haven't yet, it takes a couple of minutes: press the button, or type `rank` "
+        "and the numbers in your order.",
+        buttons=(open_button(poll),),
+    )
+    audit.record(bot, turn.user, "poll remind", f"#{poll.id} {poll.title}: {count} responses")
+    if poll.conversation in (None, turn.conversation.key):
+        return [reminder]
+    if await post_to(bot, poll.conversation, [reminder]):
+        return [Reply("Reminder posted where the poll was announced "
+                      f"({responses_text(count)} so far).")]
+    return [Reply("I couldn't post where the poll was announced from here, so here is the "
+                  "reminder to share:"), reminder]
+
+
+async def poll_results(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    polls.close_overdue(bot)
+    poll = polls.find_poll(bot, turn.args)
+    if poll is None:
+        return [Reply(polls.unknown_poll(turn.args))]
+    return results_replies(bot, poll)
+
+
+async def poll_export(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    polls.close_overdue(bot)
+    poll = polls.find_poll(bot, turn.args)
+    if poll is None:
+        return [Reply(polls.unknown_poll(turn.args))]
+    named = bot.config.polls.named_export
+    audit.record(bot, turn.user, "poll export", f"#{poll.id} {poll.title}"
+                 + (" (named)" if named else ""))
+    kind = "with names (named_export is on)" if named else "with pseudonymous respondents"
+    data = polls.export_csv(bot, poll)
+    return [Reply(f"The ballots of \"{poll.title}\", one row per priority per ballot, {kind}.",
+                  file=File(data, polls.csv_filename(poll), mime="text/csv",
+                            title=f"{poll.title} ballots"))]
+
+
+async def show_form(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    poll = polls.open_poll(bot)
+    if poll is None:
+        return [Reply(no_open_poll(bot))]
+    return [form_reply(bot, poll, turn.user)]
+
+
+async def open_form(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    assert turn.incoming.action is not None
+    polls.close_overdue(bot)
+    value = turn.incoming.action.value
+    poll = polls.get_poll(bot, int(value)) if value.isdigit() else None
+    if poll is None:
+        return [Reply("That poll no longer exists.")]
+    if not poll.is_open:
+        return [Reply(closed_message(bot, poll))]
+    return [form_reply(bot, poll, turn.user)]
+
+
+async def submit_form(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    action = turn.incoming.action
+    assert action is not None
+    polls.close_overdue(bot)
+    value = action.id.partition(":")[2]
+    poll = polls.get_poll(bot, int(value)) if value.isdigit() else None
+    if poll is None:
+        return [Reply("That poll no longer exists, so your ballot was not saved.")]
+    # Adapters may send an unanswered optional select as None.
+    values = {k: str(v) for k, v in action.values.items() if v is not None}
+    if not poll.is_open:
+        return [Reply(form=ballot_form(poll.id, poll.title, poll.priorities, values,
+                                       error=closed_message(bot, poll)))]
+    checked = check_form(poll.priorities, values)
+    if not checked.ok:
+        return [Reply(form=ballot_form(poll.id, poll.title, poll.priorities, values,
+                                       error=checked.error,
+                                       field_errors=checked.field_errors))]
+    ranked = polls.save_ballot(bot, poll, turn.user, checked.items, pcn=checked.pcn)
+    bot.metrics.ballots.inc()
+    return [saved_reply(bot, poll, checked.items, ranked)]
+
+
+def current_items(bot: Bot, poll: polls.Poll, user: User) -> dict[str, Item]:
+    """This person's ballot so far (a text ballot changes it part by part), or a blank one."""
+    stored = polls.load_ballot(bot, poll, bot.pseudonym(user))
+    return stored[1] if stored else {p.id: Item() for p in poll.priorities}
+
+
+async def rank(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    poll = polls.open_poll(bot)
+    if poll is None:
+        return [Reply(no_open_poll(bot))]
+    try:
+        ranks = parse_rank(poll.priorities, turn.args)
+    except BallotError as exc:
+        return [Reply(f"{exc} Your ballot was not changed.")]
+    items = current_items(bot, poll, turn.user)
+    for pid, place in ranks.items():
+        items[pid].rank = place
+    ranked = polls.save_ballot(bot, poll, turn.user, items)
+    bot.metrics.ballots.inc()
+    return [saved_reply(bot, poll, items, ranked)]
+
+
+async def status(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    poll = polls.open_poll(bot)
+    if poll is None:
+        return [Reply(no_open_poll(bot))]
+    try:
+        priority, lead, progress = parse_status(poll.priorities, turn.args)
+    except BallotError as exc:
+        return [Reply(f"{exc} Your ballot was not changed.")]
+    items = current_items(bot, poll, turn.user)
+    items[priority.id].lead = lead
+    items[priority.id].progress = progress
+    ranked = polls.save_ballot(bot, poll, turn.user, items)
+    return [saved_reply(bot, poll, items, ranked)]
+
+
+async def my_ballot(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    person = bot.pseudonym(turn.user)
+    row = bot.db.execute(
+        "select poll_id from ballots where voter = ? order by poll_id desc limit 1", [person]
+    ).fetchone()
+    current = polls.open_poll(bot)
+    if current is not None and polls.load_ballot(bot, current, person) is None:
+        return [Reply(f"You haven't voted in \"{current.title}\" yet.",
+                      buttons=(open_button(current),))]
+    poll = current or (polls.get_poll(bot, row[0]) if row else None)
+    if poll is None:
+        return [Reply("You have no ballot in any poll.")]
+    stored = polls.load_ballot(bot, poll, person)
+    assert stored is not None
+    ballot, items = stored
+    when = polls.local(bot, polls.from_iso(ballot["submitted_at"]))
+    pcn = f"\nPCN: {ballot['pcn']}" if ballot["pcn"] else ""
+    counted = "" if ballot["ranked"] else "\nIt does not count yet: not every priority is ranked."
+    text = (f"Your ballot in \"{poll.title}\" ({polls.status_line(bot, poll)}), last changed "
+            f"{when}:\n" + "\n".join(ballot_lines(poll, items)) + pcn + counted)
+    buttons = (open_button(poll),) if poll.is_open else ()
+    return [Reply(text, buttons=buttons)]
+
+
+async def close_due(bot: Bot) -> None:
+    """Close polls whose time has come and post each one's results where it was announced."""
+    polls.close_overdue(bot)
+    due = [polls.Poll.from_row(r) for r in bot.db["polls"].rows_where(
+        "status = 'closed' and results_posted = 0 and closes_at is not null")]
+    for poll in due:
+        # Marked first: a post that fails must not be retried in a tight loop.
+        with bot.db.conn:
+            bot.db.execute("update polls set results_posted = 1 where id = ?", [poll.id])
+        log.info("poll closed on time poll=%d", poll.id)
+        await post_to(bot, poll.conversation, results_replies(bot, poll))
+
+
+def register(registry: Registry) -> None:
+    organiser = {"organiser": True}
+    registry.command("poll start", usage="poll start TITLE [closes DATE]",
+                   help="open a priority poll here and announce it", **organiser)(poll_start)
+    registry.command("poll close", help="close the open poll and show its results",
+                   **organiser)(poll_close)
+    registry.command("poll list", help="every poll, newest first", **organiser)(poll_list)
+    registry.command("poll remind", help="remind DTLs where the poll was announced",
+                   **organiser)(poll_remind)
+    registry.command("poll results", usage="poll results [POLL]",
+                   help="results of a poll (default: the newest), with a chart",
+                   **organiser)(poll_results)
+    registry.command("poll export", usage="poll export [POLL]",
+                   help="the ballots of a poll as a CSV file", **organiser)(poll_export)
+    registry.command("rank", usage="rank A B C D E F G H",
+                   help="rank the priorities, most important first (numbers or ids)")(rank)
+    registry.command("status", usage="status N LEAD PROGRESS",
+                   help="who leads priority N and how far along it is, "
+                        "e.g. `status 3 icb in-progress`")(status)
+    registry.command("ballot", help="open the ballot of the current poll")(show_form)
+    registry.command("my ballot", help="your ballot in the current poll")(my_ballot)
+    registry.action("ballot.open")(open_form)
+    registry.action("ballot:")(submit_form)
+    registry.task(Task("polls.close", next_due=polls.next_close, run=close_due))
+    registry.holds_personal_data(PersonalData(
+        "poll ballots",
+        retention="Kept with the poll. `forget me` deletes your ballot in an open poll and "
+                  "unlinks it from you in closed polls, so published results stay the same.",
+        describe=polls.describe_ballots, forget=polls.forget_ballots,
+        tables=("ballots", "ballot_items"),
+        summary="your ranking of the priorities, who leads each and how far along it is, your "
+                "PCN's name if you gave it, when you voted, and your pseudonym (your display "
+                "name too, only while `[polls] named_export` is on)"))
+    registry.holds_personal_data(PersonalData(
+        "PCN name", retention="Kept until you clear it on a ballot or ask me to forget you.",
+        describe=polls.describe_pcn, forget=polls.forget_pcn, tables=("pcn_names",),
+        summary="the PCN name you gave on your last ballot, to offer it again"))

@@ -1,0 +1,163 @@
+"""Chat commands for questions: answers, the glossary, the toolkit, feedback, unanswered."""
+
+from __future__ import annotations
+
+from bot.kernel.answers import Answer
+from bot.kernel.content import Content, Entry, GlossaryTerm
+from bot.kernel.model import Action, Button, Reply
+from bot.kernel.registry import Registry, Turn
+
+MAX_RELATED = 3
+STEP_IDS = (
+    "step-agree-intent",
+    "step-funding",
+    "step-motivations",
+    "step-digital-inclusion",
+    "step-understanding-people",
+)
+SCOPE = (
+    "I can help with the DFPC toolkit and its five steps, the DTL role, the DTL forum "
+    "and its meetings, and the forum's eight priorities. Type `help` to see everything I can do."
+)
+CLINICAL_REPLY = (
+    "I can't help with clinical questions: please use your usual clinical guidance and "
+    "colleagues for those. " + SCOPE
+)
+
+
+def topic_button(entry: Entry) -> Button:
+    return Button(entry.title, Action("topic", value=entry.id))
+
+
+def entry_reply(content: Content, entry: Entry, *, feedback: bool = True) -> Reply:
+    """An entry as a short answer: title, body, source, related topics and feedback buttons."""
+    text = f"**{entry.title}**\n{entry.body}\n_Source: {entry.source}_"
+    related = [content.entries[r] for r in entry.related if r in content.entries]
+    buttons = [topic_button(e) for e in related[:MAX_RELATED]]
+    if feedback:
+        buttons += [
+            Button("👍 Helpful", Action("feedback", value=f"up:{entry.id}")),
+            Button("👎 Not helpful", Action("feedback", value=f"down:{entry.id}")),
+        ]
+    return Reply(text, buttons=tuple(buttons))
+
+
+def glossary_reply(term: GlossaryTerm) -> Reply:
+    aliases = f" (also written {', '.join(term.aliases)})" if term.aliases else ""
+    return Reply(
+        f"**{term.term}**{aliases}: {term.expansion}.\n{term.definition}\n_Source: {term.source}_"
+    )
+
+
+def refusal_reply(answer: Answer) -> Reply:
+    if answer.reason == "clinical":
+        return Reply(CLINICAL_REPLY)
+    text = "Sorry, I don't know the answer to that, and I'd rather not guess. "
+    text += "I've noted the question so the organisers can add an answer. " + SCOPE
+    return Reply(text, buttons=tuple(topic_button(e) for e in answer.near))
+
+
+def log_question(turn: Turn, answer: Answer) -> None:
+    turn.bot.db["questions"].insert(
+        {
+            "asked_at": turn.bot.now_iso(),
+            "text": answer.question[:500],
+            "asker": turn.bot.pseudonym(turn.user),
+            "platform": turn.user.platform,
+            "answered": int(answer.answered),
+            "topic": answer.topic,
+            "score": answer.score,
+        }
+    )
+
+
+def answer_reply(content: Content, answer: Answer) -> Reply:
+    """The reply for an answer: the entry, the glossary term, or a polite refusal."""
+    if answer.glossary is not None:
+        return glossary_reply(answer.glossary)
+    if answer.entry is not None:
+        return entry_reply(content, answer.entry)
+    return refusal_reply(answer)
+
+
+async def question(turn: Turn) -> list[Reply]:
+    answer = turn.bot.answers.ask(turn.args)
+    log_question(turn, answer)
+    turn.bot.metrics.answers.labels("answered" if answer.answered else "unanswered").inc()
+    return [answer_reply(turn.bot.content, answer)]
+
+
+async def glossary(turn: Turn) -> list[Reply]:
+    content = turn.bot.content
+    if not turn.args:
+        terms = sorted({t.term for t in content.glossary.values()}, key=str.lower)
+        return [Reply("Glossary terms: " + ", ".join(terms) + ". Type `glossary TERM`.")]
+    term = content.glossary_lookup(turn.args)
+    if term is None:
+        return [Reply(f"`{turn.args}` is not in the glossary. Type `glossary` to list the terms.")]
+    return [glossary_reply(term)]
+
+
+async def toolkit(turn: Turn) -> list[Reply]:
+    entries = turn.bot.content.entries
+    steps = [entries[s] for s in STEP_IDS if s in entries]
+    overview = entries.get("toolkit-steps")
+    if overview is None:
+        text = "The toolkit's five steps:\n" + "\n".join(f"- {e.title}" for e in steps)
+    else:
+        text = f"{overview.body}\n_Source: {overview.source}_"
+    return [Reply(text, buttons=tuple(topic_button(e) for e in steps))]
+
+
+async def show_topic(turn: Turn) -> list[Reply]:
+    assert turn.incoming.action is not None
+    entry = turn.bot.content.entries.get(turn.incoming.action.value)
+    if entry is None:
+        return [Reply("That topic is no longer available. Type `toolkit` or ask a question.")]
+    return [entry_reply(turn.bot.content, entry)]
+
+
+async def feedback(turn: Turn) -> list[Reply]:
+    assert turn.incoming.action is not None
+    vote, _, topic = turn.incoming.action.value.partition(":")
+    if vote not in ("up", "down") or topic not in turn.bot.content.entries:
+        return [Reply("I could not record that feedback.")]
+    turn.bot.db["feedback"].insert(
+        {
+            "at": turn.bot.now_iso(),
+            "topic": topic,
+            "vote": 1 if vote == "up" else -1,
+            "asker": turn.bot.pseudonym(turn.user),
+        }
+    )
+    if vote == "up":
+        return [Reply("Thanks, glad that helped.")]
+    return [Reply("Thanks for telling me. The organisers will see that this answer needs work.")]
+
+
+async def unanswered(turn: Turn) -> list[Reply]:
+    rows = turn.bot.db.execute(
+        """select lower(trim(text)) as q, count(*) as n, max(asked_at) as last
+        from questions where answered = 0 group by q order by n desc, last desc limit 20"""
+    ).fetchall()
+    if not rows:
+        return [Reply("No unanswered questions so far.")]
+    lines = "\n".join(f"- {n}× {q}" for q, n, _ in rows)
+    votes = turn.bot.db.execute(
+        "select topic, count(*) from feedback where vote < 0 group by topic order by 2 desc limit 5"
+    ).fetchall()
+    text = f"Most frequent questions I could not answer:\n{lines}"
+    if votes:
+        text += "\nAnswers marked not helpful: " + ", ".join(f"{t} ({n})" for t, n in votes)
+    return [Reply(text)]
+
+
+def register(registry: Registry) -> None:
+    registry.questions(question)
+    registry.command("glossary", help="explain an acronym, e.g. `glossary ARRS`",
+                   usage="glossary TERM")(glossary)
+    registry.command("toolkit", help="browse the DFPC toolkit's five steps")(toolkit)
+    registry.command("unanswered", organiser=True,
+                   help="the questions I could not answer, most frequent first")(unanswered)
+    registry.action("topic")(show_topic)
+    registry.action("feedback")(feedback)

@@ -1,0 +1,370 @@
+"""Answering questions from curated content: FTS5 bm25 candidates, typo tolerance, confidence."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import sqlite_utils
+import Stemmer
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
+
+from bot.kernel.config import DEFAULT_THRESHOLD
+from bot.kernel.content import Content, Entry, GlossaryTerm
+
+CANDIDATES = 20
+# Words found in more than this share of entries are left out of the FTS5 query.
+# (never fewer than COMMON_FLOOR entries, so small content is searched whole).
+COMMON_FRACTION, COMMON_FLOOR = 0.05, 200
+# At most this many words (the rarest, synonyms included) go into one FTS5 query.
+MAX_TERMS = 8
+# Candidates are ranked on four signals: coverage (how much of the question the entry
+# speaks to), likeness (fuzzy match to a title or phrasing), bm25 relative to the best
+# candidate, and overlap (rarity-weighted Jaccard with the closest title or phrasing).
+# Weights fitted on the evaluation set (see bench/qa.py).
+RANK_WEIGHTS = {"coverage": 1.0, "likeness": 0.4, "bm25": 0.3, "overlap": 1.0}
+# Confidence leaves bm25 out: relative to the best candidate it is always 1 for the winner.
+CONFIDENCE_WEIGHTS = {"coverage": 0.5, "likeness": 0.25, "overlap": 0.25}
+# How strongly a query word found in each field speaks for an entry.
+FIELD_STRENGTH = {"title": 1.0, "phrasings": 1.0, "tags": 1.0, "body": 0.45}
+# bm25 weights for the FTS5 columns, in order: title, phrasings, tags, body.
+BM25_WEIGHTS = (10.0, 8.0, 4.0, 1.0)
+
+# Common English words that say nothing about which topic is meant.
+STOPWORDS = frozenset(
+    """a about above after again against all almost also am an and any anyone anything are
+    aren't around as at away back be because been before being below between both but by can
+    can't could couldn't did didn't do does doesn't doing don't done down during each either
+    else enough even ever every few for from further get gets getting give
+    good got had hasn't has have haven't having he her here hers herself him himself his how
+    i i'd i'll i'm i've if in into is isn't it it's its itself just keep kind know let like
+    look lot lots make making may maybe me might mine more most much must my myself need
+    needs never no nor not now of off ok okay on once one only or other others ought
+    our ours ourselves out over own please put quite rather really right said same say says
+    see seem she should shouldn't so some someone something sort still such sure take tell
+    than thanks thank that that's the their theirs them themselves then there there's these
+    they they're thing things think this those though through to too try under until up upon
+    us use used very want wanted was wasn't way we we're well were weren't what what's whats
+    when where whether which while who who's whom whose why will with without won't would
+    wouldn't yes yet you you're your yours yourself im dont doesnt isnt arent cant wont
+    wanna gonna hi hello hey pls plz anybody somebody something explain show whole""".split()
+)
+
+# Words that mark a clinical question: the bot never answers those, however well they match.
+CLINICAL_WORDS = frozenset(
+    """dose doses dosage dosing mg milligram milligrams tablet tablets medication medications
+    medicine medicines prescribe prescribing prescription drug drugs symptom symptoms diagnose
+    diagnosis treat treating treatment treatments cure fever rash infection infections
+    antibiotic antibiotics paracetamol ibuprofen amoxicillin aspirin insulin statin statins
+    pregnancy pregnant breastfeeding vaccine vaccination vaccines uti utis asthma diabetes
+    blood pressure hypertension cancer chest sick illness ill overdose side-effects
+    contraindication contraindicated allergy allergic injection inhaler""".split()
+)
+
+# PyStemmer keeps a cache of stems it has seen; sharing one is safe (the GIL guards it).
+_STEMMER = Stemmer.Stemmer("english")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_GLOSSARY_QUESTION = re.compile(
+    r"^(?:what|whats|what's|wat)\s+(?:(?:is|are|does|do)\s+)?(?:(?:an?|the)\s+)?"
+    r"(?P<term>[a-z0-9&-]+)(?:\s+(?:stand for|stands for|mean|means|short for))?$"
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase word tokens; curly apostrophes folded, possessives kept whole."""
+    return _TOKEN.findall(text.lower().replace("\u2019", "'"))
+
+
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem, applied alike to content and questions."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    return _STEMMER.stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    return [stem(t) for t in tokenize(text) if t not in STOPWORDS]
+
+
+def phrase_table(content: Content) -> list[tuple[re.Pattern[str], str]]:
+    """Phrases read as one word: the synonyms file's, each acronym's expansion and aliases."""
+    table = dict(content.phrases)
+    for term in content.glossary.values():
+        # An acronym that is also a common word ("IT") stays spelt out instead.
+        if " " in term.expansion.strip() and term.term.lower() not in STOPWORDS:
+            table.setdefault(term.expansion.lower(), term.term.lower())
+        # Other spellings ("DTLs", the article's "DLT") read as the term itself.
+        for alias in term.aliases:
+            if alias.lower() != term.term.lower() and alias.lower() not in STOPWORDS:
+                table.setdefault(alias.lower(), term.term.lower())
+    # Longest first, so "primary care network" wins over "primary care".
+    ordered = sorted(table.items(), key=lambda item: -len(item[0]))
+    return [
+        (re.compile(r"\b" + r"\s+".join(map(re.escape, phrase.split())) + r"s?\b"), word)
+        for phrase, word in ordered
+    ]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome of one question: the entry chosen (if any) and how sure the bot is."""
+
+    question: str
+    answered: bool
+    score: float
+    entry: Entry | None = None
+    glossary: GlossaryTerm | None = None
+    reason: str = "answered"  # answered | unknown | clinical | empty
+    near: tuple[Entry, ...] = field(default=())
+
+    @property
+    def topic(self) -> str | None:
+        if self.entry is not None:
+            return self.entry.id
+        if self.glossary is not None:
+            return "glossary:" + self.glossary.term.lower()
+        return None
+
+
+@dataclass
+class _Doc:
+    entry: Entry
+    fields: dict[str, set[str]]
+    # The title and each phrasing: as sorted word strings (likeness) and word sets (overlap).
+    phrasings: list[str]
+    phrasing_sets: list[set[str]]
+
+
+class AnswerIndex:
+    """An in-memory index of the content, rebuilt whenever the content is (re)loaded."""
+
+    def __init__(self, content: Content, threshold: float = DEFAULT_THRESHOLD):
+        self.content = content
+        self.threshold = threshold
+        self._db = sqlite_utils.Database(memory=True)
+        self._docs: dict[str, _Doc] = {}
+        self._df: dict[str, int] = {}
+        self._expansions: dict[str, set[str]] = {}
+        self._phrases = phrase_table(content)
+        # "IT" in capitals is the acronym, "it" the pronoun: only case tells them apart.
+        self._shouted = [
+            (re.compile(rf"\b{re.escape(t.term)}\b"), t.expansion.lower())
+            for t in set(content.glossary.values())
+            if t.term.lower() in STOPWORDS and t.term.isupper()
+        ]
+        self._build()
+
+    def _normalise(self, text: str) -> str:
+        """Lowercase text with acronyms that look like common words ("IT") spelt out,
+        and known phrases read as one word."""
+        for pattern, expansion in self._shouted:
+            text = pattern.sub(expansion, text)
+        lowered = text.lower().replace("\u2019", "'")
+        for pattern, word in self._phrases:
+            lowered = pattern.sub(word, lowered)
+        return lowered
+
+    def _words(self, text: str) -> list[str]:
+        return content_words(self._normalise(text))
+
+    def _build(self) -> None:
+        rows = []
+        for rowid, entry in enumerate(self.content.entries.values(), start=1):
+            fields = {
+                "title": set(self._words(entry.title)),
+                "phrasings": set(self._words(" ".join(entry.phrasings))),
+                "tags": set(self._words(" ".join(entry.tags))),
+                "body": set(self._words(entry.body)),
+            }
+            sets = [set(self._words(p)) for p in (entry.title, *entry.phrasings)]
+            phrasings = [" ".join(sorted(words)) for words in sets]
+            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets)
+            for word in set().union(*fields.values()):
+                self._df[word] = self._df.get(word, 0) + 1
+            rows.append({
+                "rowid": rowid,
+                "id": entry.id,
+                "title": " ".join(self._words(entry.title)),
+                "phrasings": " ".join(self._words(" ".join(entry.phrasings))),
+                "tags": " ".join(self._words(" ".join(entry.tags))),
+                "body": " ".join(self._words(entry.body)),
+            })
+        table = self._db["docs"]
+        table.insert_all(rows, pk="rowid")
+        # The short fields again on their own: their posting lists stay short however
+        # common a word is in bodies, so searching them with every word is cheap.
+        short = self._db["short"]
+        short.insert_all(({k: r[k] for k in ("rowid", "id", "title", "phrasings", "tags")}
+                          for r in rows), pk="rowid")
+        if rows:
+            table.enable_fts(["title", "phrasings", "tags", "body"], create_triggers=False)
+            short.enable_fts(["title", "phrasings", "tags"], create_triggers=False)
+        self._build_expansions()
+        self._word_weight = {w: self._weight({w}) for w in self._df}
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        self._sql = (
+            f"select docs.id, bm25(docs_fts, {weights}) from docs_fts "
+            f"join docs on docs.rowid = docs_fts.rowid "
+            f"where docs_fts match ? order by bm25(docs_fts, {weights}) limit {CANDIDATES}"
+        )
+        self._short_sql = (
+            "select short.id, rank from short_fts join short on short.rowid = short_fts.rowid "
+            f"where short_fts match ? order by rank limit {CANDIDATES}"
+        )
+        vocabulary = set(self._df) | set(self._expansions) | STOPWORDS
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(vocabulary):
+            self._by_initial.setdefault(word[0], []).append(word)
+
+    def _build_expansions(self) -> None:
+        """Map each query word to the words that also count for it (synonyms, acronyms)."""
+        for group in self.content.synonyms:
+            stems = {stem(w) for word in group for w in tokenize(word) if w not in STOPWORDS}
+            for word in stems:
+                self._expansions.setdefault(word, set()).update(stems)
+        for term in set(self.content.glossary.values()):
+            names = {stem(n.lower()) for n in (term.term, *term.aliases) if " " not in n}
+            # Only the acronym's own spellings: its expansion is already read as the
+            # acronym (see phrase_table), and its words alone ("digital") mean less.
+            for name in names:
+                self._expansions.setdefault(name, set()).update(names)
+
+    def _correct(self, token: str) -> str | None:
+        """The vocabulary word a mistyped token most likely meant, or None.
+
+        Strict on purpose: a real word the content lacks ("share", "weather") must not
+        become one it has ("shame", "whether"), so only longer words get an edit, and
+        short ones only a transposition ("teh").
+        """
+        if len(token) < 3 or not token[0].isalpha():
+            return None
+        candidates = self._by_initial.get(token[0], [])
+        if len(token) >= 6:
+            max_distance = 1 if len(token) < 9 else 2
+            match = process.extractOne(
+                token, candidates, scorer=Levenshtein.distance, score_cutoff=max_distance
+            )
+            if match is not None:
+                return match[0]
+        for candidate, _, _ in process.extract(
+            token, candidates, scorer=OSA.distance, score_cutoff=1, limit=5
+        ):
+            if sorted(candidate) == sorted(token):
+                return candidate
+        return None
+
+    def _concepts(self, question: str) -> tuple[list[str], list[set[str]], bool]:
+        """Query words (stemmed, corrected), each with the stems that count for it; clinical?"""
+        words: list[str] = []
+        concepts: list[set[str]] = []
+        clinical = False
+        for token in tokenize(self._normalise(question)):
+            if token in CLINICAL_WORDS:
+                clinical = True
+            if token in STOPWORDS:
+                continue
+            word = stem(token)
+            if word not in self._df and word not in self._expansions:
+                corrected = self._correct(token)
+                if corrected is not None:
+                    if corrected in STOPWORDS:
+                        continue
+                    word = stem(corrected)
+            words.append(word)
+            concepts.append({word} | self._expansions.get(word, set()))
+        return words, concepts, clinical
+
+    def _weight(self, concept: set[str]) -> float:
+        """Rarer words say more; smoothed so that common words still count for something."""
+        df = max((self._df.get(w, 0) for w in concept), default=0)
+        return 1.0 + math.log((len(self._docs) + 1) / (df + 0.5))
+
+    def _coverage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]) -> float:
+        gained = 0.0
+        for concept, weight in zip(concepts, weights, strict=True):
+            strength = max(
+                (FIELD_STRENGTH[name] for name, words in doc.fields.items() if concept & words),
+                default=0.0,
+            )
+            gained += weight * strength
+        return gained / sum(weights)
+
+    def _overlap(self, doc: _Doc, concepts: list[set[str]], weights: list[float]) -> float:
+        """Rarity-weighted Jaccard between the question and its closest title or phrasing."""
+        best = 0.0
+        for words in doc.phrasing_sets:
+            shared = sum(w for c, w in zip(concepts, weights, strict=True) if c & words)
+            matched = set().union(*(c & words for c in concepts))
+            extra = sum(self._word_weight[w] for w in words - matched)
+            best = max(best, shared / (sum(weights) + extra))
+        return best
+
+    def _candidates(self, concepts: list[set[str]]) -> list[tuple[str, float]]:
+        """Entry ids with their bm25 relevance (higher is better), best first.
+
+        The rarer words against everything (query pruning: a word in most entries adds
+        little to bm25 but makes FTS5 score thousands of rows), and, when words were
+        pruned, every word against a second index of the short fields only.
+        """
+        words = sorted({w for c in concepts for w in c if w in self._df}, key=self._df.__getitem__)
+        if not words:
+            return []
+        common = max(COMMON_FRACTION * len(self._docs), COMMON_FLOOR)
+        rarer = [w for w in words if self._df[w] <= common][:MAX_TERMS]
+        found: dict[str, float] = {}
+        if rarer:
+            match = " OR ".join(f'"{w}"' for w in rarer)
+            found = {i: -score for i, score in self._db.execute(self._sql, [match]).fetchall()}
+        if len(rarer) < len(words):
+            # Entries found only through the short fields join with no bm25 credit: their
+            # scores come from a differently weighted query and would not compare.
+            every_word = " OR ".join(f'"{w}"' for w in words[:MAX_TERMS])
+            for entry_id, _ in self._db.execute(self._short_sql, [every_word]).fetchall():
+                found.setdefault(entry_id, 0.0)
+        return sorted(found.items(), key=lambda item: -item[1])
+
+    def glossary_answer(self, question: str) -> GlossaryTerm | None:
+        """A glossary term, when the question is just 'what is X' / 'what does X stand for'."""
+        match = _GLOSSARY_QUESTION.match(" ".join(tokenize(question)))
+        if match is None:
+            return None
+        return self.content.glossary_lookup(match.group("term"))
+
+    def ask(self, question: str) -> Answer:
+        """Choose the entry that answers the question, or say why none does."""
+        words, concepts, clinical = self._concepts(question)
+        if clinical:
+            return Answer(question, answered=False, score=0.0, reason="clinical")
+        term = self.glossary_answer(question)
+        if term is not None:
+            return Answer(question, answered=True, score=1.0, glossary=term)
+        if not concepts:
+            return Answer(question, answered=False, score=0.0, reason="empty")
+        weights = [self._weight(c) for c in concepts]
+        query_key = " ".join(sorted(set(words)))
+        scored: list[tuple[float, float, str]] = []
+        candidates = self._candidates(concepts)
+        best_bm25 = candidates[0][1] if candidates and candidates[0][1] > 0 else 1.0
+        for entry_id, relevance in candidates:
+            doc = self._docs[entry_id]
+            signals = {
+                "coverage": self._coverage(doc, concepts, weights),
+                "likeness": max(fuzz.ratio(query_key, p) for p in doc.phrasings) / 100,
+                "bm25": relevance / best_bm25,
+                "overlap": self._overlap(doc, concepts, weights),
+            }
+            rank_score = sum(w * signals[k] for k, w in RANK_WEIGHTS.items())
+            confidence = sum(w * signals[k] for k, w in CONFIDENCE_WEIGHTS.items())
+            scored.append((rank_score, confidence, entry_id))
+        if not scored:
+            return Answer(question, answered=False, score=0.0, reason="unknown")
+        scored.sort(key=lambda item: -item[0])
+        _, best_score, best_id = scored[0]
+        best_score = round(best_score, 4)
+        if best_score >= self.threshold:
+            return Answer(question, answered=True, score=best_score,
+                          entry=self._docs[best_id].entry)
+        near = tuple(self._docs[i].entry for _, c, i in scored[:2] if c >= self.threshold * 0.6)
+        return Answer(question, answered=False, score=best_score, reason="unknown", near=near)

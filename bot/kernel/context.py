@@ -1,0 +1,244 @@
+"""The bot's context object and its one entry point, `Bot.handle`, shared by every adapter."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from bot.kernel import conversations
+from bot.kernel.answers import AnswerIndex
+from bot.kernel.clock import Clock
+from bot.kernel.config import Config
+from bot.kernel.content import Content, Problem, check_content
+from bot.kernel.identity import pseudonym
+from bot.kernel.metrics import Metrics
+from bot.kernel.model import Conversation, Incoming, Reply, User
+from bot.kernel.registry import Registry, Turn
+from bot.kernel.scheduler import Scheduler
+from bot.kernel.seen import EventLog
+
+log = logging.getLogger("dtlbot")
+
+# Posts replies to a stored conversation on one platform (used for proactive messages).
+Sender = Callable[[Conversation, list[Reply]], Awaitable[None]]
+
+APOLOGY = "Sorry, something went wrong on my side and I could not do that. Please try again."
+
+
+class NoSender(RuntimeError):
+    """No adapter for this conversation's platform is running in this process."""
+
+
+@dataclass
+class Bot:
+    """Everything a handler needs: config, database, content, clock, and ways to post.
+
+    Built by the composition root (bot.app.create_bot), which lists the features.
+    """
+
+    config: Config
+    db: Database
+    content: Content
+    answers: AnswerIndex
+    registry: Registry
+    clock: Clock
+    # The pseudonym key: never shown, not even in repr() (which tracebacks and debuggers print).
+    secret: bytes = field(repr=False)
+    senders: dict[str, Sender] = field(default_factory=dict)
+    # The running adapter objects by platform (an adapter's personal data may live there).
+    adapters: dict[str, object] = field(default_factory=dict)
+    # Platforms with no surface of their own for the introduction (no page, no install event):
+    # there a person's first direct message gets it.
+    introduce_on_first_message: set[str] = field(default_factory=set)
+    metrics: Metrics = field(default_factory=Metrics)
+    # Set by the server while it runs, so that changes can re-plan the next wake-up.
+    scheduler: Scheduler | None = None
+    # Redelivery logs by platform (see bot.kernel.seen), made by `events_of`.
+    event_logs: dict[str, EventLog] = field(default_factory=dict, repr=False)
+    # Conversations already stored, with what was stored, so a message writes only on change.
+    _remembered: dict[str, tuple[str, str | None]] = field(default_factory=dict, repr=False)
+
+    def pseudonym(self, user: User) -> str:
+        """The stable pseudonym under which this person's data is stored."""
+        return pseudonym(self.secret, user)
+
+    def log_tag(self, conversation: Conversation) -> str:
+        """How logs name a conversation: a short stable pseudonym, never a platform id or name."""
+        digest = hmac.new(self.secret, conversation.key.encode("utf-8"), hashlib.sha256)
+        return "c-" + digest.hexdigest()[:10]
+
+    def now_iso(self) -> str:
+        return self.clock.now().isoformat(timespec="seconds")
+
+    def reload_content(self) -> list[Problem]:
+        """Re-read content; on problems keep the old index and return them."""
+        content, problems = check_content(self.config.content.path)
+        if problems:
+            return problems
+        self.content = content
+        self.answers = AnswerIndex(content, self.config.answers.threshold)
+        return []
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Answer one incoming message or action; never raises."""
+        started = time.perf_counter()
+        try:
+            replies = await self._dispatch(incoming)
+        except Exception:
+            log.exception(
+                "handler failed platform=%s conversation=%s",
+                incoming.user.platform,
+                self.log_tag(incoming.conversation),
+            )
+            replies = [Reply(APOLOGY)]
+        elapsed = time.perf_counter() - started
+        self.metrics.reply_seconds.labels(incoming.user.platform).observe(elapsed)
+        log.info(
+            "handled platform=%s conversation=%s kind=%s latency_ms=%.1f",
+            incoming.user.platform,
+            self.log_tag(incoming.conversation),
+            "action" if incoming.action else "text",
+            elapsed * 1000,
+        )
+        return replies
+
+    async def _dispatch(self, incoming: Incoming) -> list[Reply]:
+        if incoming.conversation.keep_reference:
+            self.remember(incoming.conversation, incoming.user)
+        if incoming.action is not None:
+            handler = self.registry.find_action(incoming.action.id)
+            if handler is None:
+                return [Reply("That button is no longer in use. Type `help` to see what I can do.")]
+            return await handler(Turn(self, incoming))
+        text = " ".join(incoming.text.split())
+        # Recorded before handling, so that a first message of "forget me" forgets this too.
+        first = (
+            incoming.conversation.is_direct
+            and incoming.user.platform in self.introduce_on_first_message
+            and self.first_contact(incoming.user)
+        )
+        replies = await self._answer_text(incoming, text)
+        if first:
+            replies = [*await self.registry.emit(
+                "first_contact", self, incoming.user, incoming.conversation), *replies]
+        return replies
+
+    async def _answer_text(self, incoming: Incoming, text: str) -> list[Reply]:
+        if not text:
+            return [Reply("Type a question, or `help` to see what I can do.")]
+        matched = self.registry.match(text)
+        if matched is not None:
+            command, args = matched
+            if command.organiser and not incoming.user.is_organiser:
+                return [Reply(f"Only forum organisers can use `{command.phrase}`.")]
+            return await command.handler(Turn(self, incoming, args))
+        family = self.registry.family(text.split()[0])
+        if family:
+            visible = [c for c in family if incoming.user.is_organiser or not c.organiser]
+            if visible:
+                listing = "\n".join(f"- `{c.usage}`: {c.help}" for c in visible)
+                return [Reply(f"I don't know `{text}`. Did you mean one of these?\n{listing}")]
+        return await self.ask(Turn(self, incoming, text))
+
+    async def ask(self, turn: Turn) -> list[Reply]:
+        """Answer `turn.args` as a question (middleware first, then the question handler)."""
+        return await self.registry.ask(turn)
+
+    def first_contact(self, user: User) -> bool:
+        """True the first time this person is seen (they get the introduction), then False."""
+        with self.db.conn:
+            cursor = self.db.conn.execute(
+                "insert or ignore into welcomed (person, at) values (?, ?)",
+                [self.pseudonym(user), self.now_iso()],
+            )
+        return cursor.rowcount == 1
+
+    def remember(self, conversation: Conversation, user: User | None = None) -> None:
+        """Keep where to post later; a direct chat is its person's own (for `my data`)."""
+        person = self.pseudonym(user) if user is not None and conversation.is_direct else None
+        state = (conversations.reference_json(conversation), person)
+        if self._remembered.get(conversation.key) == state:
+            return
+        conversations.remember(self.db, conversation, self.now_iso(), person=person)
+        self._remembered[conversation.key] = state
+
+    def forget_conversation(self, key: str) -> None:
+        """Forget a stored conversation (the bot was removed from it, or its person left)."""
+        conversations.forget(self.db, key)
+        self._remembered.pop(key, None)
+
+    async def opened(self, user: User, conversation: Conversation) -> list[Reply]:
+        """A person opened their direct chat with the bot: the introduction, the first time."""
+        if conversation.keep_reference:
+            self.remember(conversation, user)
+        if self.first_contact(user):
+            return await self.registry.emit("first_contact", self, user, conversation)
+        return []
+
+    async def introduction(self, user: User | None, conversation: Conversation) -> list[Reply]:
+        """The introduction itself, whether or not it was given before (a page shows it)."""
+        if user is not None:
+            self.first_contact(user)
+        return await self.registry.emit("first_contact", self, user, conversation)
+
+    async def installed(self, conversation: Conversation, user: User | None = None) -> list[Reply]:
+        """The bot was added to a conversation: keep it; the replies to post there, once."""
+        known = conversations.recall(self.db, conversation.key) is not None
+        self.remember(conversation, user)
+        if user is not None and conversation.is_direct:
+            self.first_contact(user)
+        replies = await self.registry.emit("installed", self, user, conversation)
+        if not known:
+            replies += await self.registry.emit("first_contact", self, user, conversation)
+        return replies
+
+    async def removed(self, conversation: Conversation) -> None:
+        """The bot was removed from a conversation: forget it and tell the features."""
+        self.forget_conversation(conversation.key)
+        await self.registry.emit("removed", self, None, conversation)
+
+    def events_of(self, platform: str) -> EventLog:
+        """The platform's log of event ids already answered, loaded from the database once."""
+        if platform not in self.event_logs:
+            log = EventLog(self, platform)
+            log.load()
+            self.event_logs[platform] = log
+        return self.event_logs[platform]
+
+    def attach(
+        self,
+        platform: str,
+        sender: Sender,
+        adapter: object | None = None,
+        *,
+        introduce_on_first_message: bool = False,
+    ) -> None:
+        """An adapter starts serving: how to post to its conversations, its running state, and
+        whether the introduction comes with a person's first direct message (a platform that
+        shows it on its own calls `opened`, `introduction` or `installed` instead)."""
+        self.senders[platform] = sender
+        if adapter is not None:
+            self.adapters[platform] = adapter
+        if introduce_on_first_message:
+            self.introduce_on_first_message.add(platform)
+
+    async def send(self, conversation: Conversation, replies: list[Reply]) -> None:
+        """Post to a stored conversation through its platform's adapter (proactive)."""
+        sender = self.senders.get(conversation.platform)
+        if sender is None:
+            raise NoSender(f"no adapter running for platform '{conversation.platform}'")
+        await sender(conversation, replies)
+
+    def replan(self) -> None:
+        """Tell the scheduler (if running) that what is due may have changed."""
+        if self.scheduler is not None:
+            self.scheduler.replan()
+
+    def close(self) -> None:
+        self.db.close()

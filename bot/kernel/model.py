@@ -1,0 +1,172 @@
+"""The neutral conversation model that every adapter translates to and from."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class User:
+    """Who is speaking: a platform's user id, as the adapter saw it."""
+
+    platform: str
+    id: str
+    name: str = ""
+    is_organiser: bool = False
+
+    @property
+    def key(self) -> str:
+        """A stable key for this person on this platform (never shown to others)."""
+        return f"{self.platform}:{self.id}"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Where a message came from, with what an adapter needs to post there later."""
+
+    platform: str
+    id: str
+    is_direct: bool = True
+    # Adapter-specific, JSON-serialisable data (a Teams conversation reference,
+    # a Slack thread timestamp...). The core stores it but never reads inside it.
+    reference: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # True where the reference changes and must be kept current for later posts (Teams' service
+    # URL): the core then stores it on every message, not only when a feature asks.
+    keep_reference: bool = field(default=False, compare=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button press or a form submission: which action, and the values chosen."""
+
+    id: str
+    value: str = ""
+    values: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message to the bot: typed text, or an action from a button or form."""
+
+    user: User
+    conversation: Conversation
+    text: str = ""
+    action: Action | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button. Pressing it sends `action`; a `url` button opens a link instead."""
+
+    label: str
+    action: Action
+    style: Literal["primary", "danger"] | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ChoiceField:
+    """One choice input of a form (a select or radio group)."""
+
+    id: str
+    label: str
+    options: tuple[Option, ...]
+    initial: str | None = None
+    required: bool = True
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class TextField:
+    """One free-text input of a form."""
+
+    id: str
+    label: str
+    initial: str | None = None
+    required: bool = False
+    max_length: int = 200
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form. Submitting it sends Action(id=form.id, values={field id: value}).
+
+    A form returned with `error` or field errors in reply to its own submission
+    means "not accepted": adapters keep it open (or re-show it) with the errors
+    and the values the person chose.
+    """
+
+    id: str
+    title: str
+    fields: tuple[ChoiceField | TextField, ...]
+    submit_label: str = "Submit"
+    intro: str = ""
+    error: str | None = None
+    # The words that do the same as the form, for platforms without forms.
+    text_hint: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.error) or any(f.error for f in self.fields)
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image (PNG bytes) with the alt text that describes it."""
+
+    data: bytes
+    alt: str
+    filename: str = "image.png"
+    mime: str = "image/png"
+
+
+@dataclass(frozen=True)
+class File:
+    """A file to send (a CSV export, an .ics calendar)."""
+
+    data: bytes
+    filename: str
+    mime: str = "text/plain"
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says: text in the Markdown subset, plus optional extras.
+
+    The Markdown subset is **bold**, _italic_, `code`, [text](url) and lines
+    starting with "- " for bullets; see bot.markup.
+    """
+
+    text: str = ""
+    buttons: tuple[Button, ...] = ()
+    form: Form | None = None
+    image: Image | None = None
+    file: File | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (bytes as base64), used by the web chat and `--json` output."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,221 @@
+"""The registry: which words, actions, middleware, lifecycle hooks and timed tasks go where.
+
+Features fill it through their `register(registry)`; the composition root (bot.app) builds it
+once, and adapters add their own tasks, personal data and config sections at build time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from bot.kernel.model import Conversation, Incoming, Reply, User
+from bot.kernel.scheduler import Task
+
+if TYPE_CHECKING:
+    import click
+    from aiohttp import web
+
+    from bot.kernel.config import Section
+    from bot.kernel.context import Bot
+
+
+@dataclass
+class Turn:
+    """One message being handled: the bot (context), what came in, and the command's arguments."""
+
+    bot: Bot
+    incoming: Incoming
+    args: str = ""
+
+    @property
+    def user(self) -> User:
+        return self.incoming.user
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.incoming.conversation
+
+
+Handler = Callable[[Turn], Awaitable[list[Reply]]]
+# Middleware around answering a question: call `next(turn)` to go on, or return replies instead
+# (as slack-bolt's `async_process(req, resp, next)` does).
+Next = Callable[[Turn], Awaitable[list[Reply]]]
+Middleware = Callable[[Turn, Next], Awaitable[list[Reply]]]
+
+# Neutral lifecycle events, raised by the core (first contact) or by adapters (installed, removed).
+LifecycleEvent = Literal["first_contact", "installed", "removed"]
+# A hook gets the bot, the event's person (None when the platform names none) and conversation;
+# the replies it returns are shown there (a welcome, say).
+Hook = Callable[["Bot", "User | None", Conversation], Awaitable[list[Reply]]]
+# Adds routes to the server's application; and background work as a cleanup context factory.
+WebSetup = Callable[["web.Application", "Bot"], None]
+Background = Callable[["Bot"], Callable[["web.Application"], AsyncIterator[None]]]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One kind of data a feature keeps about a person, for `my data` and `forget me`."""
+
+    name: str
+    # How long it is kept, in plain words (shown by `my data` and the privacy notice);
+    # a function of the bot when it depends on the config.
+    retention: str | Callable[[Bot], str]
+    # Plain-language lines describing what is held about this person (empty: nothing).
+    describe: Callable[[Bot, User], list[str]]
+    # Erase (or unlink) it; returns one sentence saying what was done.
+    forget: Callable[[Bot, User], str]
+    # The database tables it lives in (the privacy notice names each one).
+    tables: tuple[str, ...] = ()
+    # What exactly is stored, in plain words, for the privacy notice.
+    summary: str = ""
+
+    def retention_for(self, bot: Bot) -> str:
+        return self.retention(bot) if callable(self.retention) else self.retention
+
+
+@dataclass(frozen=True)
+class Command:
+    words: tuple[str, ...]
+    handler: Handler
+    help: str
+    usage: str = ""
+    organiser: bool = False
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass
+class Registry:
+    """Maps the first words of a message to a command, action ids to handlers, and more."""
+
+    commands: list[Command] = field(default_factory=list)
+    actions: dict[str, Handler] = field(default_factory=dict)
+    fallback: Handler | None = None
+    middleware: list[Middleware] = field(default_factory=list)
+    hooks: dict[str, list[Hook]] = field(default_factory=dict)
+    tasks: list[Task] = field(default_factory=list)
+    personal_data: list[PersonalData] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    cli_commands: list[Callable[[click.Group], None]] = field(default_factory=list)
+    web_setups: list[WebSetup] = field(default_factory=list)
+    background_work: list[Background] = field(default_factory=list)
+
+    def command(self, phrase: str, *, help: str, usage: str = "", organiser: bool = False):
+        """Register a handler for messages starting with `phrase` (case-insensitive)."""
+
+        def register(handler: Handler) -> Handler:
+            words = tuple(phrase.lower().split())
+            if any(c.words == words for c in self.commands):
+                raise ValueError(f"command '{phrase}' registered twice")
+            self.commands.append(Command(words, handler, help, usage or phrase, organiser))
+            return handler
+
+        return register
+
+    def action(self, action_id: str):
+        """Register a handler for a button or form action; ids may end in ':' as a prefix."""
+
+        def register(handler: Handler) -> Handler:
+            if action_id in self.actions:
+                raise ValueError(f"action '{action_id}' registered twice")
+            self.actions[action_id] = handler
+            return handler
+
+        return register
+
+    def questions(self, handler: Handler) -> Handler:
+        """Register the one handler for messages that are not commands (the question answerer)."""
+        if self.fallback is not None:
+            raise ValueError("a question handler is registered already")
+        self.fallback = handler
+        return handler
+
+    def use(self, middleware: Middleware) -> Middleware:
+        """Add middleware around answering questions; each decides whether to call `next`."""
+        self.middleware.append(middleware)
+        return middleware
+
+    def on(self, event: LifecycleEvent, hook: Hook) -> None:
+        """Run `hook` on a lifecycle event (first contact, installed in or removed from a chat)."""
+        self.hooks.setdefault(event, []).append(hook)
+
+    def task(self, task: Task) -> None:
+        """Register timed work (see bot.kernel.scheduler); a name is registered once."""
+        if any(t.name == task.name for t in self.tasks):
+            raise ValueError(f"task '{task.name}' registered twice")
+        self.tasks.append(task)
+
+    def holds_personal_data(self, kind: PersonalData) -> None:
+        """Register a kind of personal data (see bot.features.privacy)."""
+        self.personal_data.append(kind)
+
+    def settings(self, section: Section) -> None:
+        """Register a config file section (a [table] with its dataclass and env overrides)."""
+        if any(s.name == section.name for s in self.sections):
+            raise ValueError(f"config section '{section.name}' registered twice")
+        self.sections.append(section)
+
+    def cli(self, add: Callable[[click.Group], None]) -> None:
+        """Register a function that adds commands to the `dtlbot` command line."""
+        self.cli_commands.append(add)
+
+    def http(self, setup: WebSetup) -> None:
+        """Register a function that adds HTTP routes to the server (e.g. the calendar feed)."""
+        self.web_setups.append(setup)
+
+    def background(self, work: Background) -> None:
+        """Register background work for a running server, as an aiohttp cleanup context."""
+        self.background_work.append(work)
+
+    async def ask(self, turn: Turn) -> list[Reply]:
+        """Answer a question: through every middleware in order, then the question handler."""
+        if self.fallback is None:
+            raise LookupError("no question handler is registered")
+
+        async def step(index: int, turn: Turn) -> list[Reply]:
+            if index == len(self.middleware):
+                assert self.fallback is not None
+                return await self.fallback(turn)
+            return await self.middleware[index](turn, lambda t: step(index + 1, t))
+
+        return await step(0, turn)
+
+    async def emit(
+        self, event: LifecycleEvent, bot: Bot, user: User | None, conversation: Conversation
+    ) -> list[Reply]:
+        """Run every hook for this event and gather the replies they return."""
+        replies: list[Reply] = []
+        for hook in self.hooks.get(event, []):
+            replies += await hook(bot, user, conversation)
+        return replies
+
+    def match(self, text: str) -> tuple[Command, str] | None:
+        """The longest command whose words start the text, with the rest as arguments."""
+        words = text.split()
+        lowered = [w.lower() for w in words]
+        best: Command | None = None
+        for command in self.commands:
+            n = len(command.words)
+            if tuple(lowered[:n]) == command.words and (best is None or n > len(best.words)):
+                best = command
+        if best is None:
+            return None
+        return best, " ".join(words[len(best.words):])
+
+    def family(self, first_word: str) -> list[Command]:
+        """Commands of two or more words that start with this word (e.g. every 'poll ...')."""
+        first = first_word.lower()
+        return [c for c in self.commands if len(c.words) > 1 and c.words[0] == first]
+
+    def find_action(self, action_id: str) -> Handler | None:
+        if action_id in self.actions:
+            return self.actions[action_id]
+        for key, handler in self.actions.items():
+            if key.endswith(":") and action_id.startswith(key):
+                return handler
+        return None
+
