@@ -8,13 +8,12 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
-from bot.kernel import seen
 from bot.kernel.answers import AnswerIndex
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.config import Config
 from bot.kernel.config import load_config as load_sections
 from bot.kernel.content import load_content
-from bot.kernel.context import Bot
+from bot.kernel.context import PRUNE_EVENTS, Bot
 from bot.kernel.identity import load_secret
 from bot.kernel.registry import Registry
 from bot.kernel.storage import open_database
@@ -42,7 +41,7 @@ def adapter_modules() -> list[tuple[str, ModuleType]]:
 def build_registry(features: Sequence[str] = FEATURES) -> Registry:
     """A registry with the kernel's own tasks, every feature and every adapter registered."""
     registry = Registry()
-    registry.task(seen.PRUNE_TASK)
+    registry.task(PRUNE_EVENTS)
     for name in features:
         importlib.import_module(name).register(registry)
     for _, module in adapter_modules():

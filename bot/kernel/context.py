@@ -8,10 +8,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.kernel import conversations
+from bot.kernel import conversations, seen
 from bot.kernel.answers import AnswerIndex
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
@@ -20,7 +21,7 @@ from bot.kernel.identity import pseudonym
 from bot.kernel.metrics import Metrics
 from bot.kernel.model import Conversation, Incoming, Reply, User
 from bot.kernel.registry import Registry, Turn
-from bot.kernel.scheduler import Scheduler
+from bot.kernel.scheduler import Scheduler, Task
 from bot.kernel.seen import EventLog
 
 log = logging.getLogger("dtlbot")
@@ -206,7 +207,7 @@ class Bot:
     def events_of(self, platform: str) -> EventLog:
         """The platform's log of event ids already answered, loaded from the database once."""
         if platform not in self.event_logs:
-            log = EventLog(self, platform)
+            log = EventLog(self.db, platform, self.now_iso)
             log.load()
             self.event_logs[platform] = log
         return self.event_logs[platform]
@@ -242,3 +243,17 @@ class Bot:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _events_due(bot: Bot) -> datetime | None:
+    oldest = seen.oldest(bot.db)
+    return None if oldest is None else datetime.fromisoformat(oldest) + seen.EVENT_RETENTION
+
+
+async def _prune_events(bot: Bot) -> None:
+    cutoff = (bot.clock.now() - seen.EVENT_RETENTION).isoformat(timespec="seconds")
+    seen.prune(bot.db, list(bot.event_logs.values()), cutoff)
+
+
+# The kernel's own timed work: forget redelivery ids older than a day, on every platform.
+PRUNE_EVENTS = Task(seen.PRUNE_TASK_NAME, next_due=_events_due, run=_prune_events)

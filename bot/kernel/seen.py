@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import timedelta
 
-from bot.kernel.scheduler import Task
-
-if TYPE_CHECKING:
-    from bot.kernel.context import Bot
+from sqlite_utils import Database
 
 # Platforms retry within minutes (Slack for up to an hour); a day is ample.
 EVENT_RETENTION = timedelta(days=1)
@@ -17,6 +14,7 @@ EVENT_RETENTION = timedelta(days=1)
 FLUSH_SECONDS = 0.2
 # Event ids kept in memory at most per platform (far more than a forum sends in a day).
 MEMORY_MAX = 500_000
+PRUNE_TASK_NAME = "seen event ids"
 
 
 @dataclass
@@ -28,14 +26,16 @@ class EventLog:
     forgets an id it has acknowledged.
     """
 
-    bot: Bot
+    db: Database
     platform: str
+    # The current time as stored (ISO 8601), from the bot's clock.
+    now_iso: Callable[[], str]
     # id -> when first seen (ISO), oldest first.
     seen: dict[str, str] = field(default_factory=dict)
     unwritten: list[tuple[str, str]] = field(default_factory=list)
 
     def load(self) -> None:
-        rows = self.bot.db.conn.execute(
+        rows = self.db.conn.execute(
             "select event_id, seen_at from seen_events where platform = ? order by seen_at",
             [self.platform],
         ).fetchall()
@@ -45,7 +45,7 @@ class EventLog:
         """Record an event id; False when it was already seen (a retry: do not answer again)."""
         if event_id in self.seen:
             return False
-        now = self.bot.now_iso()
+        now = self.now_iso()
         self.seen[event_id] = now
         self.unwritten.append((event_id, now))
         while len(self.seen) > MEMORY_MAX:
@@ -59,8 +59,8 @@ class EventLog:
             return
         batch, self.unwritten = self.unwritten, []
         try:
-            with self.bot.db.conn:
-                self.bot.db.conn.executemany(
+            with self.db.conn:
+                self.db.conn.executemany(
                     "insert or ignore into seen_events (platform, event_id, seen_at) "
                     "values (?, ?, ?)", [(self.platform, *row) for row in batch]
                 )
@@ -73,23 +73,17 @@ class EventLog:
             del self.seen[next(iter(self.seen))]
 
 
-def _oldest_event(bot: Bot) -> datetime | None:
-    row = bot.db.execute("select min(seen_at) from seen_events").fetchone()
-    if row is None or row[0] is None:
-        return None
-    return datetime.fromisoformat(row[0]) + EVENT_RETENTION
+def oldest(db: Database) -> str | None:
+    """When the oldest stored event id was seen (ISO), if any."""
+    row = db.execute("select min(seen_at) from seen_events").fetchone()
+    return None if row is None else row[0]
 
 
-async def _prune(bot: Bot) -> None:
-    cutoff = (bot.clock.now() - EVENT_RETENTION).isoformat(timespec="seconds")
-    for log in bot.event_logs.values():
+def prune(db: Database, logs: list[EventLog], cutoff: str) -> None:
+    """Forget event ids seen at or before `cutoff`, stored and in memory."""
+    for log in logs:
         log.flush()
-    with bot.db.conn:
-        bot.db.conn.execute("delete from seen_events where seen_at <= ?", [cutoff])
-    for log in bot.event_logs.values():
+    with db.conn:
+        db.conn.execute("delete from seen_events where seen_at <= ?", [cutoff])
+    for log in logs:
         log.forget_before(cutoff)
-
-
-PRUNE_TASK_NAME = "seen event ids"
-# Timed work: forget event ids older than a day, on every platform.
-PRUNE_TASK = Task(PRUNE_TASK_NAME, next_due=_oldest_event, run=_prune)
