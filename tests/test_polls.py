@@ -463,3 +463,25 @@ async def test_my_data_lists_a_ballot_in_the_voters_own_order(bot):
     await say(bot, "rank 2 1 3 4 5 6 7 8")
     (reply, *_) = await say(bot, "my data")
     assert "1. Digital front door, 2. Cloud-based telephony, 3. Websites" in reply.text
+
+
+async def test_results_json_has_each_methods_order_agreement_participation_and_intervals(bot):
+    await start(bot)
+    await say(bot, "rank 1 2 3 4 5 6 7 8")
+    await say(bot, "rank 1 2 3 4 5 6 7 8", ALI)
+    await say(bot, "rank 2 1 3 4 5 6 7 8", BEA)
+    data = results_json(bot)
+    assert data["methods"]["borda"] == IDS
+    assert data["methods"]["schulze"] == IDS
+    assert data["methods"]["kemeny"] == IDS
+    assert data["methods_agree_top3"] is True
+    assert data["participation"]["voted"] == 3
+    by_id = {p["id"]: p for p in data["priorities"]}
+    assert by_id["telephony"]["rank_interval"][0] == 1
+    assert by_id["inclusion"]["rank_interval"] == [8, 8]
+    poll = polls.find_poll(bot, "")
+    assert sorted(polls.rank_matrix(bot, poll).tolist()) == [
+        [1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 8], [2, 1, 3, 4, 5, 6, 7, 8]]
+    (reply,) = await say(bot, "poll results", ORGANISER)
+    assert "Kemeny-Young" in reply.text and "Schulze (Debian's method)" in reply.text
+    assert "Too close to call: Cloud-based telephony and " in reply.text

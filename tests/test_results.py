@@ -76,11 +76,13 @@ def test_trend_counts_places_moved_and_null_for_new_priorities():
 def test_json_has_exactly_the_documented_fields():
     results = tally(priorities("abcdefgh"), [("a", 1, "icb", "planning")], 1)
     data = as_json({"id": 3, "title": "Spring", "status": "closed"}, results)
-    assert set(data) == {"poll", "responses", "priorities"}
+    assert set(data) == {"poll", "responses", "priorities", "methods", "methods_agree_top3",
+                         "participation"}
     assert data["poll"] == {"id": 3, "title": "Spring", "status": "closed"}
+    assert data["participation"] == {"voted": 1, "eligible": None}
     first = data["priorities"][0]
     assert set(first) == {"number", "id", "title", "score", "mean_rank", "first_places",
-                          "top_three", "leads", "progress", "change"}
+                          "top_three", "leads", "progress", "change", "rank_interval"}
     assert first["leads"] == {"dtl": 0, "pcn": 0, "practices": 0, "icb": 1, "nobody": 0}
     assert first["progress"] == {"not-started": 0, "planning": 1, "in-progress": 0,
                                  "embedded": 0}

@@ -15,6 +15,15 @@ TIE_BREAK = (
     "down to 1 for last); ties go to more first places, then more top-three places, then the "
     "order of the poll's list."
 )
+METHODS_TEXT = (
+    "Borda adds points for each place (8 for first down to 1 for last, for eight priorities); "
+    "Schulze (Debian's method) and Kemeny-Young compare every pair of priorities head to head, "
+    "Schulze following the strongest chains of pairwise wins and Kemeny-Young taking the order "
+    "the fewest ballot pairs disagree with, so a priority that beats every other one head to "
+    "head is first by both. Each place's 95% interval holds the places a priority took in "
+    "1,000 recounts of resampled ballots, and neighbours whose intervals overlap are too close "
+    "to call."
+)
 CSV_COLUMNS = (
     "poll_id", "poll_title", "respondent", "pcn", "submitted_at",
     "number", "priority_id", "priority_title", "rank", "lead", "progress",
@@ -39,6 +48,10 @@ class Line:
         return round(self.rank_total / responses, 2) if responses else None
 
 
+METHODS = ("borda", "schulze", "kemeny")
+METHOD_NAMES = {"borda": "Borda", "schulze": "Schulze", "kemeny": "Kemeny-Young"}
+
+
 @dataclass
 class Results:
     """A poll's results: the lines in results order (see TIE_BREAK)."""
@@ -46,6 +59,27 @@ class Results:
     responses: int
     lines: list[Line]
     previous_title: str | None = None
+    # Priority ids in order by each method (see consensus); Kemeny is None when not computed.
+    methods: dict[str, list[str] | None] = field(default_factory=dict)
+    # Each priority's 95% bootstrap interval on its Borda place, (best, worst), by id.
+    intervals: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # How many people could have voted where the poll was announced; None when not known.
+    eligible: int | None = None
+
+    @property
+    def agree_top3(self) -> bool:
+        orders = [order[:3] for order in self.methods.values() if order is not None]
+        return bool(orders) and all(order == orders[0] for order in orders)
+
+    def close_calls(self) -> list[tuple[Line, Line]]:
+        """Neighbouring priorities (in results order) whose place intervals overlap."""
+        pairs = []
+        for above, below in zip(self.lines, self.lines[1:], strict=False):
+            a = self.intervals.get(above.priority.id)
+            b = self.intervals.get(below.priority.id)
+            if a and b and a[1] >= b[0] and b[1] >= a[0]:
+                pairs.append((above, below))
+        return pairs
 
 
 def tally(
@@ -54,28 +88,56 @@ def tally(
     responses: int,
 ) -> Results:
     """Count ranked ballot items (priority id, rank, lead, progress) of `responses` ballots."""
+    return tally_counts(priorities, ((*item, 1) for item in items), responses)
+
+
+def tally_counts(
+    priorities: list[PollPriority],
+    counted: Iterable[tuple[str, int | None, str | None, str | None, int]],
+    responses: int,
+) -> Results:
+    """Like `tally`, from counts of identical items (priority id, rank, lead, progress, how
+    many), as SQL's `group by` gives them."""
     n = len(priorities)
     lines = {p.id: Line(p) for p in priorities}
-    for pid, rank, lead, progress in items:
+    for pid, rank, lead, progress, times in counted:
         line = lines.get(pid)
         if line is None:
             continue
         if rank is not None:
-            line.score += n + 1 - rank
-            line.rank_total += rank
+            line.score += (n + 1 - rank) * times
+            line.rank_total += rank * times
             if rank == 1:
-                line.first_places += 1
+                line.first_places += times
             if rank <= 3:
-                line.top_three += 1
+                line.top_three += times
         if lead in line.leads:
-            line.leads[lead] += 1
+            line.leads[lead] += times
         if progress in line.progress:
-            line.progress[progress] += 1
+            line.progress[progress] += times
     ordered = sorted(
         lines.values(),
         key=lambda ln: (-ln.score, -ln.first_places, -ln.top_three, ln.priority.number),
     )
     return Results(responses, ordered)
+
+
+def apply_consensus(results: Results, priorities: list[PollPriority], ranks: Any) -> None:
+    """Add the Schulze and Kemeny-Young orders and the bootstrap intervals, from the rank
+    matrix of the counted ballots (rows: ballots; columns: `priorities` in poll order)."""
+    from bot.features.polls import consensus
+
+    index = {p.id: i for i, p in enumerate(priorities)}
+    borda = [index[line.priority.id] for line in results.lines]
+    ids = [p.id for p in priorities]
+    d = consensus.pairwise(ranks)
+    kemeny = consensus.kemeny(d, borda)
+    results.methods = {
+        "borda": [ids[i] for i in borda],
+        "schulze": [ids[i] for i in consensus.schulze(d, borda)],
+        "kemeny": None if kemeny is None else [ids[i] for i in kemeny],
+    }
+    results.intervals = dict(zip(ids, consensus.bootstrap(ranks), strict=True))
 
 
 def apply_trend(results: Results, previous_order: list[str], previous_title: str) -> None:
@@ -93,6 +155,9 @@ def as_json(poll: dict[str, Any], results: Results) -> dict[str, Any]:
     return {
         "poll": {"id": poll["id"], "title": poll["title"], "status": poll["status"]},
         "responses": results.responses,
+        "methods": {m: results.methods.get(m) for m in METHODS},
+        "methods_agree_top3": results.agree_top3,
+        "participation": {"voted": results.responses, "eligible": results.eligible},
         "priorities": [
             {
                 "number": line.priority.number,
@@ -105,6 +170,8 @@ def as_json(poll: dict[str, Any], results: Results) -> dict[str, Any]:
                 "leads": dict(line.leads),
                 "progress": dict(line.progress),
                 "change": line.change,
+                "rank_interval": list(results.intervals[line.priority.id])
+                if line.priority.id in results.intervals else None,
             }
             for line in results.lines
         ],
@@ -128,6 +195,82 @@ def _spread(counts: dict[str, int], labels: dict[str, str]) -> str:
     return ", ".join(parts) if parts else "not given"
 
 
+ORDINALS = ("first", "second", "third")
+
+
+def _interval(results: Results, line: Line) -> str:
+    bounds = results.intervals.get(line.priority.id)
+    if bounds is None:
+        return ""
+    best, worst = bounds
+    return f", place {best}" if best == worst else f", place {best} to {worst} (95%)"
+
+
+def _names(methods: list[str]) -> str:
+    words = [METHOD_NAMES[m] for m in methods]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def agreement_text(results: Results) -> list[str]:
+    """Where the methods agree and where not, in plain words."""
+    orders = {m: o for m, o in results.methods.items() if o is not None}
+    if len(orders) < 2:
+        return []
+    titles = {line.priority.id: line.priority.title for line in results.lines}
+    every = "by every method" if len(orders) == len(METHODS) else f"by {_names(list(orders))}"
+    if len({tuple(o) for o in orders.values()}) == 1:
+        return [f"{titles[next(iter(orders.values()))[0]]} is first {every}, and the methods "
+                "agree on the whole order."]
+    said = []
+    for place, ordinal in enumerate(ORDINALS[:len(results.lines)]):
+        picks: dict[str, list[str]] = {}
+        for method, order in orders.items():
+            picks.setdefault(order[place], []).append(method)
+        if len(picks) == 1:
+            said.append(f"{titles[next(iter(picks))]} is {ordinal} {every}.")
+        else:
+            said.append(f"{ordinal.capitalize()} place differs: " + "; ".join(
+                f"{_names(methods)} put{'s' if len(methods) == 1 else ''} {titles[pid]} there"
+                for pid, methods in picks.items()) + ".")
+    if results.agree_top3:
+        said.append("The methods agree on the top three but not on every place below.")
+    return said
+
+
+def consensus_text(results: Results) -> list[str]:
+    """The orders side by side, the agreement, and the places too close to call."""
+    if not results.methods:
+        return []
+    titles = {line.priority.id: line.priority.title for line in results.lines}
+    lines = ["**By method**"]
+    for method in METHODS:
+        order = results.methods.get(method)
+        if order is None:
+            lines.append(f"- {METHOD_NAMES[method]}: not computed (too many priorities to try "
+                         "every order)")
+        else:
+            lines.append(f"- {METHOD_NAMES[method]}: "
+                         + " > ".join(titles[pid] for pid in order))
+    lines += agreement_text(results)
+    close = results.close_calls()
+    if close:
+        places = {line.priority.id: p for p, line in enumerate(results.lines, start=1)}
+        lines.append("Too close to call: " + "; ".join(
+            f"{a.priority.title} and {b.priority.title} (places {places[a.priority.id]} "
+            f"and {places[b.priority.id]})" for a, b in close) + ".")
+    elif results.intervals:
+        lines.append("No two neighbouring places are too close to call.")
+    return lines
+
+
+def participation_text(results: Results) -> str:
+    n = results.responses
+    if results.eligible is None:
+        return f"{n} {'person has' if n == 1 else 'people have'} voted."
+    verb = "has" if n == 1 else "have"
+    return f"{n} of the {results.eligible} people who could vote {verb} voted."
+
+
 def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
     """The results as chat text (Markdown subset)."""
     n = results.responses
@@ -135,13 +278,17 @@ def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
     if n == 0:
         return head + "\nNo ballots yet."
     since = f" (movement since {results.previous_title})" if results.previous_title else ""
-    lines = [head, f"By Borda score{since}:"]
+    lines = [head]
+    if results.eligible is not None:
+        lines.append(participation_text(results))
+    lines.append(f"By Borda score{since}:")
     for place, line in enumerate(results.lines, start=1):
         lines.append(
             f"- {place}. {line.priority.title}: {line.score} point{_s(line.score)}, mean rank "
             f"{line.mean_rank(n):.2f}, {line.first_places} first, {line.top_three} in top three"
-            f"{_movement(line.change)}"
+            f"{_interval(results, line)}{_movement(line.change)}"
         )
+    lines += consensus_text(results)
     for heading, attribute, labels in (("Who is leading each", "leads", LEAD_LABELS),
                                        ("How far along", "progress", PROGRESS_LABELS)):
         spreads = [(ln.priority.title, getattr(ln, attribute)) for ln in results.lines]
@@ -151,6 +298,8 @@ def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
         lines.append(f"**{heading}**")
         lines += [f"- {title}: {_spread(counts, labels)}" for title, counts in spreads]
     lines.append(f"_{TIE_BREAK}_")
+    if results.methods:
+        lines.append(f"_{METHODS_TEXT}_")
     return "\n".join(lines)
 
 

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.features.polls.ballots import Item, PollPriority
-from bot.features.polls.results import Results, apply_trend, tally, to_csv
+from bot.features.polls.results import (
+    Results,
+    apply_consensus,
+    apply_trend,
+    tally_counts,
+    to_csv,
+)
 from bot.kernel.model import User
 
 if TYPE_CHECKING:
@@ -207,15 +213,58 @@ def save_ballot(bot: Bot, poll: Poll, user: User, items: dict[str, Item],
     return ranked
 
 
-def compute(bot: Bot, poll: Poll, *, trend: bool = True) -> Results:
+def counted_items(bot: Bot, poll: Poll) -> list[tuple[str, int, str | None, str | None, int]]:
+    """The counted ballots' items, counted in SQL: (priority, rank, lead, progress, how many)."""
+    return bot.db.execute(
+        "select i.priority_id, i.rank, i.lead, i.progress, count(*) from ballot_items i "
+        "join ballots b on b.id = i.ballot_id where b.poll_id = ? and b.ranked = 1 "
+        "group by i.priority_id, i.rank, i.lead, i.progress",
+        [poll.id],
+    ).fetchall()
+
+
+# Each ballot's ranking is folded into one integer in SQL (rank times a power of n + 1 per
+# priority), so SQLite hands back one number per distinct ranking with its count.
+CODE_MAX_PRIORITIES = 15
+
+
+def rank_matrix(bot: Bot, poll: Poll) -> Any:
+    """The counted ballots as a numpy matrix: one row per ballot, one column per priority
+    (poll order), each cell its place."""
+    import numpy as np
+
+    n = len(poll.priorities)
+    where = "b.poll_id = ? and b.ranked = 1"
+    if n > CODE_MAX_PRIORITIES:
+        rows = bot.db.execute(
+            "select i.ballot_id, i.priority_id, i.rank from ballot_items i join ballots b "
+            f"on b.id = i.ballot_id where {where} order by i.ballot_id", [poll.id]).fetchall()
+        column = {p.id: k for k, p in enumerate(poll.priorities)}
+        ballots: dict[int, list[int]] = {}
+        for ballot_id, pid, place in rows:
+            ballots.setdefault(ballot_id, [0] * n)[column[pid]] = place
+        return np.array(list(ballots.values()), dtype=np.int64).reshape(-1, n)
+    base = n + 1
+    weights = " ".join(f"when ? then {base ** k}" for k in range(n))
+    rows = bot.db.execute(
+        f"select code, count(*) from (select sum(i.rank * case i.priority_id {weights} end) "
+        f"as code from ballot_items i join ballots b on b.id = i.ballot_id where {where} "
+        "group by i.ballot_id) group by code",
+        [*(p.id for p in poll.priorities), poll.id]).fetchall()
+    if not rows:
+        return np.zeros((0, n), dtype=np.int64)
+    codes = np.array([r[0] for r in rows], dtype=np.int64)
+    times = np.array([r[1] for r in rows], dtype=np.int64)
+    distinct = (codes[:, None] // base ** np.arange(n, dtype=np.int64)[None, :]) % base
+    return np.repeat(distinct, times, axis=0)
+
+
+def compute(bot: Bot, poll: Poll, *, trend: bool = True, consensus: bool = True) -> Results:
     """The poll's results, with movement since the previous closed poll that had responses."""
     count = responses(bot, poll.id)
-    items = bot.db.execute(
-        "select i.priority_id, i.rank, i.lead, i.progress from ballot_items i "
-        "join ballots b on b.id = i.ballot_id where b.poll_id = ? and b.ranked = 1",
-        [poll.id],
-    )
-    results = tally(poll.priorities, items, count)
+    results = tally_counts(poll.priorities, counted_items(bot, poll), count)
+    if consensus and count:
+        apply_consensus(results, poll.priorities, rank_matrix(bot, poll))
     if not poll.is_open and count:
         # A closed poll's ballots no longer change, so its order can be kept for trends.
         with bot.db.conn:
@@ -227,7 +276,8 @@ def compute(bot: Bot, poll: Poll, *, trend: bool = True) -> Results:
             order = json.loads(row["final_order"]) if row["final_order"] else None
             previous = Poll.from_row(row)
             if order is None and responses(bot, previous.id):
-                order = [line.priority.id for line in compute(bot, previous, trend=False).lines]
+                order = [line.priority.id for line in
+                         compute(bot, previous, trend=False, consensus=False).lines]
             if order:
                 apply_trend(results, order, previous.title)
                 break
