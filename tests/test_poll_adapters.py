@@ -145,3 +145,37 @@ async def test_a_slack_vote_goes_through_the_modal_and_a_bad_ballot_keeps_it_ope
     response = await slack.post_form(client, submit(ranks(ids)))
     assert response.status == 200
     assert polls.compute(bot, poll).responses == 1
+
+
+async def test_every_web_chat_person_who_has_used_the_bot_hears_of_the_poll_and_its_results(
+    bot, config, aiohttp_client
+):
+    from adapters.webchat import WEBCHAT_KEY
+
+    config.webchat.organisers = ["olu"]
+    app = create_app(bot, start_scheduler=False)
+    web = await aiohttp_client(app)
+    chat = app[WEBCHAT_KEY]
+
+    async def say(name: str, text: str) -> list[dict]:
+        response = await web.post("/chat/api/messages",
+                                  json={"user": {"id": name, "name": name.title()}, "text": text})
+        return (await response.json())["replies"]
+
+    await say("dana", "help")
+    await say("ali", "What is the ARRS?")
+    (announced,) = await say("olu", "poll start Spring 2027")
+    assert "Priority poll: Spring 2027" in announced["text"]
+    for name in ("dana", "ali"):
+        (held,) = chat.outbox.after(name, 0, chat.now())
+        assert "Priority poll: Spring 2027" in held.replies[0]["text"]
+    assert chat.outbox.after("olu", 0, chat.now()) == []  # shown in the organiser's own reply
+    await say("dana", "rank 1 2 3 4 5 6 7 8")
+    (status,) = await say("olu", "poll status")
+    assert "1 of the 3 people who could vote have voted" in status["text"]
+    assert "Not voted yet (2): ali, olu." in status["text"]
+    await say("olu", "poll close")
+    results = chat.outbox.after("ali", 0, chat.now())[-1]
+    assert "Results: Spring 2027" in results.replies[0]["text"]
+    (shown,) = await say("ali", "poll results")
+    assert "Results: Spring 2027" in shown["text"]

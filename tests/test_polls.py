@@ -79,9 +79,12 @@ async def test_bad_poll_start_gets_a_clear_message(bot, text, expected):
 
 async def test_dtls_cannot_run_organiser_poll_commands(bot):
     await start(bot)
-    for command in ("poll close", "poll results", "poll export 1", "poll remind"):
+    for command in ("poll close", "poll export 1", "poll remind", "poll status", "poll nudge",
+                    "poll share"):
         (reply,) = await say(bot, command)
         assert "Only forum organisers" in reply.text
+    (reply,) = await say(bot, "poll results")
+    assert "shared when it closes" in reply.text and reply.image is None
 
 
 async def test_the_button_opens_a_ballot_form_with_rank_lead_and_progress_per_priority(bot):

@@ -43,6 +43,8 @@ ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 # Sections of the Home tab: (title, command whose reply fills it), shown when the command exists.
 HOME_SECTIONS = (("Next meeting", "next meeting"), ("Open poll", "my ballot"))
 NAME_CACHE_MAX = 500
+# At most this many members of a channel are counted for a poll's participation.
+MEMBERS_MAX = 5000
 # Forms posted in messages, kept (newest only, in memory) for their "Open" button.
 FORM_ACTION = "slack-open-form"
 FORMS_KEPT = 1000
@@ -148,6 +150,8 @@ class SlackAdapter:
     client: AsyncWebClient
     app: AsyncApp = field(init=False)
     names: dict[str, str] = field(default_factory=dict)
+    # Channel members seen so far: their name and whether they are a person (not a bot).
+    people: dict[str, tuple[str, bool]] = field(default_factory=dict)
     forms: OrderedDict[str, Form] = field(default_factory=OrderedDict)
     # Work started after an ack (posts, uploads): kept so it is not garbage-collected mid-way.
     pending: set[asyncio.Task] = field(default_factory=set)
@@ -207,6 +211,39 @@ class SlackAdapter:
             self.names.clear()
         self.names[user_id] = name
         return name
+
+    async def members(self, conversation: Conversation) -> list[User] | None:
+        """The people in a channel (bots and deactivated accounts left out), for `Bot.members`;
+        None when Slack will not say (the app is not in the channel, or the API failed)."""
+        channel = conversation.reference.get("channel") or conversation.id
+        ids: list[str] = []
+        cursor = None
+        try:
+            while True:
+                response = await self.client.conversations_members(
+                    channel=channel, limit=200, **({"cursor": cursor} if cursor else {}))
+                ids += response.get("members", [])
+                cursor = (response.get("response_metadata") or {}).get("next_cursor")
+                if not cursor or len(ids) >= MEMBERS_MAX:
+                    break
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack members failed channel=%s reason=%s", channel, _reason(exc))
+            return None
+        people = []
+        for user_id in ids[:MEMBERS_MAX]:
+            if user_id not in self.people:
+                try:
+                    info = (await self.client.users_info(user=user_id))["user"]
+                except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError):
+                    info = {}
+                profile = info.get("profile", {})
+                human = not (info.get("is_bot") or info.get("deleted")
+                             or user_id == "USLACKBOT")
+                self.people[user_id] = (profile.get("real_name") or info.get("name", ""), human)
+            name, human = self.people[user_id]
+            if human:
+                people.append(User(PLATFORM, user_id, name=name))
+        return people
 
     @staticmethod
     def conversation(channel: str, thread_ts: str | None) -> Conversation:

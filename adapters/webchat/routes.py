@@ -21,6 +21,7 @@ from adapters.webchat.identity import (
 )
 from adapters.webchat.outbox import Outbox
 from adapters.webchat.ratelimit import TokenBuckets, retry_after_seconds
+from bot.kernel import conversations
 from bot.kernel.config import Config
 from bot.kernel.context import Bot
 from bot.kernel.model import Action, Conversation, Incoming, Reply, User
@@ -77,6 +78,11 @@ class WebChat:
 
     def now(self) -> float:
         return self.bot.clock.now().timestamp()
+
+    def audience(self) -> list[User]:
+        """Everyone who has used the web chat (see `Bot.audiences`)."""
+        return [User(PLATFORM, c.id, name=c.id)
+                for c in conversations.stored(self.bot.db, PLATFORM) if c.is_direct]
 
     async def send(self, conversation: Conversation, replies: list[Reply]) -> None:
         """Queue proactive replies for this person's page (delivered live if it is open)."""
@@ -161,7 +167,8 @@ def parse_message(config: Config, body: Any) -> Incoming:
     if not isinstance(body, dict):
         raise BadMessage('expected a JSON object with "user" and "text" (or "action")')
     user = parse_user(config, body.get("user"))
-    conversation = Conversation(PLATFORM, user.id, is_direct=True)
+    # Kept (with its person), so that announcements reach everyone who has used the web chat.
+    conversation = Conversation(PLATFORM, user.id, is_direct=True, keep_reference=True)
     if body.get("action") is not None:
         return Incoming(user, conversation, action=parse_action(body["action"]))
     if "text" not in body:

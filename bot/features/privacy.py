@@ -28,6 +28,7 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "meetings": "one-off forum meetings: time, title and place",
     "meeting_changes": "skipped or moved occurrences of the forum's regular meeting",
     "seen_events": "ids of platform events already answered (no person), kept a day",
+    "poll_nudge_rounds": "which of a poll's reminder rounds have been planned (no person)",
 }
 
 

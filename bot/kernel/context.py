@@ -236,6 +236,29 @@ class Bot:
             raise NoSender(f"no adapter running for platform '{conversation.platform}'")
         await sender(conversation, replies)
 
+    async def members(self, conversation: Conversation) -> list[User] | None:
+        """The people in a conversation, bots excluded, from its adapter's `members(conversation)`
+        if it has one; None when the platform cannot list them from this process."""
+        finder = getattr(self.adapters.get(conversation.platform), "members", None)
+        if finder is None:
+            return None
+        try:
+            return await finder(conversation)
+        except Exception as exc:
+            log.warning("listing members failed platform=%s conversation=%s error=%s",
+                        conversation.platform, self.log_tag(conversation), type(exc).__name__)
+            return None
+
+    def audiences(self) -> dict[str, list[User]]:
+        """By platform, everyone its adapter's `audience()` says the bot may message on its own
+        (the web chat: each person who has used it); platforms without one are left out."""
+        found = {}
+        for platform, adapter in self.adapters.items():
+            audience = getattr(adapter, "audience", None)
+            if audience is not None:
+                found[platform] = list(audience())
+        return found
+
     def replan(self) -> None:
         """Tell the scheduler (if running) that what is due may have changed."""
         if self.scheduler is not None:

@@ -208,3 +208,29 @@ def _seen_events(db: Database) -> None:
 def _welcomed(db: Database) -> None:
     # People the bot has introduced itself to, by pseudonym, so the introduction is given once.
     db["welcomed"].create({"person": str, "at": str}, pk="person")
+
+
+@migrations(name="0050_poll_participation")
+def _poll_participation(db: Database) -> None:
+    # How many could vote where a poll was announced, as last counted (rosters come from the
+    # running adapters; the command line reads this count).
+    db["polls"].add_column("eligible", int)
+    db["polls"].add_column("eligible_at", str)
+    # Each nudge round of a poll (a configured time before closing, or `poll nudge`), planned
+    # once: its recipients are recorded before any is sent, so a restart neither loses nor
+    # repeats one.
+    db["poll_nudge_rounds"].create(
+        {"poll_id": int, "nudge": str, "planned_at": str}, pk=("poll_id", "nudge"))
+    # One row per person per nudge round (`person` is a pseudonym; `target` the stored key of
+    # where their direct message goes).
+    db["poll_nudges"].create(
+        {"id": int, "poll_id": int, "nudge": str, "person": str, "target": str,
+         "status": str, "attempts": int, "next_attempt_at": str, "last_error": str,
+         "sent_at": str,
+         "updated_at": str},
+        pk="id")
+    db["poll_nudges"].create_index(["poll_id", "nudge", "person"], unique=True)
+    db["poll_nudges"].create_index(["person"])
+    db["poll_nudges"].create_index(["status"])
+    # People who said `poll reminders off` (pseudonyms).
+    db["poll_reminders_off"].create({"person": str, "at": str}, pk="person")

@@ -37,6 +37,10 @@ class FakeSlack:
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     connections_opened: int = 0
+    # channel -> member ids that conversations.members answers (in pages of `limit`).
+    members: dict[str, list[str]] = field(default_factory=dict)
+    # user id -> display name that users.info answers (default: "Olu Organiser").
+    names: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def make_app(self) -> web.Application:
@@ -116,8 +120,16 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("U")}}
         if method == "users.info":
             user = args.get("user")
-            return {"ok": True, "user": {"id": user, "name": "olu",
-                                         "profile": {"real_name": "Olu Organiser"}}}
+            return {"ok": True, "user": {"id": user, "name": "olu", "is_bot": user == BOT_USER_ID,
+                                         "profile": {"real_name": self.names.get(
+                                             user, "Olu Organiser")}}}
+        if method == "conversations.members":
+            everyone = self.members.get(str(args.get("channel")), [])
+            limit = int(args.get("limit", 100))
+            start = int(args.get("cursor") or 0)
+            rest = start + limit < len(everyone)
+            return {"ok": True, "members": everyone[start:start + limit],
+                    "response_metadata": {"next_cursor": str(start + limit) if rest else ""}}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": f"{self.base_url}upload/F{n}", "file_id": f"F{n}"}
         if method == "files.completeUploadExternal":

@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING
 
+from bot.features.polls import participation
 from bot.features.polls import store as polls
 from bot.features.polls.ballots import (
     LEAD_LABELS,
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("dtlbot.polls")
 
 OPEN_BUTTON = "Rank your priorities"
+
+
+async def results_for(bot: Bot, poll: polls.Poll, *, chart: bool = True) -> list[Reply]:
+    """The results, with who could vote counted afresh where the platforms can list them."""
+    await participation.refresh(bot, poll)
+    return results_replies(bot, poll, chart=chart)
 
 
 def results_replies(bot: Bot, poll: polls.Poll, *, chart: bool = True) -> list[Reply]:
@@ -139,6 +146,32 @@ async def post_to(bot: Bot, key: str | None, replies: list[Reply]) -> bool:
     return True
 
 
+async def broadcast(bot: Bot, poll: polls.Poll, replies: list[Reply],
+                    here: str | None = None) -> tuple[bool, int]:
+    """Post where the poll was announced and to every person a platform lets the bot message on
+    its own (each web chat person who has used the bot), except the conversation `here` (the
+    caller shows the replies there). Returns (posted where announced, people reached)."""
+    announced = False
+    if poll.conversation and poll.conversation != here:
+        announced = await post_to(bot, poll.conversation, replies)
+    reached = 0
+    done = {here, poll.conversation}
+    for people in bot.audiences().values():
+        for user in people:
+            target = participation.direct(bot, user)
+            if target.key in done:
+                continue
+            done.add(target.key)
+            try:
+                await bot.send(target, replies)
+            except Exception as exc:
+                log.warning("poll post to a person failed platform=%s error=%s",
+                            target.platform, type(exc).__name__)
+                continue
+            reached += 1
+    return announced, reached
+
+
 async def poll_start(turn: Turn) -> list[Reply]:
     bot = turn.bot
     current = polls.open_poll(bot)
@@ -177,7 +210,9 @@ async def poll_start(turn: Turn) -> list[Reply]:
     bot.replan()
     poll = polls.get_poll(bot, poll_id)
     assert poll is not None
-    return [announcement(bot, poll)]
+    reply = announcement(bot, poll)
+    await broadcast(bot, poll, [reply], here=turn.conversation.key)
+    return [reply]
 
 
 async def poll_close(turn: Turn) -> list[Reply]:
@@ -193,9 +228,8 @@ async def poll_close(turn: Turn) -> list[Reply]:
     bot.replan()
     closed = polls.get_poll(bot, poll.id)
     assert closed is not None
-    replies = results_replies(bot, closed)
-    if closed.conversation and closed.conversation != turn.conversation.key:
-        await post_to(bot, closed.conversation, replies)
+    replies = await results_for(bot, closed)
+    await broadcast(bot, closed, replies, here=turn.conversation.key)
     return replies
 
 
@@ -229,13 +263,28 @@ async def poll_remind(turn: Turn) -> list[Reply]:
         buttons=(open_button(poll),),
     )
     audit.record(bot, turn.user, "poll remind", f"#{poll.id} {poll.title}: {count} responses")
+    announced, _ = await broadcast(bot, poll, [reminder], here=turn.conversation.key)
     if poll.conversation in (None, turn.conversation.key):
         return [reminder]
-    if await post_to(bot, poll.conversation, [reminder]):
+    if announced:
         return [Reply("Reminder posted where the poll was announced "
                       f"({responses_text(count)} so far).")]
     return [Reply("I couldn't post where the poll was announced from here, so here is the "
                   "reminder to share:"), reminder]
+
+
+def hidden_while_open(bot: Bot, poll: polls.Poll, user: User) -> str | None:
+    """Why this person may not see this open poll's results yet (None: they may)."""
+    if not poll.is_open:
+        return None
+    closing = f" on {polls.local(bot, poll.closes_at)}" if poll.closes_at else ""
+    if bot.config.polls.results_while_open == "hidden":
+        return (f"The results of \"{poll.title}\" are hidden until it closes{closing} "
+                "(`[polls] results_while_open = \"hidden\"`); then everyone can see them.")
+    if not user.is_organiser:
+        return (f"The results of \"{poll.title}\" are shared when it closes{closing}. "
+                "`my ballot` shows your own ballot.")
+    return None
 
 
 async def poll_results(turn: Turn) -> list[Reply]:
@@ -244,7 +293,76 @@ async def poll_results(turn: Turn) -> list[Reply]:
     poll = polls.find_poll(bot, turn.args)
     if poll is None:
         return [Reply(polls.unknown_poll(turn.args))]
-    return results_replies(bot, poll)
+    refused = hidden_while_open(bot, poll, turn.user)
+    if refused:
+        return [Reply(refused)]
+    return await results_for(bot, poll)
+
+
+async def poll_share(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    polls.close_overdue(bot)
+    poll = polls.find_poll(bot, turn.args)
+    if poll is None:
+        return [Reply(polls.unknown_poll(turn.args))]
+    if poll.is_open:
+        return [Reply(f"\"{poll.title}\" is still open: its results are shared when it closes "
+                      "(`poll close` closes it now).")]
+    replies = await results_for(bot, poll)
+    announced, reached = await broadcast(bot, poll, replies, here=turn.conversation.key)
+    audit.record(bot, turn.user, "poll share", f"#{poll.id} {poll.title}")
+    where = []
+    if announced:
+        where.append("where the poll was announced")
+    if reached:
+        where.append(f"to {reached} {'person' if reached == 1 else 'people'} directly")
+    if not where:
+        if poll.conversation == turn.conversation.key:
+            return replies
+        return [Reply("I couldn't post the results anywhere from here, so here they are to "
+                      "share:"), *replies]
+    return [Reply("Results shared " + " and ".join(where) + ".")]
+
+
+async def poll_status(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    polls.close_overdue(bot)
+    poll = polls.find_poll(bot, turn.args)
+    if poll is None:
+        return [Reply(polls.unknown_poll(turn.args))]
+    found, people = await participation.refresh(bot, poll)
+    return [Reply(participation.status_text(bot, poll, found, people))]
+
+
+async def poll_nudge(turn: Turn) -> list[Reply]:
+    bot = turn.bot
+    poll = polls.open_poll(bot)
+    if poll is None:
+        return [Reply(no_open_poll(bot))]
+    planned, outcome = await participation.nudge_now(bot, poll)
+    audit.record(bot, turn.user, "poll nudge", f"#{poll.id} {poll.title}: {planned} people")
+    if not planned:
+        _, people = await participation.refresh(bot, poll)
+        if people is None:
+            return [Reply("I can't list who could vote from here, so I couldn't nudge anyone. "
+                          "`poll remind` posts a reminder where the poll was announced.")]
+        return [Reply("Nobody to nudge: everyone who could vote has voted (or turned poll "
+                      "reminders off).")]
+    sent = outcome.get("sent", 0)
+    text = f"Sent a reminder, with the ballot button, to {sent} of the {planned} " \
+           f"{'person' if planned == 1 else 'people'} who have not voted."
+    failed = planned - sent - outcome.get("skipped", 0)
+    if failed:
+        text += f" {failed} could not be reached (`poll status` shows the nudges)."
+    return [Reply(text)]
+
+
+async def poll_reminders(turn: Turn) -> list[Reply]:
+    choice = turn.args.strip().lower()
+    if choice not in ("on", "off"):
+        return [Reply("Usage: `poll reminders off` (no more reminders to vote) or "
+                      "`poll reminders on`.")]
+    return [Reply(participation.reminders_choice(turn.bot, turn.user, choice))]
 
 
 async def poll_export(turn: Turn) -> list[Reply]:
@@ -382,7 +500,7 @@ async def close_due(bot: Bot) -> None:
         with bot.db.conn:
             bot.db.execute("update polls set results_posted = 1 where id = ?", [poll.id])
         log.info("poll closed on time poll=%d", poll.id)
-        await post_to(bot, poll.conversation, results_replies(bot, poll))
+        await broadcast(bot, poll, await results_for(bot, poll))
 
 
 def register(registry: Registry) -> None:
@@ -395,8 +513,18 @@ def register(registry: Registry) -> None:
     registry.command("poll remind", help="remind DTLs where the poll was announced",
                    **organiser)(poll_remind)
     registry.command("poll results", usage="poll results [POLL]",
-                   help="results of a poll (default: the newest), with a chart",
-                   **organiser)(poll_results)
+                   help="results of a poll (default: the newest), with a chart; everyone "
+                        "can see a closed poll's")(poll_results)
+    registry.command("poll share", usage="poll share [POLL]",
+                   help="post a closed poll's results where it was announced again",
+                   **organiser)(poll_share)
+    registry.command("poll status", usage="poll status [POLL]",
+                   help="how many have voted of those who could, and who has not",
+                   **organiser)(poll_status)
+    registry.command("poll nudge", help="send everyone who has not voted a direct reminder",
+                   **organiser)(poll_nudge)
+    registry.command("poll reminders", usage="poll reminders off|on",
+                   help="stop (or restart) my direct reminders to vote")(poll_reminders)
     registry.command("poll export", usage="poll export [POLL]",
                    help="the ballots of a poll as a CSV file", **organiser)(poll_export)
     registry.command("rank", usage="rank A B C D E F G H",
@@ -409,6 +537,7 @@ def register(registry: Registry) -> None:
     registry.action("ballot.open")(open_form)
     registry.action("ballot:")(submit_form)
     registry.task(Task("polls.close", next_due=polls.next_close, run=close_due))
+    registry.task(Task("polls.nudges", next_due=participation.next_due, run=participation.run))
     registry.holds_personal_data(PersonalData(
         "poll ballots",
         retention="Kept with the poll. `forget me` deletes your ballot in an open poll and "
@@ -418,6 +547,13 @@ def register(registry: Registry) -> None:
         summary="your ranking of the priorities, who leads each and how far along it is, your "
                 "PCN's name if you gave it, when you voted, and your pseudonym (your display "
                 "name too, only while `[polls] named_export` is on)"))
+    registry.holds_personal_data(PersonalData(
+        "poll reminders",
+        retention="Kept with the poll; `forget me` deletes them.",
+        describe=participation.describe, forget=participation.forget,
+        tables=("poll_nudges", "poll_reminders_off"),
+        summary="the reminders to vote sent to you by direct message (when, and whether they "
+                "arrived), and whether you turned them off with `poll reminders off`"))
     registry.holds_personal_data(PersonalData(
         "PCN name", retention="Kept until you clear it on a ballot or ask me to forget you.",
         describe=polls.describe_pcn, forget=polls.forget_pcn, tables=("pcn_names",),

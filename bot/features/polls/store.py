@@ -263,6 +263,8 @@ def compute(bot: Bot, poll: Poll, *, trend: bool = True, consensus: bool = True)
     """The poll's results, with movement since the previous closed poll that had responses."""
     count = responses(bot, poll.id)
     results = tally_counts(poll.priorities, counted_items(bot, poll), count)
+    row = bot.db.execute("select eligible from polls where id = ?", [poll.id]).fetchone()
+    results.eligible = row[0] if row else None
     if consensus and count:
         apply_consensus(results, poll.priorities, rank_matrix(bot, poll))
     if not poll.is_open and count:

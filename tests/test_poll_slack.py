@@ -1,0 +1,36 @@
+"""Poll participation on Slack: channel members from conversations.members, nudges by DM."""
+# ruff: noqa: F811 (the Slack fixtures are imported, then named as test parameters)
+
+from __future__ import annotations
+
+import json
+
+from tests import test_slack as slack
+from tests.test_slack import client, fake, slack_bot, slack_config  # noqa: F401 (fixtures)
+
+
+async def test_slack_status_counts_channel_members_and_nudges_those_who_have_not_voted(
+    slack_bot, client, fake
+):
+    from adapters.slack.adapter import SlackAdapter
+    from bot.kernel.model import Incoming, User
+    from tests.fakes.slack_api import BOT_USER_ID
+
+    fake.members["C0FORUM"] = [slack.ORGANISER_ID, slack.DTL_ID, "U0ALI", BOT_USER_ID]
+    fake.names = {slack.DTL_ID: "Dana", "U0ALI": "Ali", slack.ORGANISER_ID: "Olu"}
+    olu = User("slack", slack.ORGANISER_ID, name="Olu", is_organiser=True)
+    channel = SlackAdapter.conversation("C0FORUM", None)
+    await slack_bot.handle(Incoming(olu, channel, text="poll start Spring 2027 closes 2026-12-20"))
+    dana = User("slack", slack.DTL_ID)
+    await slack_bot.handle(Incoming(dana, SlackAdapter.conversation("D0DANA", None),
+                                    text="rank 1 2 3 4 5 6 7 8"))
+    (status,) = await slack_bot.handle(Incoming(olu, channel, text="poll status"))
+    assert "1 of the 3 people who could vote have voted" in status.text
+    assert "Not voted yet (2): Ali, Olu." in status.text
+    assert fake.called("conversations.members")[0]["channel"] == "C0FORUM"
+    (nudged,) = await slack_bot.handle(Incoming(olu, channel, text="poll nudge"))
+    assert "to 2 of the 2 people" in nudged.text
+    posts = fake.called("chat.postMessage")
+    assert sorted(p["channel"] for p in posts) == ["U0ALI", slack.ORGANISER_ID]
+    assert all("Rank your priorities" in json.dumps(p.get("blocks")) for p in posts)
+
