@@ -75,3 +75,23 @@ def test_poll_cli_reports_a_missing_poll_clearly(run):
     result = run("poll", "export", "7", "--csv", check=False)
     assert result.returncode == 1 and "can't find a poll called `7`" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_poll_list_export_default_and_polls_named_by_a_unique_part_of_the_title(run):
+    assert "No polls yet" in run("poll", "list").stdout
+    chat(run, "olu", "poll start Spring 2027", "poll close", "poll start Autumn 2027",
+         organiser=True)
+    chat(run, "dana", "rank 1 2 3 4 5 6 7 8")
+    listed = run("poll", "list").stdout.splitlines()
+    assert listed[0].startswith("- #2 Autumn 2027: open; 1 response;")
+    assert listed[1].startswith("- #1 Spring 2027: closed on")
+    newest = run("poll", "export").stdout
+    assert len(list(csv.DictReader(io.StringIO(newest)))) == 8
+    data = json.loads(run("poll", "results", "spring", "--json").stdout)
+    assert data["poll"]["id"] == 1 and data["participation"] == {"voted": 0, "eligible": None}
+    assert json.loads(run("poll", "results", "AUTUMN", "--json").stdout)["poll"]["id"] == 2
+    result = run("poll", "results", "2027", check=False)
+    assert result.returncode == 1 and "more than one poll" in result.stderr
+    assert "Traceback" not in result.stderr
+    out = chat(run, "olu", "poll results spring", organiser=True)
+    assert "Results: Spring 2027" in out

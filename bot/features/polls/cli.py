@@ -20,7 +20,10 @@ def find_poll(bot, poll_ref: str):
     from bot.features.polls import store as polls
 
     polls.close_overdue(bot)
-    found = polls.find_poll(bot, poll_ref)
+    try:
+        found = polls.find_poll(bot, poll_ref)
+    except polls.PollError as exc:
+        raise click.ClickException(str(exc)) from None
     if found is None:
         raise click.ClickException(polls.unknown_poll(poll_ref))
     return found
@@ -31,7 +34,8 @@ def find_poll(bot, poll_ref: str):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
 @click.argument("poll_ref", metavar="[POLL]", required=False, default="")
 def poll_results(config_path: str | None, as_json: bool, poll_ref: str) -> None:
-    """A poll's results (POLL: its number or title; default: the newest poll)."""
+    """A poll's results (POLL: its number, its title or a part of it that only one poll has;
+    default: the newest poll)."""
     from bot.features.polls import store as polls
     from bot.features.polls.results import as_json as results_json
 
@@ -53,15 +57,32 @@ def poll_results(config_path: str | None, as_json: bool, poll_ref: str) -> None:
               help="CSV, one row per priority per ballot (the only format, so the default).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to this file instead of standard output.")
-@click.argument("poll_ref", metavar="POLL")
+@click.argument("poll_ref", metavar="[POLL]", required=False, default="")
 def poll_export(config_path: str | None, as_csv: bool, output: str | None, poll_ref: str) -> None:
-    """A poll's ballots as CSV (respondents pseudonymous unless [polls] named_export)."""
+    """A poll's ballots as CSV (POLL as for `results`; default: the newest poll). Respondents
+    are pseudonymous unless [polls] named_export."""
     from bot.features.polls import store as polls
 
     cli = command_line()
     bot = cli.bot(cli.config(config_path))
     data = polls.export_csv(bot, find_poll(bot, poll_ref))
     write_output(data, output)
+
+
+@poll.command("list")
+@config_option
+def poll_list(config_path: str | None) -> None:
+    """Every poll, newest first: number, title, status, responses and when it opened."""
+    from bot.features.polls import store as polls
+
+    cli = command_line()
+    bot = cli.bot(cli.config(config_path))
+    polls.close_overdue(bot)
+    lines = polls.list_lines(bot, limit=1000)
+    if not lines:
+        click.echo("No polls yet. An organiser starts one in chat with `poll start TITLE`.")
+        return
+    click.echo("\n".join(to_plain(line) for line in lines))
 
 
 def add_commands(group: click.Group) -> None:

@@ -236,15 +236,9 @@ async def poll_close(turn: Turn) -> list[Reply]:
 async def poll_list(turn: Turn) -> list[Reply]:
     bot = turn.bot
     polls.close_overdue(bot)
-    listed = [polls.Poll.from_row(r)
-              for r in bot.db["polls"].rows_where(order_by="id desc", limit=20)]
-    if not listed:
+    lines = polls.list_lines(bot)
+    if not lines:
         return [Reply("No polls yet. Start one with `poll start TITLE [closes DATE]`.")]
-    lines = [
-        f"- #{p.id} **{p.title}**: {polls.status_line(bot, p)}; "
-        f"{responses_text(polls.responses(bot, p.id))}; opened {polls.local(bot, p.opened_at)}"
-        for p in listed
-    ]
     return [Reply("Polls, newest first:\n" + "\n".join(lines))]
 
 
@@ -290,7 +284,10 @@ def hidden_while_open(bot: Bot, poll: polls.Poll, user: User) -> str | None:
 async def poll_results(turn: Turn) -> list[Reply]:
     bot = turn.bot
     polls.close_overdue(bot)
-    poll = polls.find_poll(bot, turn.args)
+    try:
+        poll = polls.find_poll(bot, turn.args)
+    except polls.PollError as exc:
+        return [Reply(str(exc))]
     if poll is None:
         return [Reply(polls.unknown_poll(turn.args))]
     refused = hidden_while_open(bot, poll, turn.user)
@@ -302,7 +299,10 @@ async def poll_results(turn: Turn) -> list[Reply]:
 async def poll_share(turn: Turn) -> list[Reply]:
     bot = turn.bot
     polls.close_overdue(bot)
-    poll = polls.find_poll(bot, turn.args)
+    try:
+        poll = polls.find_poll(bot, turn.args)
+    except polls.PollError as exc:
+        return [Reply(str(exc))]
     if poll is None:
         return [Reply(polls.unknown_poll(turn.args))]
     if poll.is_open:
@@ -327,7 +327,10 @@ async def poll_share(turn: Turn) -> list[Reply]:
 async def poll_status(turn: Turn) -> list[Reply]:
     bot = turn.bot
     polls.close_overdue(bot)
-    poll = polls.find_poll(bot, turn.args)
+    try:
+        poll = polls.find_poll(bot, turn.args)
+    except polls.PollError as exc:
+        return [Reply(str(exc))]
     if poll is None:
         return [Reply(polls.unknown_poll(turn.args))]
     found, people = await participation.refresh(bot, poll)
@@ -368,7 +371,10 @@ async def poll_reminders(turn: Turn) -> list[Reply]:
 async def poll_export(turn: Turn) -> list[Reply]:
     bot = turn.bot
     polls.close_overdue(bot)
-    poll = polls.find_poll(bot, turn.args)
+    try:
+        poll = polls.find_poll(bot, turn.args)
+    except polls.PollError as exc:
+        return [Reply(str(exc))]
     if poll is None:
         return [Reply(polls.unknown_poll(turn.args))]
     named = bot.config.polls.named_export

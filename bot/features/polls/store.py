@@ -126,14 +126,26 @@ def newest_poll(bot: Bot) -> Poll | None:
 
 
 def find_poll(bot: Bot, ref: str) -> Poll | None:
-    """A poll by number ('3' or '#3') or title (newest match); '' is the newest poll."""
-    ref = ref.strip().strip("\"'")
+    """A poll by number ('3' or '#3'), by title (the newest of that title) or by a part of its
+    title that only one poll has, in any case; '' is the newest poll. PollError when a part
+    matches several polls."""
+    ref = " ".join(ref.strip().strip("\"'“”").split())
     if not ref:
         return newest_poll(bot)
     if re.fullmatch(r"#?\d+", ref):
-        return get_poll(bot, int(ref.lstrip("#")))
+        numbered = get_poll(bot, int(ref.lstrip("#")))
+        if numbered is not None or ref.startswith("#"):
+            return numbered
     rows = list(bot.db["polls"].rows_where("lower(title) = lower(?)", [ref],
                                            order_by="id desc", limit=1))
+    if rows:
+        return Poll.from_row(rows[0])
+    rows = list(bot.db["polls"].rows_where("instr(lower(title), ?) > 0", [ref.lower()],
+                                           order_by="id desc", limit=6))
+    if len(rows) > 1:
+        listed = ", ".join(f"#{r['id']} {r['title']}" for r in rows[:5])
+        raise PollError(f"`{ref}` is part of the title of more than one poll ({listed}). "
+                        "Give more of the title, or the poll's number.")
     return Poll.from_row(rows[0]) if rows else None
 
 
@@ -358,6 +370,17 @@ def insert_poll(bot: Bot, user: User, conversation_key: str, title: str,
             "conversation": conversation_key,
             "results_posted": 0,
         }).last_pk
+
+
+def list_lines(bot: Bot, limit: int = 20) -> list[str]:
+    """Every poll (newest first) as one line each: number, title, status, responses, opened."""
+    listed = [Poll.from_row(r) for r in bot.db["polls"].rows_where(order_by="id desc",
+                                                                     limit=limit)]
+    return [
+        f"- #{p.id} **{p.title}**: {status_line(bot, p)}; {responses(bot, p.id)} "
+        f"response{'' if responses(bot, p.id) == 1 else 's'}; opened {local(bot, p.opened_at)}"
+        for p in listed
+    ]
 
 
 def unknown_poll(ref: str) -> str:
