@@ -360,6 +360,22 @@ async def poll_nudge(turn: Turn) -> list[Reply]:
     return [Reply(text)]
 
 
+async def poll_progress(turn: Turn) -> list[Reply]:
+    from bot.features.polls.progress import progress_replies
+
+    polls.close_overdue(turn.bot)
+    return progress_replies(turn.bot, turn.args)
+
+
+async def my_progress(turn: Turn) -> list[Reply]:
+    from bot.features.polls.progress import my_progress_text
+
+    if not turn.conversation.is_direct:
+        return [Reply("Your own ballots are only shown in a direct chat with me: send me "
+                      "`my progress` there.")]
+    return [Reply(my_progress_text(turn.bot, turn.user))]
+
+
 async def poll_reminders(turn: Turn) -> list[Reply]:
     choice = turn.args.strip().lower()
     if choice not in ("on", "off"):
@@ -529,6 +545,11 @@ def register(registry: Registry) -> None:
                    **organiser)(poll_status)
     registry.command("poll nudge", help="send everyone who has not voted a direct reminder",
                    **organiser)(poll_nudge)
+    registry.command("poll progress", usage="poll progress [POLL] [since POLL]",
+                   help="how each priority moved between two closed polls (default: the "
+                        "newest against a year before), with a chart")(poll_progress)
+    registry.command("my progress", help="your own ballots over time (only you see "
+                                          "them)")(my_progress)
     registry.command("poll reminders", usage="poll reminders off|on",
                    help="stop (or restart) my direct reminders to vote")(poll_reminders)
     registry.command("poll export", usage="poll export [POLL]",
