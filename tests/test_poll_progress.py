@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.kernel.model import User
 from tests.conftest import DTL, ORGANISER, say
 from tests.fakes.polls import in_channel
