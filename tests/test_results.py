@@ -188,3 +188,17 @@ def test_stored_ballots_tally_to_the_same_scores(bot, orders):
     for line in results.lines:
         index = ids.index(line.priority.id)
         assert line.score == sum(9 - (order.index(index) + 1) for order in orders)
+
+
+def test_chart_says_one_response_and_one_point_and_marks_intervals_and_agreement():
+    import numpy as np
+
+    from bot.features.polls.results import apply_consensus
+
+    ps = priorities("abcdefgh")
+    results = tally(ps, items(["abcdefgh"]), 1)
+    apply_consensus(results, ps, np.array([[1, 2, 3, 4, 5, 6, 7, 8]]))
+    image = draw("Spring 2027", results)
+    assert "(1 response)" in image.alt and "8. Priority H, 1 point;" not in image.alt
+    assert "8. Priority H, 1 point." in image.alt
+    assert "agree with Borda on the top three" in image.alt and "95% interval" in image.alt

@@ -140,7 +140,15 @@
     const mime = IMAGE_TYPES.includes(image.mime) ? image.mime : "image/png";
     img.src = `data:${mime};base64,${image.data}`;
     img.alt = image.alt || "";
-    parent.append(img);
+    // A tap opens the full-size image in a new tab (a blob: URL: browsers refuse data: tabs).
+    const bytes = Uint8Array.from(atob(image.data), (c) => c.charCodeAt(0));
+    const link = el("a", "image-link");
+    link.href = URL.createObjectURL(new Blob([bytes], { type: mime }));
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.title = "Open the full-size image";
+    link.append(img);
+    parent.append(link);
   }
 
   function renderFile(file, parent) {
