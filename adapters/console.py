@@ -27,7 +27,11 @@ def render(reply: Reply, first_number: int = 1) -> str:
         if form.error:
             lines.append(f"! {form.error}")
         shown: set[tuple] = set()
+        group = ""
         for item in form.fields:
+            if item.group and item.group != group:
+                lines.append(f"* {item.group}")
+            group = item.group
             labels = {o.value: o.label for o in getattr(item, "options", ())}
             current = f" [{labels.get(item.initial, item.initial)}]" if item.initial else ""
             lines.append(f"- {item.label}{current}")

@@ -238,3 +238,41 @@ def wait_for_stream(call, bot, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("the page never opened its event stream")
+
+
+def test_the_ballot_on_a_phone_is_grouped_opens_at_its_top_and_shows_the_first_error(
+    browser, served
+):
+    context = browser.new_context(viewport={"width": 390, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    start_chat(page, served, "Olu")
+    box = page.get_by_label("Message to the bot")
+    box.fill("poll start Phone ballot")
+    box.press("Enter")
+    expect(page.get_by_text("Priority poll: Phone ballot")).to_be_visible()
+    page.locator(".msg.bot").last.get_by_role("button", name="Rank your priorities").click()
+    form = page.locator("form.botform").last
+    # Each priority's rank, lead and progress sit together under its name.
+    group = form.get_by_role("group", name="1. Cloud-based telephony")
+    expect(group.get_by_label("Rank")).to_be_visible()
+    expect(group.get_by_label("Who is leading it (optional)")).to_be_visible()
+    # The form opens at its top, not scrolled to its last field.
+    expect(form.locator("legend").first).to_be_in_viewport()
+    for place, select in enumerate(form.get_by_label("Rank", exact=True).all(), start=1):
+        select.select_option(str(1 if place == 2 else place))  # two firsts, no second
+    form.get_by_role("button", name="Submit ballot").click()
+    fresh = page.locator("form.botform").last
+    invalid = fresh.locator("[aria-invalid=true]").first
+    expect(invalid).to_be_focused()
+    expect(invalid).to_be_in_viewport()
+    for place, select in enumerate(fresh.get_by_label("Rank", exact=True).all(), start=1):
+        select.select_option(str(place))
+    fresh.get_by_role("button", name="Submit ballot").click()
+    expect(page.get_by_text("your ballot for \"Phone ballot\" is saved")).to_be_visible()
+    # One "Submit ballot" bubble for the form, however many times it was sent.
+    expect(page.locator(".msg.me").filter(has_text="Submit ballot")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box.fill("poll close")
+    box.press("Enter")
+    context.close()

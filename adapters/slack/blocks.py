@@ -237,7 +237,12 @@ def modal(form: Form, metadata: dict[str, str]) -> View:
         blocks += [
             SectionBlock(text=MarkdownTextObject(text=p)) for p in split_text(to_mrkdwn(form.intro))
         ]
-    blocks += [input_block(f) for f in form.fields]
+    group = ""
+    for item in form.fields:
+        if item.group and item.group != group:
+            blocks.append(HeaderBlock(text=PlainTextObject(text=_clip(item.group, 150))))
+        group = item.group
+        blocks.append(input_block(item))
     return View(
         type="modal",
         callback_id=form.id,

@@ -150,7 +150,11 @@ def form_elements(form: Form, submitted: dict[str, str]) -> list[dict[str, Any]]
         elements.append(text_block(form.intro))
     if form.error:
         elements.append(text_block(form.error, color="Attention", weight="Bolder"))
+    group = ""
     for item in form.fields:
+        if item.group and item.group != group:
+            elements.append(text_block(item.group, weight="Bolder", separator=True))
+        group = item.group
         initial = item.initial
         if initial is None and form.has_errors:
             initial = submitted.get(item.id) or None

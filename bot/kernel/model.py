@@ -86,6 +86,9 @@ class ChoiceField:
     initial: str | None = None
     required: bool = True
     error: str | None = None
+    # A heading shared by consecutive fields (e.g. one item's several questions): adapters
+    # show it once, above the first of them.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class TextField:
     required: bool = False
     max_length: int = 200
     error: str | None = None
+    group: str = ""
 
 
 @dataclass(frozen=True)

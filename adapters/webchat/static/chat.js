@@ -202,10 +202,23 @@
     let firstInvalid = null;
     if (form.error) {
       const err = el("p", "form-error", form.error);
+      err.tabIndex = -1;
       err.setAttribute("role", "alert");
       fieldset.append(err);
     }
+    let group = null;
+    let groupBox = fieldset;
     for (const field of form.fields) {
+      // Consecutive fields with one group label share a box with that label as its legend.
+      if (field.group && (!group || group.label !== field.group)) {
+        group = { label: field.group };
+        groupBox = el("fieldset", "group");
+        groupBox.append(el("legend", "", field.group));
+        fieldset.append(groupBox);
+      } else if (!field.group) {
+        group = null;
+        groupBox = fieldset;
+      }
       const id = `form${n}-${field.id}`;
       const wrap = el("div", "field");
       const label = el("label", "", field.label + (field.required ? "" : " (optional)"));
@@ -220,7 +233,7 @@
         wrap.append(err);
         firstInvalid = firstInvalid || control;
       }
-      fieldset.append(wrap);
+      groupBox.append(wrap);
     }
     const submit = el("button", "primary", form.submit_label || "Submit");
     submit.type = "submit";
@@ -251,14 +264,17 @@
     const pending = options.submitted;
     if (pending && reply.form && reply.form.id === pending.formId && hasErrors(reply.form)) {
       const fresh = renderForm(reply.form, pending.values);
+      fresh.echoBox = pending.form.echoBox;  // a retry reuses the one "Submit" bubble
       pending.form.replaceWith(fresh);
       pending.replaced = true;
-      (fresh.firstInvalid || fresh.querySelector("select, input"))?.focus();
+      // The first error (or the form's own message) is brought into view, with focus on it.
+      pending.focusTarget = fresh.firstInvalid || fresh.querySelector(".form-error, select, input");
+      pending.focusTarget?.focus({ preventScroll: true });
       if (reply.text) addMessage("bot", (box) => renderText(reply.text, box));
       return;
     }
     const kind = (options.proactive ? "bot proactive" : "bot") + (reply.form ? " has-form" : "");
-    addMessage(kind, (box) => {
+    const box = addMessage(kind, (box) => {
       if (options.proactive) box.append(el("span", "from", "Message from the bot"));
       if (reply.text) renderText(reply.text, box);
       if (reply.image) renderImage(reply.image, box);
@@ -266,6 +282,8 @@
       if (reply.buttons && reply.buttons.length) renderButtons(reply.buttons, box);
       if (reply.form) box.append(renderForm(reply.form, {}));
     });
+    // A new form is shown from its top, not scrolled to its last field.
+    if (reply.form && options.view) options.view.top = box;
   }
 
   function setStatus(text) {
@@ -274,7 +292,11 @@
 
   async function send(body, echo, submitted) {
     setStatus("");
-    addMessage("me", (box) => box.append(echo));
+    const view = {};
+    if (!(submitted && submitted.form.echoBox)) {
+      const echoBox = addMessage("me", (box) => box.append(echo));
+      if (submitted) submitted.form.echoBox = echoBox;
+    }
     const typing = el("p", "typing", "The bot is typing…");
     $("log").append(typing);
     scrollDown();
@@ -289,7 +311,7 @@
         setStatus(data.error || `The bot could not answer (HTTP ${response.status}).`);
         return;
       }
-      for (const reply of data.replies || []) showReply(reply, { submitted });
+      for (const reply of data.replies || []) showReply(reply, { submitted, view });
       if (submitted && !submitted.replaced) {
         for (const control of submitted.form.querySelectorAll("select, input, button")) {
           control.disabled = true;
@@ -301,6 +323,11 @@
     } finally {
       typing.remove();
       scrollDown();
+      if (submitted && submitted.replaced && submitted.focusTarget) {
+        submitted.focusTarget.scrollIntoView({ block: "center" });
+      } else if (view.top) {
+        view.top.scrollIntoView({ block: "start" });
+      }
     }
   }
 

@@ -113,20 +113,22 @@ def ballot_form(
     stages = tuple(Option(key, label) for key, label, _ in PROGRESS)
     fields: list[ChoiceField | TextField] = []
     for p in priorities:
+        group = f"{p.number}. {p.title}"
         for prefix, label, options, required in (
-            ("rank", f"{p.number}. {p.title}: rank", ranks, True),
-            ("lead", f"{p.number}. {p.title}: who is leading it", leads, False),
-            ("progress", f"{p.number}. {p.title}: how far along", stages, False),
+            ("rank", "Rank", ranks, True),
+            ("lead", "Who is leading it", leads, False),
+            ("progress", "How far along", stages, False),
         ):
             fid = f"{prefix}:{p.id}"
             # Only a value among the options is kept: platforms reject any other initial.
             chosen = values.get(fid)
             initial = chosen if any(o.value == chosen for o in options) else None
             fields.append(ChoiceField(fid, label, options, initial=initial,
-                                      required=required, error=field_errors.get(fid)))
+                                      required=required, error=field_errors.get(fid),
+                                      group=group))
     fields.append(TextField(PCN_FIELD, "Your PCN's name (remembered for next time)",
                             initial=values.get(PCN_FIELD) or None, max_length=PCN_MAX,
-                            error=field_errors.get(PCN_FIELD)))
+                            error=field_errors.get(PCN_FIELD), group="Your PCN"))
     n = len(priorities)
     return Form(
         id=form_id(poll_id),
