@@ -179,3 +179,23 @@ async def test_every_web_chat_person_who_has_used_the_bot_hears_of_the_poll_and_
     assert "Results: Spring 2027" in results.replies[0]["text"]
     (shown,) = await say("ali", "poll results")
     assert "Results: Spring 2027" in shown["text"]
+
+
+async def test_teams_status_counts_the_teams_roster_and_names_who_has_not_voted(
+    bot, teams_client, connector
+):
+    def member(aad: str, name: str) -> dict[str, Any]:
+        return {"id": f"29:{name.lower()}", "name": name, "aadObjectId": aad}
+
+    connector.rosters[teams.CHANNEL] = [member(teams.DANA_AAD, "Dana Lee"),
+                                     member(teams.OLU_AAD, "Olu"), member("aad-ali", "Ali"),
+                                     {"id": teams.BOT_ID, "name": "DTL Forum Bot"}]
+    olu_sender = {"id": "29:olu", "name": "Olu", "aadObjectId": teams.OLU_AAD}
+    await teams.post(teams_client, teams.in_channel(connector, "poll start Spring 2027",
+                                                    olu_sender))
+    await teams.post(teams_client, teams.personal(connector, text="rank 1 2 3 4 5 6 7 8"))
+    asked = teams.in_channel(connector, "poll status", olu_sender) | {"id": "1700000000009"}
+    await teams.post(teams_client, asked)
+    status = connector.texts()[-1]
+    assert "1 of the 3 people who could vote have voted" in status
+    assert "Not voted yet (2): Ali, Olu." in status

@@ -292,6 +292,34 @@ class TeamsService:
         if failures:
             raise failures[0]
 
+    async def members(self, conversation: Conversation) -> list[User] | None:
+        """The people of a channel (its team) or of a chat, bots left out (for `Bot.members`); None
+        when Teams will not say (no stored reference, or the roster call failed)."""
+        if not conversation.reference:
+            return None
+        reference = ConversationReference().deserialize(
+            {k: v for k, v in conversation.reference.items() if k != TEAM_KEY})
+        found: list[Any] = []
+        failures: list[Exception] = []
+
+        async def roster(context: TurnContext) -> None:
+            # A continuation carries no channel data; botbuilder needs at least an empty one.
+            context.activity.channel_data = context.activity.channel_data or {}
+            try:
+                # A channel's members are its team's (the Bot Connector answers either).
+                found.extend(await TeamsInfo.get_members(context))
+            except Exception as exc:  # botbuilder's pipeline would swallow it: handled below
+                failures.append(exc)
+
+        await self.adapter.continue_conversation(reference, roster, bot_app_id=self.config.app_id)
+        if failures:
+            log.warning("teams roster failed conversation=%s reason=%s",
+                        self.bot.log_tag(conversation), type(failures[0]).__name__)
+            return None
+        # Bots' ids start "28:"; people have an Entra (AAD) object id, their key here.
+        return [User(PLATFORM, m.aad_object_id or m.id, name=m.name or "")
+                for m in found if m.id and not m.id.startswith("28:")]
+
     def activities(self, replies: list[Reply], submitted: dict[str, str]) -> list[Activity]:
         rendered = [a for r in replies for a in cards.render(r, self.host, submitted)]
         for activity in rendered:

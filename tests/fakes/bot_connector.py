@@ -30,6 +30,8 @@ class FakeBotConnector:
     attempts: int = 0
     # Members by id, for GET .../members/{id} (user principal names of organisers).
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Conversation (or team) id -> its members, for GET .../members (rosters).
+    rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def app(self) -> web.Application:
@@ -39,6 +41,7 @@ class FakeBotConnector:
             "/v3/conversations/{conversation}/activities/{reply_to}", self.post_activity
         )
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self.get_member)
+        app.router.add_get("/v3/conversations/{conversation}/members", self.get_members)
         return app
 
     async def post_activity(self, request: web.Request) -> web.Response:
@@ -62,6 +65,9 @@ class FakeBotConnector:
             )
         )
         return web.json_response({"id": f"activity-{next(self._ids)}"})
+
+    async def get_members(self, request: web.Request) -> web.Response:
+        return web.json_response(self.rosters.get(request.match_info["conversation"], []))
 
     async def get_member(self, request: web.Request) -> web.Response:
         member = self.members.get(request.match_info["member"])

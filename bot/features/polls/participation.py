@@ -67,6 +67,8 @@ async def groups(bot: Bot, poll: polls.Poll) -> list[Group]:
     if announced is not None and not (announced.is_direct and announced.platform in audiences):
         found.append(Group(_label(announced), await bot.members(announced)))
     for platform, people in sorted(audiences.items()):
+        if not people:
+            continue  # nobody has used it yet: it adds no one, and no count
         found.append(Group(f"everyone who has used the bot on {platform}", people))
     return found
 
