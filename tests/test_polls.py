@@ -261,7 +261,7 @@ async def test_a_changed_priority_list_does_not_change_an_existing_poll(bot):
     bot.content.priorities = [replace(p, id=f"new-{p.id}", title=f"New {p.title}")
                               for p in original]
     form = await open_form(bot)
-    assert any(f.group.startswith("1. Cloud-based telephony") for f in form.fields)
+    assert any(f.group.startswith("Cloud-based telephony") for f in form.fields)
     await say(bot, "rank telephony 2 3 4 5 6 7 8")
     await in_channel(bot, "poll close", ORGANISER)
     await start(bot, "poll start Autumn 2027")
@@ -431,7 +431,7 @@ async def test_the_console_shows_the_ballot_with_current_choices_and_the_text_co
     await start(bot)
     await say(bot, "status 2 nobody yet not started")
     text = render(Reply(form=await open_form(bot)))
-    assert "* 2. Digital front door\n- Rank\n" in text
+    assert "* Digital front door (#2)\n- Rank\n" in text
     assert "- Who is leading it [Nobody yet]" in text
     assert text.count("Not started, Planning, In progress, Embedded") == 1
     assert "status 3 icb in-progress" in text and "(data-quality)" in text

@@ -240,7 +240,7 @@ def wait_for_stream(call, bot, timeout: float = 10.0) -> None:
     raise AssertionError("the page never opened its event stream")
 
 
-def test_the_ballot_on_a_phone_is_grouped_opens_at_its_top_and_shows_the_first_error(
+def test_the_ballot_on_a_phone_is_reordered_by_moving_grouped_and_shows_its_first_error(
     browser, served
 ):
     context = browser.new_context(viewport={"width": 390, "height": 740}, is_mobile=True)
@@ -253,26 +253,44 @@ def test_the_ballot_on_a_phone_is_grouped_opens_at_its_top_and_shows_the_first_e
     expect(page.get_by_text("Priority poll: Phone ballot")).to_be_visible()
     page.locator(".msg.bot").last.get_by_role("button", name="Rank your priorities").click()
     form = page.locator("form.botform").last
-    # Each priority's rank, lead and progress sit together under its name.
-    group = form.get_by_role("group", name="1. Cloud-based telephony")
-    expect(group.get_by_label("Rank")).to_be_visible()
-    expect(group.get_by_label("Who is leading it (optional)")).to_be_visible()
     # The form opens at its top, not scrolled to its last field.
     expect(form.locator("legend").first).to_be_in_viewport()
-    for place, select in enumerate(form.get_by_label("Rank", exact=True).all(), start=1):
-        select.select_option(str(1 if place == 2 else place))  # two firsts, no second
+    # Each priority's lead and progress sit together under its name.
+    group = form.get_by_role("group", name="Cloud-based telephony (#1)")
+    expect(group.get_by_label("Who is leading it (optional)")).to_be_visible()
+    # Priorities are put in order by moving them: a button, then the keyboard.
+    order = form.locator(".order-item")
+    expect(order.first).to_contain_text("1.Cloud-based telephony (#1)")
+    form.get_by_role("button", name="Move Digital front door (#2) up").click()
+    expect(order.first).to_contain_text("Digital front door")
+    expect(form.locator(".order-status")).to_have_text("Digital front door (#2) is now number 1.")
+    third = order.nth(2)
+    expect(third).to_contain_text("Websites and social media")
+    third.focus()
+    page.keyboard.press("Alt+ArrowDown")
+    expect(order.nth(3)).to_contain_text("Websites and social media")
+    expect(order.nth(3)).to_be_focused()
+    group.get_by_label("How far along (optional)").select_option("planning")
     form.get_by_role("button", name="Submit ballot").click()
-    fresh = page.locator("form.botform").last
-    invalid = fresh.locator("[aria-invalid=true]").first
-    expect(invalid).to_be_focused()
-    expect(invalid).to_be_in_viewport()
-    for place, select in enumerate(fresh.get_by_label("Rank", exact=True).all(), start=1):
-        select.select_option(str(place))
-    fresh.get_by_role("button", name="Submit ballot").click()
-    expect(page.get_by_text("your ballot for \"Phone ballot\" is saved")).to_be_visible()
-    # One "Submit ballot" bubble for the form, however many times it was sent.
-    expect(page.locator(".msg.me").filter(has_text="Submit ballot")).to_have_count(1)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    saved = page.locator(".msg.bot").filter(has_text="is saved").last
+    expect(saved).to_contain_text("1. Digital front door (#2)")
+    expect(saved).to_contain_text("4. Websites and social media (#3)")
+
+    # Sent again after the poll closed: refused, with the message in view and focused.
+    page.locator(".msg.bot").filter(has_text="is saved").last.get_by_role(
+        "button", name="Rank your priorities").click()
+    again = page.locator("form.botform").last
     box.fill("poll close")
     box.press("Enter")
+    expect(page.get_by_text("Results: Phone ballot")).to_be_visible()
+    again.get_by_role("button", name="Submit ballot").click()
+    refused = page.locator("form.botform").last.locator(".form-error")
+    expect(refused).to_contain_text("closed")
+    expect(refused).to_be_focused()
+    expect(refused).to_be_in_viewport()
+    page.locator("form.botform").last.get_by_role("button", name="Submit ballot").click()
+    expect(page.locator("form.botform").last.locator(".form-error")).to_be_focused()
+    # One "Submit ballot" bubble per form (two forms here), however often each was sent.
+    expect(page.locator(".msg.me").filter(has_text="Submit ballot")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()

@@ -121,6 +121,10 @@ class Form:
     error: str | None = None
     # The words that do the same as the form, for platforms without forms.
     text_hint: str = ""
+    # Ids of choice fields that together put items in order (each a place 1..n, used once): an
+    # adapter that can may let people order the items (the fields' groups) by moving them, and
+    # fills these fields with the places. Others show the fields as they are.
+    orders: tuple[str, ...] = ()
 
     @property
     def has_errors(self) -> bool:

@@ -188,6 +188,81 @@
     return control;
   }
 
+  // Items a form puts in order (form.orders: fields of places 1..n), as a list people reorder
+  // with buttons or Alt+ArrowUp/ArrowDown; returns field id -> its place, kept current.
+  function renderOrder(form, chosen, n, parent) {
+    const places = new Map();
+    const ids = form.orders || [];
+    const fields = form.fields.filter((f) => ids.includes(f.id));
+    if (!fields.length) return places;
+    const placeOf = (f) => Number(f.initial ?? chosen[f.id]) || Infinity;
+    const items = fields
+      .map((f, index) => ({ field: f, index }))
+      .sort((a, b) => placeOf(a.field) - placeOf(b.field) || a.index - b.index)
+      .map((x) => x.field);
+    const box = el("div", "order");
+    const title = el("p", "order-title", "Put them in your order, most important first:");
+    title.id = `form${n}-order-title`;
+    const list = el("ol", "order-list");
+    list.setAttribute("aria-labelledby", title.id);
+    const status = el("p", "order-status");
+    status.setAttribute("aria-live", "polite");
+    const errors = fields.filter((f) => f.error).map((f) => f.error);
+    box.append(title, list, status);
+    if (errors.length) {
+      const err = el("p", "field-error", errors[0]);
+      err.tabIndex = -1;
+      box.append(err);
+    }
+    parent.append(box);
+    const sync = () => {
+      [...list.children].forEach((li, i) => {
+        places.set(li.dataset.field, String(i + 1));
+        li.querySelector(".place").textContent = `${i + 1}.`;
+        const input = parent.querySelector(`input[data-order="${CSS.escape(li.dataset.field)}"]`);
+        if (input) input.value = String(i + 1);
+        li.querySelector(".up").disabled = i === 0;
+        li.querySelector(".down").disabled = i === list.children.length - 1;
+      });
+    };
+    const move = (li, step) => {
+      const target = step < 0 ? li.previousElementSibling : li.nextElementSibling;
+      if (!target) return;
+      if (step < 0) list.insertBefore(li, target);
+      else list.insertBefore(target, li);
+      sync();
+      const label = li.querySelector(".name").textContent;
+      status.textContent = `${label} is now number ${li.querySelector(".place").textContent.replace(".", "")}.`;
+    };
+    for (const field of items) {
+      const li = el("li", "order-item");
+      li.dataset.field = field.id;
+      li.tabIndex = 0;
+      const name = field.group || field.label;
+      li.append(el("span", "place"), el("span", "name", name));
+      const up = el("button", "up", "↑");
+      up.type = "button";
+      up.setAttribute("aria-label", `Move ${name} up`);
+      up.addEventListener("click", () => { move(li, -1); (up.disabled ? li : up).focus(); });
+      const down = el("button", "down", "↓");
+      down.type = "button";
+      down.setAttribute("aria-label", `Move ${name} down`);
+      down.addEventListener("click", () => { move(li, 1); (down.disabled ? li : down).focus(); });
+      li.addEventListener("keydown", (event) => {
+        if (event.target !== li || !event.altKey) return;
+        if (event.key === "ArrowUp" || event.key === "ArrowDown") {
+          event.preventDefault();
+          move(li, event.key === "ArrowUp" ? -1 : 1);
+          li.focus();
+        }
+      });
+      li.append(up, down);
+      list.append(li);
+    }
+    sync();
+    return places;
+  }
+
   function renderForm(form, chosen) {
     const n = ++formSeq;
     const node = el("form", "botform");
@@ -206,6 +281,7 @@
       err.setAttribute("role", "alert");
       fieldset.append(err);
     }
+    const ordered = renderOrder(form, chosen, n, fieldset);
     let group = null;
     let groupBox = fieldset;
     for (const field of form.fields) {
@@ -220,6 +296,16 @@
         groupBox = fieldset;
       }
       const id = `form${n}-${field.id}`;
+      if (ordered.has(field.id)) {
+        // Its place comes from the list above: kept as a hidden value, submitted as typed.
+        const hidden = el("input");
+        hidden.type = "hidden";
+        hidden.name = field.id;
+        hidden.value = ordered.get(field.id);
+        hidden.dataset.order = field.id;
+        groupBox.append(hidden);
+        continue;
+      }
       const wrap = el("div", "field");
       const label = el("label", "", field.label + (field.required ? "" : " (optional)"));
       label.htmlFor = id;

@@ -113,7 +113,7 @@ def ballot_form(
     stages = tuple(Option(key, label) for key, label, _ in PROGRESS)
     fields: list[ChoiceField | TextField] = []
     for p in priorities:
-        group = f"{p.number}. {p.title}"
+        group = f"{p.title} (#{p.number})"
         for prefix, label, options, required in (
             ("rank", "Rank", ranks, True),
             ("lead", "Who is leading it", leads, False),
@@ -143,6 +143,7 @@ def ballot_form(
         ),
         error=error,
         text_hint=text_hint(priorities),
+        orders=tuple(f"rank:{p.id}" for p in priorities),
     )
 
 
