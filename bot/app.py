@@ -20,13 +20,14 @@ from bot.kernel.storage import open_database
 
 # Each exposes register(registry). The order is the order of `help`, `my data` and the docs.
 FEATURES: tuple[str, ...] = (
+    # First: its introduction leads what first contact shows (other features add to it).
+    "bot.features.welcome",
     "bot.features.help",
     "bot.features.qa",
     "bot.features.meetings",
     "bot.features.polls",
     "bot.features.privacy",
     "bot.features.ops",
-    "bot.features.welcome",
 )
 # Each exposes register(registry), enabled(config) -> bool and setup(app, bot); routes are named
 # "ADAPTER.what" (e.g. "webchat.messages") so requests are logged and counted per adapter.

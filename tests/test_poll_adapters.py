@@ -199,3 +199,16 @@ async def test_teams_status_counts_the_teams_roster_and_names_who_has_not_voted(
     status = connector.texts()[-1]
     assert "1 of the 3 people who could vote have voted" in status
     assert "Not voted yet (2): Ali, Olu." in status
+
+
+async def test_the_web_chat_page_mentions_an_open_poll_after_its_welcome(bot, aiohttp_client):
+    web = await aiohttp_client(create_app(bot, start_scheduler=False))
+    assert (await (await web.get("/chat/api/info?user=dana")).json())["notes"] == []
+    await web.post("/chat/api/messages", json={"user": {"id": "olu"}, "text": "help"})
+    bot.config.webchat.open_admin = True
+    await web.post("/chat/api/messages", json={"user": {"id": "olu"},
+                                               "text": "poll start Spring 2027"})
+    info = await (await web.get("/chat/api/info?user=dana")).json()
+    assert "Hello, I'm the DTL Forum Bot" in info["welcome"]["text"]
+    (note,) = info["notes"]
+    assert "Spring 2027" in note["text"] and note["buttons"][0]["label"] == "Rank your priorities"

@@ -211,3 +211,15 @@ def test_bad_polls_settings_are_refused_with_the_key():
         with pytest.raises(ConfigError) as error:
             bad.validate()
         assert key in str(error.value)
+
+
+async def test_the_introduction_mentions_an_open_poll_with_its_button(bot):
+    newcomer = User("console", "newcomer")
+    conversation = Conversation("console", "newcomer")
+    (welcome,) = await bot.introduction(newcomer, conversation)
+    await start(bot)
+    welcome, note = await bot.introduction(newcomer, conversation)
+    assert "Hello, I'm the DTL Forum Bot" in welcome.text
+    assert "A priority poll is open now: \"Spring 2027\", open until Mon 30 Nov 2026, 17:00" in (
+        note.text)
+    assert note.buttons[0].action.id == "ballot.open"

@@ -202,12 +202,14 @@ async def info(request: web.Request) -> web.Response:
     # The page shows the introduction, so the person counts as introduced from here on.
     user = User(PLATFORM, user_id) if user_id else None
     conversation = Conversation(PLATFORM, user_id or "-", is_direct=True)
-    (welcome, *_) = await chat.bot.introduction(user, conversation)
+    (welcome, *notes) = await chat.bot.introduction(user, conversation)
     return web.json_response({
         "platform": PLATFORM,
         "open_admin": config.webchat.open_admin,
         "organiser": bool(user_id) and is_organiser(config, user_id),
         "welcome": welcome.to_json(),
+        # What features add to the introduction (e.g. a poll open now), shown after it.
+        "notes": [note.to_json() for note in notes],
         "max_text": MAX_TEXT,
         "max_name": MAX_NAME,
     })

@@ -452,6 +452,7 @@
     $("composer-wrap").hidden = false;
     $("log").replaceChildren();
     if (info.welcome) showReply(info.welcome);
+    for (const note of info.notes || []) showReply(note);
     listen();
     $("message").focus();
   }

@@ -23,7 +23,7 @@ from bot.features.polls.ballots import (
 )
 from bot.features.polls.results import summary
 from bot.kernel import audit, conversations
-from bot.kernel.model import Action, Button, File, Reply, User
+from bot.kernel.model import Action, Button, Conversation, File, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
 
@@ -170,6 +170,18 @@ async def broadcast(bot: Bot, poll: polls.Poll, replies: list[Reply],
                 continue
             reached += 1
     return announced, reached
+
+
+async def mention_open_poll(bot: Bot, user: User | None, conversation: Conversation
+                            ) -> list[Reply]:
+    """With the introduction: the poll open now, if any, with its ballot button."""
+    poll = polls.open_poll(bot)
+    if poll is None:
+        return []
+    closing = f", open until {polls.local(bot, poll.closes_at)}" if poll.closes_at else ""
+    return [Reply(f"A priority poll is open now: \"{poll.title}\"{closing}. Ranking the forum's "
+                  "priorities for your PCN takes a couple of minutes: press the button, or type "
+                  "`ballot`.", buttons=(open_button(poll),))]
 
 
 async def poll_start(turn: Turn) -> list[Reply]:
@@ -563,6 +575,7 @@ def register(registry: Registry) -> None:
     registry.command("my ballot", help="your ballot in the current poll")(my_ballot)
     registry.action("ballot.open")(open_form)
     registry.action("ballot:")(submit_form)
+    registry.on("first_contact", mention_open_poll)
     registry.task(Task("polls.close", next_due=polls.next_close, run=close_due))
     registry.task(Task("polls.nudges", next_due=participation.next_due, run=participation.run))
     registry.holds_personal_data(PersonalData(
