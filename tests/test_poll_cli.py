@@ -45,7 +45,7 @@ def test_a_poll_round_through_separate_chat_processes(run):
     chat(run, "dana", "rank 2 1 3 4 5 6 7 8")  # changes her mind: replaces her ballot
     out = chat(run, "olu", "poll close", organiser=True)
     assert "Results: Spring 2027" in out and "3 responses" in out
-    assert "[image: Bar chart" in out
+    assert "[image: Chart of the results" in out
     out = chat(run, "cy", "rank 1 2 3 4 5 6 7 8")
     assert "closed on" in out
 

@@ -34,3 +34,21 @@ async def test_slack_status_counts_channel_members_and_nudges_those_who_have_not
     assert sorted(p["channel"] for p in posts) == ["U0ALI", slack.ORGANISER_ID]
     assert all("Rank your priorities" in json.dumps(p.get("blocks")) for p in posts)
 
+
+
+async def test_a_big_slack_channel_is_counted_from_the_user_list_in_pages(slack_bot, client, fake):
+    from adapters.slack.adapter import SlackAdapter
+    from bot.kernel.model import Incoming, User
+
+    people = [f"U{n:04d}" for n in range(450)]
+    fake.members["C0BIG"] = people + [slack.ORGANISER_ID]
+    fake.names = {u: f"Person {u}" for u in people}
+    olu = User("slack", slack.ORGANISER_ID, name="Olu", is_organiser=True)
+    channel = SlackAdapter.conversation("C0BIG", None)
+    await slack_bot.handle(Incoming(olu, channel, text="poll start Big one"))
+    (status,) = await slack_bot.handle(Incoming(olu, channel, text="poll status"))
+    assert "0 of the 451 people who could vote have voted" in status.text
+    assert "and 411 more." in status.text
+    assert len(fake.called("conversations.members")) == 3  # 200 a page
+    assert len(fake.called("users.list")) == 3
+    assert len(fake.called("users.info")) <= 1

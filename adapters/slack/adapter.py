@@ -45,6 +45,8 @@ HOME_SECTIONS = (("Next meeting", "next meeting"), ("Open poll", "my ballot"))
 NAME_CACHE_MAX = 500
 # At most this many members of a channel are counted for a poll's participation.
 MEMBERS_MAX = 5000
+# Beyond this many members not seen before, the user list is read instead of users.info each.
+USERS_INFO_MAX = 20
 # Forms posted in messages, kept (newest only, in memory) for their "Open" button.
 FORM_ACTION = "slack-open-form"
 FORMS_KEPT = 1000
@@ -229,8 +231,12 @@ class SlackAdapter:
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("slack members failed channel=%s reason=%s", channel, _reason(exc))
             return None
+        ids = ids[:MEMBERS_MAX]
+        if sum(1 for u in ids if u not in self.people) > USERS_INFO_MAX:
+            # Many unknown members: the workspace's user list, 200 a call, beats one call each.
+            await self._load_people()
         people = []
-        for user_id in ids[:MEMBERS_MAX]:
+        for user_id in ids:
             if user_id not in self.people:
                 try:
                     info = (await self.client.users_info(user=user_id))["user"]
@@ -244,6 +250,24 @@ class SlackAdapter:
             if human:
                 people.append(User(PLATFORM, user_id, name=name))
         return people
+
+    async def _load_people(self) -> None:
+        cursor = None
+        try:
+            while True:
+                response = await self.client.users_list(
+                    limit=200, **({"cursor": cursor} if cursor else {}))
+                for info in response.get("members", []):
+                    profile = info.get("profile", {})
+                    human = not (info.get("is_bot") or info.get("deleted")
+                                 or info.get("id") == "USLACKBOT")
+                    self.people[info["id"]] = (profile.get("real_name") or info.get("name", ""),
+                                               human)
+                cursor = (response.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack users.list failed reason=%s", _reason(exc))
 
     @staticmethod
     def conversation(channel: str, thread_ts: str | None) -> Conversation:

@@ -123,6 +123,16 @@ class FakeSlack:
             return {"ok": True, "user": {"id": user, "name": "olu", "is_bot": user == BOT_USER_ID,
                                          "profile": {"real_name": self.names.get(
                                              user, "Olu Organiser")}}}
+        if method == "users.list":
+            everyone = sorted({u for m in self.members.values() for u in m} | set(self.names))
+            limit = int(args.get("limit", 100))
+            start = int(args.get("cursor") or 0)
+            page = [{"id": u, "name": u.lower(), "is_bot": u == BOT_USER_ID,
+                     "profile": {"real_name": self.names.get(u, "Olu Organiser")}}
+                    for u in everyone[start:start + limit]]
+            rest = start + limit < len(everyone)
+            return {"ok": True, "members": page,
+                    "response_metadata": {"next_cursor": str(start + limit) if rest else ""}}
         if method == "conversations.members":
             everyone = self.members.get(str(args.get("channel")), [])
             limit = int(args.get("limit", 100))

@@ -95,9 +95,10 @@ def bootstrap(ranks: np.ndarray, resamples: int = RESAMPLES) -> list[tuple[int, 
     rng = np.random.default_rng(seed_of(ranks))
     # Each resample is a count of how often every ballot was drawn; their product with the
     # per-ballot figures re-counts all resamples at once.
-    drawn = rng.integers(0, count, size=(resamples, count), dtype=np.int32)
-    offsets = (np.arange(resamples, dtype=np.int64) * count)[:, None]
-    weights = np.bincount((drawn + offsets).ravel(), minlength=resamples * count)
+    kind = np.int32 if resamples * count < 2**31 else np.int64
+    drawn = rng.integers(0, count, size=(resamples, count), dtype=kind)
+    drawn += (np.arange(resamples, dtype=kind) * count)[:, None]  # resample r's own slots
+    weights = np.bincount(drawn.ravel(), minlength=resamples * count)
     weights = weights.reshape(resamples, count).astype(np.float32)
     per_ballot = np.concatenate([
         (n + 1 - ranks), (ranks == 1), (ranks <= 3),
