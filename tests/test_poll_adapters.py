@@ -174,6 +174,12 @@ async def test_every_web_chat_person_who_has_used_the_bot_hears_of_the_poll_and_
     (status,) = await say("olu", "poll status")
     assert "1 of the 3 people who could vote have voted" in status["text"]
     assert "Not voted yet (2): ali, olu." in status["text"]
+    (nudged,) = await say("olu", "poll nudge")
+    assert "to 2 of the 2 people who have not voted" in nudged["text"]
+    held = chat.outbox.after("ali", 0, chat.now())[-1]
+    assert "Reminder: the priority poll" in held.replies[0]["text"]
+    assert all("Reminder" not in p.replies[0]["text"]
+               for p in chat.outbox.after("dana", 0, chat.now()))
     await say("olu", "poll close")
     results = chat.outbox.after("ali", 0, chat.now())[-1]
     assert "Results: Spring 2027" in results.replies[0]["text"]
@@ -212,3 +218,28 @@ async def test_the_web_chat_page_mentions_an_open_poll_after_its_welcome(bot, ai
     assert "Hello, I'm the DTL Forum Bot" in info["welcome"]["text"]
     (note,) = info["notes"]
     assert "Spring 2027" in note["text"] and note["buttons"][0]["label"] == "Rank your priorities"
+
+
+async def test_teams_nudges_reach_people_through_their_personal_chat_with_the_bot(
+    bot, teams_client, connector
+):
+    connector.rosters[teams.CHANNEL] = [
+        {"id": "29:dana", "name": "Dana Lee", "aadObjectId": teams.DANA_AAD},
+        {"id": "29:ali", "name": "Ali", "aadObjectId": "aad-ali"},
+        {"id": "29:cy", "name": "Cy", "aadObjectId": "aad-cy"}]
+    olu_sender = {"id": "29:olu", "name": "Olu", "aadObjectId": teams.OLU_AAD}
+    await teams.post(teams_client, teams.in_channel(connector, "poll start Spring 2027",
+                                                    olu_sender))
+    await teams.post(teams_client, teams.personal(connector, text="rank 1 2 3 4 5 6 7 8"))
+    ali_chat = {"id": "a:1personal-ali", "conversationType": "personal",
+                "tenantId": teams.TENANT}
+    await teams.post(teams_client, teams.personal(
+        connector, text="What is the ARRS?", conversation=ali_chat,
+        **{"from": {"id": "29:ali", "name": "Ali", "aadObjectId": "aad-ali"}}))
+    connector.posted.clear()
+    await teams.post(teams_client, olu(connector, text="poll nudge"))
+    nudged = [p for p in connector.posted if p.conversation_id == "a:1personal-ali"]
+    assert len(nudged) == 1 and "Reminder: the priority poll" in json.dumps(nudged[0].activity)
+    assert not [p for p in connector.posted if p.conversation_id == teams.PERSONAL]
+    reply = connector.texts()[-1]
+    assert "to 1 of the 2 people who have not voted" in reply and "could not be reached" in reply

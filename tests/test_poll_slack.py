@@ -52,3 +52,34 @@ async def test_a_big_slack_channel_is_counted_from_the_user_list_in_pages(slack_
     assert len(fake.called("conversations.members")) == 3  # 200 a page
     assert len(fake.called("users.list")) == 3
     assert len(fake.called("users.info")) <= 1
+
+
+async def test_slack_results_are_shared_in_the_announced_channel_at_close_and_on_request(
+    slack_bot, client, fake, clock
+):
+    from datetime import UTC, datetime
+
+    from adapters.slack.adapter import SlackAdapter
+    from bot.kernel.model import Incoming, User
+    from bot.kernel.scheduler import run_due
+
+    fake.members["C0FORUM"] = [slack.ORGANISER_ID, slack.DTL_ID]
+    olu = User("slack", slack.ORGANISER_ID, name="Olu", is_organiser=True)
+    channel = SlackAdapter.conversation("C0FORUM", None)
+    await slack_bot.handle(Incoming(olu, channel,
+                                    text="poll start Spring 2027 closes 2026-11-30 17:00"))
+    await slack_bot.handle(Incoming(User("slack", slack.DTL_ID),
+                                    SlackAdapter.conversation("D0DANA", None),
+                                    text="rank 1 2 3 4 5 6 7 8"))
+    clock.set(datetime(2026, 11, 30, 17, 0, tzinfo=UTC))
+    await run_due(slack_bot)
+    posts = [p for p in fake.called("chat.postMessage") if p["channel"] == "C0FORUM"]
+    assert any("Results: Spring 2027" in slack.texts(p) for p in posts)
+    assert any("1 of the 2 people who could vote has voted" in slack.texts(p) for p in posts)
+    assert fake.called("files.completeUploadExternal")  # the chart
+    before = len(fake.called("chat.postMessage"))
+    *_, done = await slack_bot.handle(Incoming(olu, SlackAdapter.conversation("D0OLU", None),
+                                              text="poll share"))
+    assert "Results shared where the poll was announced" in done.text  # after the welcome
+    again = fake.called("chat.postMessage")[before:]
+    assert [p["channel"] for p in again] == ["C0FORUM"]
