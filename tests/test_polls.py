@@ -489,3 +489,30 @@ async def test_results_json_has_each_methods_order_agreement_participation_and_i
     (reply,) = await say(bot, "poll results", ORGANISER)
     assert "Kemeny-Young" in reply.text and "Schulze (Debian's method)" in reply.text
     assert "Too close to call: Cloud-based telephony and " in reply.text
+
+
+async def test_the_sql_sums_give_the_same_results_as_counting_every_item(bot):
+    import random
+
+    from bot.features.polls.ballots import LEADS, PROGRESS
+    from bot.features.polls.results import tally
+
+    rng = random.Random(4)
+    await start(bot)
+    for n in range(12):
+        voter = User("console", f"v{n}")
+        await say(bot, "rank " + " ".join(map(str, rng.sample(range(1, 9), 8))), voter)
+        for number in rng.sample(range(1, 9), 4):
+            await say(bot, f"status {number} {rng.choice(LEADS)[0]} {rng.choice(PROGRESS)[0]}",
+                      voter)
+    await say(bot, "rank 1 2 3", User("console", "partial"))  # not counted
+    poll = polls.find_poll(bot, "")
+    items = bot.db.execute(
+        "select i.priority_id, i.rank, i.lead, i.progress from ballot_items i join ballots b "
+        "on b.id = i.ballot_id where b.poll_id = ? and b.ranked = 1", [poll.id]).fetchall()
+    expected = tally(poll.priorities, items, 12)
+    got = polls.compute(bot, poll, trend=False, consensus=False)
+    assert [(ln.priority.id, ln.score, ln.rank_total, ln.first_places, ln.top_three, ln.leads,
+             ln.progress) for ln in got.lines] == [
+        (ln.priority.id, ln.score, ln.rank_total, ln.first_places, ln.top_three, ln.leads,
+         ln.progress) for ln in expected.lines]

@@ -122,6 +122,31 @@ def tally_counts(
     return Results(responses, ordered)
 
 
+def tally_sums(priorities: list[PollPriority], sums: Iterable[tuple[Any, ...]],
+               responses: int) -> Results:
+    """Like `tally`, from per-priority sums as SQL gives them in one pass: (priority id, ranked
+    items, sum of ranks, first places, top-three places, a count per lead in LEADS order, a
+    count per stage in PROGRESS order)."""
+    n = len(priorities)
+    lines = {p.id: Line(p) for p in priorities}
+    leads = [k for k, _, _ in LEADS]
+    stages = [k for k, _, _ in PROGRESS]
+    for pid, ranked, rank_total, first, top, *counts in sums:
+        line = lines.get(pid)
+        if line is None:
+            continue
+        line.rank_total = rank_total or 0
+        line.score = (n + 1) * (ranked or 0) - line.rank_total
+        line.first_places, line.top_three = first or 0, top or 0
+        line.leads = {k: c or 0 for k, c in zip(leads, counts[:len(leads)], strict=True)}
+        line.progress = {k: c or 0 for k, c in zip(stages, counts[len(leads):], strict=True)}
+    ordered = sorted(
+        lines.values(),
+        key=lambda ln: (-ln.score, -ln.first_places, -ln.top_three, ln.priority.number),
+    )
+    return Results(responses, ordered)
+
+
 def apply_consensus(results: Results, priorities: list[PollPriority], ranks: Any) -> None:
     """Add the Schulze and Kemeny-Young orders and the bootstrap intervals, from the rank
     matrix of the counted ballots (rows: ballots; columns: `priorities` in poll order)."""

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.features.polls.ballots import Item, PollPriority
+from bot.features.polls.ballots import LEADS, PROGRESS, Item, PollPriority
 from bot.features.polls.results import (
     Results,
     apply_consensus,
     apply_trend,
-    tally_counts,
+    tally_sums,
     to_csv,
 )
 from bot.kernel.model import User
@@ -225,14 +225,20 @@ def save_ballot(bot: Bot, poll: Poll, user: User, items: dict[str, Item],
     return ranked
 
 
-def counted_items(bot: Bot, poll: Poll) -> list[tuple[str, int, str | None, str | None, int]]:
-    """The counted ballots' items, counted in SQL: (priority, rank, lead, progress, how many)."""
-    return bot.db.execute(
-        "select i.priority_id, i.rank, i.lead, i.progress, count(*) from ballot_items i "
-        "join ballots b on b.id = i.ballot_id where b.poll_id = ? and b.ranked = 1 "
-        "group by i.priority_id, i.rank, i.lead, i.progress",
-        [poll.id],
+def counted_items(bot: Bot, poll: Poll) -> list[tuple[Any, ...]]:
+    """The counted ballots' items, summed in SQL per priority, as `results.tally_sums` takes
+    them."""
+    leads = [k for k, _, _ in LEADS]
+    stages = [k for k, _, _ in PROGRESS]
+    # One pass, grouped by priority only: sums of conditions, not a group per combination.
+    sums = ", ".join(["count(i.rank)", "sum(i.rank)", "sum(i.rank = 1)", "sum(i.rank <= 3)"]
+                     + ["sum(i.lead = ?)"] * len(leads) + ["sum(i.progress = ?)"] * len(stages))
+    rows = bot.db.execute(
+        f"select i.priority_id, {sums} from ballot_items i join ballots b "
+        "on b.id = i.ballot_id where b.poll_id = ? and b.ranked = 1 group by i.priority_id",
+        [*leads, *stages, poll.id],
     ).fetchall()
+    return [(pid, *values) for pid, *values in rows]
 
 
 # Each ballot's ranking is folded into one integer in SQL (rank times a power of n + 1 per
@@ -274,7 +280,7 @@ def rank_matrix(bot: Bot, poll: Poll) -> Any:
 def compute(bot: Bot, poll: Poll, *, trend: bool = True, consensus: bool = True) -> Results:
     """The poll's results, with movement since the previous closed poll that had responses."""
     count = responses(bot, poll.id)
-    results = tally_counts(poll.priorities, counted_items(bot, poll), count)
+    results = tally_sums(poll.priorities, counted_items(bot, poll), count)
     row = bot.db.execute("select eligible from polls where id = ?", [poll.id]).fetchone()
     results.eligible = row[0] if row else None
     if consensus and count:
