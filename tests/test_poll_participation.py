@@ -194,6 +194,9 @@ async def test_hidden_results_are_shown_to_nobody_until_the_poll_closes(bot):
     assert "hidden until it closes" in reply.text
     (reply,) = await say(bot, "poll share", ORGANISER)
     assert "still open" in reply.text
+    (reply,) = await say(bot, "poll export", ORGANISER)
+    assert "ballots of \"Spring 2027\" are hidden until it closes" in reply.text
+    assert reply.file is None
     await say(bot, "poll close", ORGANISER)
     (reply,) = await say(bot, "poll results", ORGANISER)
     assert "Results: Spring 2027" in reply.text

@@ -26,6 +26,10 @@ def find_poll(bot, poll_ref: str):
         raise click.ClickException(str(exc)) from None
     if found is None:
         raise click.ClickException(polls.unknown_poll(poll_ref))
+    if found.is_open and bot.config.polls.results_while_open == "hidden":
+        raise click.ClickException(
+            f"\"{found.title}\" is open and [polls] results_while_open is \"hidden\": its "
+            "results and ballots are shown once it closes.")
     return found
 
 

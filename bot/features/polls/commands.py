@@ -405,6 +405,9 @@ async def poll_export(turn: Turn) -> list[Reply]:
         return [Reply(str(exc))]
     if poll is None:
         return [Reply(polls.unknown_poll(turn.args))]
+    refused = hidden_while_open(bot, poll, turn.user)
+    if refused:
+        return [Reply(refused.replace("results", "ballots", 1))]
     named = bot.config.polls.named_export
     audit.record(bot, turn.user, "poll export", f"#{poll.id} {poll.title}"
                  + (" (named)" if named else ""))
