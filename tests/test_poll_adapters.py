@@ -243,3 +243,18 @@ async def test_teams_nudges_reach_people_through_their_personal_chat_with_the_bo
     assert not [p for p in connector.posted if p.conversation_id == teams.PERSONAL]
     reply = connector.texts()[-1]
     assert "to 1 of the 2 people who have not voted" in reply and "could not be reached" in reply
+
+
+async def test_teams_results_are_shared_in_the_announced_channel(bot, teams_client, connector):
+    olu_sender = {"id": "29:olu", "name": "Olu", "aadObjectId": teams.OLU_AAD}
+    await teams.post(teams_client, teams.in_channel(connector, "poll start Spring 2027",
+                                                    olu_sender))
+    await teams.post(teams_client, teams.personal(connector, text="rank 1 2 3 4 5 6 7 8"))
+    await teams.post(teams_client, olu(connector, text="poll close"))
+    in_channel = [p for p in connector.posted if p.conversation_id.startswith(teams.CHANNEL)]
+    assert any("Results: Spring 2027" in json.dumps(p.activity) for p in in_channel[1:])
+    connector.posted.clear()
+    await teams.post(teams_client, olu(connector, text="poll share"))
+    shared = [p for p in connector.posted if p.conversation_id.startswith(teams.CHANNEL)]
+    assert shared and "Results: Spring 2027" in json.dumps(shared[0].activity)
+    assert "Results shared where the poll was announced" in connector.texts()[-1]
