@@ -270,11 +270,16 @@ def test_the_ballot_on_a_phone_is_reordered_by_moving_grouped_and_shows_its_firs
     page.keyboard.press("Alt+ArrowDown")
     expect(order.nth(3)).to_contain_text("Websites and social media")
     expect(order.nth(3)).to_be_focused()
+    # And by dragging: the last one onto the fourth place.
+    order.last.drag_to(order.nth(3))
+    expect(order.nth(3)).to_contain_text("Digital inclusion")
+    expect(order.nth(4)).to_contain_text("Websites and social media")
     group.get_by_label("How far along (optional)").select_option("planning")
     form.get_by_role("button", name="Submit ballot").click()
     saved = page.locator(".msg.bot").filter(has_text="is saved").last
     expect(saved).to_contain_text("1. Digital front door (#2)")
-    expect(saved).to_contain_text("4. Websites and social media (#3)")
+    expect(saved).to_contain_text("4. Digital inclusion (#8)")
+    expect(saved).to_contain_text("5. Websites and social media (#3)")
 
     # Sent again after the poll closed: refused, with the message in view and focused.
     page.locator(".msg.bot").filter(has_text="is saved").last.get_by_role(

@@ -257,6 +257,25 @@
         }
       });
       li.append(up, down);
+      // Dragging with a mouse also works (touch screens use the buttons).
+      li.draggable = true;
+      li.addEventListener("dragstart", (event) => {
+        list.dragged = li;
+        event.dataTransfer.effectAllowed = "move";
+      });
+      li.addEventListener("dragover", (event) => {
+        if (list.dragged && list.dragged !== li) event.preventDefault();
+      });
+      li.addEventListener("drop", (event) => {
+        event.preventDefault();
+        const dragged = list.dragged;
+        list.dragged = null;
+        if (!dragged || dragged === li) return;
+        const after = [...list.children].indexOf(dragged) < [...list.children].indexOf(li);
+        list.insertBefore(dragged, after ? li.nextElementSibling : li);
+        sync();
+        status.textContent = `${dragged.querySelector(".name").textContent} is now number ${dragged.querySelector(".place").textContent.replace(".", "")}.`;
+      });
       list.append(li);
     }
     sync();
