@@ -83,3 +83,24 @@ async def test_slack_results_are_shared_in_the_announced_channel_at_close_and_on
     assert "Results shared where the poll was announced" in done.text  # after the welcome
     again = fake.called("chat.postMessage")[before:]
     assert [p["channel"] for p in again] == ["C0FORUM"]
+
+
+def test_the_slack_modal_and_the_teams_card_show_each_priority_as_a_header_over_its_fields():
+    from adapters.slack.blocks import modal
+    from adapters.teams.cards import render
+    from bot.features.polls.ballots import PollPriority, ballot_form
+    from bot.kernel.model import Reply
+
+    priorities = [PollPriority(1, "telephony", "Cloud-based telephony"),
+                  PollPriority(2, "bi", "Business intelligence")]
+    form = ballot_form(1, "Spring", priorities)
+    blocks = modal(form, {}).to_dict()["blocks"]
+    kinds = [(b["type"], b.get("text", {}).get("text") if b["type"] == "header" else
+              b.get("label", {}).get("text")) for b in blocks if b["type"] in ("header", "input")]
+    assert kinds[:4] == [("header", "Cloud-based telephony (#1)"), ("input", "Rank"),
+                         ("input", "Who is leading it"), ("input", "How far along")]
+    assert ("header", "Business intelligence (#2)") in kinds
+    (activity,) = render(Reply(form=form), lambda *a: None, {})
+    body = json.dumps(activity.attachments[0].content if hasattr(activity, "attachments")
+                      else activity)
+    assert body.index("Cloud-based telephony (#1)") < body.index("field:rank:telephony")
