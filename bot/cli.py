@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import sys
+from pathlib import Path
 
 import click
 
@@ -240,6 +241,29 @@ def db_check(config_path: str | None, path: str | None) -> None:
         click.echo(line)
     if not report.ok:
         raise SystemExit(1)
+
+
+@cli.command("docs")
+@click.option("--check", is_flag=True,
+              help="Only say whether the files are current (exit 1 if not).")
+@click.argument("folder", default="docs", type=click.Path(file_okay=False))
+def docs_command(check: bool, folder: str) -> None:
+    """Write the generated pages of the docs (commands, privacy notice) into FOLDER."""
+    from bot.docs import pages
+
+    stale = []
+    for name, text in pages(default_registry(), cli).items():
+        path = Path(folder) / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(str(path))
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if check and stale:
+        raise click.ClickException(f"out of date: {', '.join(stale)} (run `dtlbot docs`)")
+    click.echo(f"{'checked' if check else 'wrote'}: " + (", ".join(stale) or "all current"))
 
 
 def add_registered_commands(group: click.Group) -> None:
