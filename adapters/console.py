@@ -6,6 +6,7 @@ import asyncio
 import sys
 from typing import TextIO
 
+from adapters import render as shared
 from bot.kernel.context import Bot
 from bot.kernel.markup import to_plain
 from bot.kernel.model import Action, ChoiceField, Conversation, Incoming, Reply, User
@@ -40,12 +41,9 @@ def render(reply: Reply, first_number: int = 1) -> str:
         if form.text_hint:
             lines.append(to_plain(form.text_hint))
     if reply.image is not None:
-        lines.append(f"[image: {reply.image.alt}]")
+        lines.append(shared.image_text(reply.image))
     if reply.file is not None:
-        if reply.file.mime.startswith("text/"):
-            lines.append(reply.file.data.decode("utf-8", errors="replace").rstrip("\n"))
-        else:
-            lines.append(f"[file {reply.file.filename}, {len(reply.file.data)} bytes]")
+        lines.append(shared.file_text(reply.file))
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters import render as shared
 from adapters.slack import blocks as kit
 from adapters.slack.settings import SlackConfig
 from bot.kernel.context import Bot
@@ -389,7 +390,7 @@ class SlackAdapter:
         batch: list[Reply] = []
         for reply in replies:
             textual = replace(reply, image=None, file=None)
-            if textual.text or textual.buttons or textual.form:
+            if shared.worth_sending(textual):
                 batch.append(textual)
             if reply.image is None and reply.file is None:
                 continue

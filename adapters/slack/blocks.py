@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from adapters import render as shared
 from bot.kernel.markup import BOLD, LINK, to_plain
 from bot.kernel.model import Button, ChoiceField, Form, Reply, TextField
 
@@ -85,19 +86,8 @@ def _inline(text: str) -> str:
 
 def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
     """Cut text into pieces of at most `limit` characters, at line or word breaks if possible."""
-    pieces: list[str] = []
-    rest = text.strip("\n")
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit)
-        if cut < limit // 2:
-            cut = rest.rfind(" ", 0, limit)
-        if cut < limit // 2:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
+    pieces = shared.split_text(text.strip("\n"), lambda piece: len(piece) <= limit)
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def _clip(text: str, limit: int) -> str:
@@ -145,14 +135,8 @@ def button_blocks(buttons: tuple[Button, ...]) -> list[Block]:
 
 def form_hint_blocks(form: Form) -> list[Block]:
     """A form shown in a message (no modal is possible without a button press): its words."""
-    lines = [f"*{escape(form.title)}*"]
-    if form.intro:
-        lines.append(to_mrkdwn(form.intro))
-    if form.error:
-        lines.append(f":warning: {to_mrkdwn(form.error)}")
-    if form.text_hint:
-        lines.append(to_mrkdwn(form.text_hint))
-    return [SectionBlock(text=MarkdownTextObject(text=t)) for t in split_text("\n".join(lines))]
+    text = to_mrkdwn("\n".join(shared.form_text(form)))
+    return [SectionBlock(text=MarkdownTextObject(text=t)) for t in split_text(text)]
 
 
 def reply_blocks(reply: Reply) -> list[Block]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from adapters import render as shared
 from bot.kernel.markup import CODE
 from bot.kernel.model import Button, ChoiceField, File, Form, Image, Reply, TextField
 
@@ -37,36 +38,7 @@ def json_size(value: Any) -> int:
 
 def split_text(text: str, budget: int = TEXT_BUDGET) -> list[str]:
     """Cut text into pieces of at most `budget` JSON bytes, at line breaks where possible."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if json_size(candidate) <= budget:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-        current = ""
-        while json_size(line) > budget:
-            cut = _longest_prefix(line, budget)
-            pieces.append(line[:cut])
-            line = line[cut:]
-        current = line
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
-
-
-def _longest_prefix(line: str, budget: int) -> int:
-    low, high = 1, len(line)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if json_size(line[:middle]) <= budget:
-            low = middle
-        else:
-            high = middle - 1
-    space = line.rfind(" ", 0, low)
-    return space + 1 if space > low // 2 else low
+    return shared.split_text(text, lambda piece: json_size(piece) <= budget)
 
 
 def paragraphs(text: str) -> str:
@@ -256,7 +228,7 @@ def _card_for(reply: Reply, text: str, host: Hoster, submitted: dict[str, str]
         if element is not None:
             body.append(element)
         else:
-            body.append(text_block(f"_Chart not shown here: {reply.image.alt}_"))
+            body.append(text_block(shared.image_text(reply.image)))
     actions = place_buttons(reply.buttons, body)
     if reply.form is not None:
         body.extend(form_elements(reply.form, submitted))
