@@ -60,13 +60,6 @@ def test_a_feature_imports_no_other_feature_and_no_adapter():
     assert offending(modules("bot/features"), forbidden) == []
 
 
-def test_botbuilder_is_imported_only_inside_the_teams_adapter():
-    every = {**modules("bot"), **modules("adapters"), **modules("bench"), **modules("tests")}
-    outside = {path: names for path, names in every.items()
-               if not path.startswith(("adapters/teams/", "tests/"))}
-    assert offending(outside, lambda path, name: name.startswith("botbuilder")) == []
-
-
 def test_every_feature_and_adapter_is_listed_once_in_the_composition_root():
     from bot import app
 

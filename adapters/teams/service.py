@@ -88,6 +88,8 @@ class TeamsService:
             APP_TYPE="MultiTenant" if local else self.config.app_type,
             APP_TENANTID=self.config.tenant_id,
         )
+        # Named when the Bot Connector refuses a send with 401 (the type and tenant, no secret).
+        self.auth_in_use = f"app_type={settings.APP_TYPE} tenant={settings.APP_TENANTID or '-'}"
         self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings))
         self.adapter.on_turn_error = self.on_turn_error
 
@@ -312,6 +314,8 @@ class TeamsService:
             except HttpOperationError as exc:
                 status = getattr(exc.response, "status_code", None)
                 reason = f"HTTP {status}"
+                if status == 401:  # the connector refused the bot's own credentials
+                    reason += f" {self.auth_in_use}"
                 if status not in TRANSIENT or number == RETRIES:
                     self.failed(conversation_id, reason)
                 wait = retry_after(exc.response) if status == 429 else None
