@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.kernel.markup import fill_mentions
-from bot.kernel.model import Action, Reply, User
+from bot.kernel.model import Action, Conversation, Reply, User
 from bot.kernel.scheduler import next_wake, run_due
 from tests.conftest import DTL, ORGANISER, press, say
 from tests.fakes.polls import RecordingSender, form_values, in_channel, submit
@@ -366,3 +366,23 @@ async def test_a_poll_that_closed_long_before_gets_no_introductions(bot, clock):
     await run_due(bot)
     assert dms_to(sender, DTL) == dms_to(sender, ALI) == []
     assert clock.now() - timedelta(days=1) < next_wake(bot)
+
+
+# Where peers is mentioned
+
+
+async def test_the_welcome_mentions_peers(bot):
+    replies = await bot.introduction(DTL, Conversation("console", "dana"))
+    assert "`peers on`" in replies[0].text
+
+
+async def test_the_ballot_confirmation_mentions_peers_once(bot):
+    await in_channel(bot, "poll start Spring 2027", ORGANISER)
+    first = await vote(bot, DTL)
+    assert "`peers on`" in first.text
+    again = await vote(bot, DTL, progress={"bi": "embedded"})
+    assert "peers" not in again.text
+    (typed,) = await say(bot, "rank 8 7 6 5 4 3 2 1")
+    assert "peers" not in typed.text
+    (partial,) = await say(bot, "rank 1 2 3 4 5 6 7 8", ALI)
+    assert "`peers on`" in partial.text
