@@ -132,6 +132,7 @@ async def test_the_privacy_notice_says_what_is_shared_with_whom(bot):
     assert "`peers`" in notice.text and "`peer_introductions`" in notice.text
     assert "never your ranking" in notice.text
     assert "organisers see only how many" in notice.text
+    assert "`peers off` stops sharing" in notice.text and "`peers on`" in notice.text
 
 
 # Who is working on a priority
