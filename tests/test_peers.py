@@ -387,3 +387,17 @@ async def test_the_ballot_confirmation_mentions_peers_once(bot):
     assert "peers" not in typed.text
     (partial,) = await say(bot, "rank 1 2 3 4 5 6 7 8", ALI)
     assert "`peers on`" in partial.text
+
+
+async def test_a_who_question_about_no_priority_goes_to_the_answerer(bot):
+    (reply,) = await say(bot, "Who is doing the toolkit's five steps?")
+    assert "Who is working on" not in reply.text and "I don't know which priority" not in reply.text
+    (other,) = await say(bot, "who else is working on quantum blockchain?")
+    assert "I don't know which priority `quantum blockchain` is" in other.text
+
+
+async def test_opting_in_from_a_channel_says_introductions_come_in_a_direct_chat(bot):
+    (reply,) = await in_channel(bot, "peers on confirm", ALI)
+    assert reply.text.startswith("Done") and "direct chat" in reply.text
+    (direct,) = await say(bot, "peers on confirm", ALI)
+    assert "already share" in direct.text

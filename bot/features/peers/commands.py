@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot.features.peers import store
 from bot.features.peers.suggest import suggestion_lines, suggestions
-from bot.features.peers.words import find, question_topic
+from bot.features.peers.words import asks_about_others, find, question_topic
+from bot.kernel import conversations
 from bot.kernel.content import Priority
 from bot.kernel.markup import PLATFORM_NAMES, literal, mention_token
 from bot.kernel.model import Action, Button, Mention, Reply, User
@@ -101,6 +102,10 @@ async def confirm(turn: Turn) -> Reply:
     later = ("" if ballot is not None else
              " You have no ballot yet: once you vote in a poll, DTLs will see your PCN and "
              "how far along each priority is.")
+    if not any(c.platform == turn.user.platform
+               for c in conversations.of_person(bot.db, person)):
+        later += (" Introductions come in a direct chat with me: type `peers on confirm` there "
+                  "to get them.")
     return Reply("Done: other DTLs can now find you by the priorities you have in progress or "
                  f"embedded, and I may suggest DTLs for you to talk to after a poll closes.{later}"
                  " `peers off` stops it at once; `my data` shows what is shared.")
@@ -224,5 +229,8 @@ async def natural_question(turn: Turn, next: Next) -> list[Reply]:
     """ "who else is working on X?" / "has anyone done X?" answer as `peers X` does."""
     topic = question_topic(turn.args)
     if topic is None:
+        return await next(turn)
+    # "who is working on the toolkit?" is a question for the answerer, not about peers.
+    if find(turn.bot.content, topic).priority is None and not asks_about_others(turn.args):
         return await next(turn)
     return [answer(turn.bot, turn.user, topic)]

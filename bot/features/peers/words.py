@@ -21,7 +21,7 @@ QUESTIONS = (
         r"^(?:so |and |hi |hello )?(?:who|which dtls?|which pcns?|anyone|anybody|someone|"
         r"is anyone|is anybody|is someone|are any dtls?|any dtls?)\s+(?:else\s+)?"
         r"(?:is |are |'s |s )?(?:also\s+)?(?:working on|working with|doing|done|tackling|"
-        r"implementing|rolling out|leading on|leading|started on|started|further along with|"
+        r"implementing|rolling out|started on|started|further along with|"
         r"further along on|ahead on|ahead with)\s+(?P<what>.+)$"
     ),
     re.compile(
@@ -43,6 +43,13 @@ class Found:
 
     priority: Priority | None
     candidates: tuple[Priority, ...] = ()
+
+
+def asks_about_others(text: str) -> bool:
+    """Whether the question is plainly about other DTLs ("who else", "has anyone"), so it is
+    answered by peers even when its topic is no priority."""
+    lowered = " ".join(text.lower().split())
+    return bool(re.search(r"\b(?:else|anyone|anybody|other dtls|any dtls?)\b", lowered))
 
 
 def question_topic(text: str) -> str | None:
