@@ -220,3 +220,23 @@ async def test_in_the_web_chat_people_are_listed_by_name(bot, aiohttp_client):
     await chat("ali", "peers off")
     await chat("bea", "forget me confirm")
     assert "Nobody who shares" in await chat("dana", "peers websites")
+
+
+async def test_on_teams_the_introduction_goes_to_the_dtls_personal_chat(
+    bot, clock, teams_client, connector
+):
+    poll = seed_poll(bot, closes_in_days=2)
+    connector.members["29:ali"] = {"id": "29:ali", "name": "Ali",
+                                   "userPrincipalName": "ali@nhs.net"}
+    seed_ballot(bot, poll, User("teams", "aad-dana"), {"telephony": "planning"}, "Salford")
+    seed_ballot(bot, poll, User("teams", "aad-ali"), {"telephony": "embedded"}, "Oldham East")
+    for who in ("dana", "ali"):
+        await teams_say(teams_client, connector, who, "peers on confirm")
+    before = len(connector.posted)
+    clock.advance(days=3)
+    await run_due(bot)
+    await run_due(bot)
+    to_dana = [p for p in connector.posted[before:] if p.conversation_id == "a:1personal-dana"]
+    (intro,) = to_dana
+    assert "[Ali](https://teams.microsoft.com/l/chat/0/0?users=ali@nhs.net), Oldham East " \
+           "(embedded: Cloud-based telephony)" in intro.activity["text"]
