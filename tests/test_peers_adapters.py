@@ -165,8 +165,9 @@ async def test_on_teams_people_are_listed_with_a_chat_link_kept_only_with_consen
                                           "userPrincipalName": f"{who}@nhs.net"}
         seed_ballot(bot, poll, User("teams", f"aad-{who}"), {"front-door": stage}, f"{who} PCN")
     preview = await teams_say(teams_client, connector, "ali", "peers on")
-    assert "a link that opens a chat with you" in preview
+    assert "a link that opens a Teams chat with you" in preview
     assert bot.db["peers"].count == 0
+    assert bot.adapters["teams"].principal_names == {}  # nothing looked up before consent
     for who in ("ali", "bea"):
         await teams_say(teams_client, connector, who, "peers on confirm")
     answer = await teams_say(teams_client, connector, "dana",

@@ -11,7 +11,7 @@ from bot.features.peers.words import asks_about_others, find, question_topic
 from bot.kernel import conversations
 from bot.kernel.content import Priority
 from bot.kernel.markup import PLATFORM_NAMES, literal, mention_token
-from bot.kernel.model import Action, Button, Mention, Reply, User
+from bot.kernel.model import Action, Button, Reply, User
 from bot.kernel.registry import Next, Turn
 
 if TYPE_CHECKING:
@@ -26,21 +26,22 @@ def priority_list(bot: Bot) -> str:
                      for n, p in enumerate(bot.content.priorities, start=1))
 
 
-def reach_line(mention: Mention) -> str:
-    """How other DTLs will be able to reach this person, in plain words."""
-    where = PLATFORM_NAMES.get(mention.platform, mention.platform)
-    if mention.platform == "slack":
-        return "on Slack, a mention of you, which opens a direct message with you"
-    if mention.link:
-        return (f"on {where}, a link that opens a chat with you (it contains your sign-in "
-                "address)")
-    return f"your name as {where} gives it"
+def reach_line(platform: str) -> str:
+    """How other DTLs will be able to reach a person on this platform, in plain words."""
+    if platform == "slack":
+        return "a Slack mention of you, which opens a direct message with you"
+    if platform == "teams":
+        return ("a link that opens a Teams chat with you; it contains your sign-in address, "
+                "which I ask Teams for only when you agree")
+    return f"your name, as {PLATFORM_NAMES.get(platform, platform)} gives it"
 
 
-def preview(bot: Bot, user: User, mention: Mention) -> list[str]:
-    """What `peers on` would share, for the person to check before agreeing."""
-    name = literal(mention.name) or "(no name: your platform gave me none)"
-    lines = [f"- your name: {name}", f"- how to reach you: {reach_line(mention)}"]
+def preview(bot: Bot, user: User) -> list[str]:
+    """What `peers on` would share, for the person to check before agreeing (nothing is
+    looked up about them before they agree)."""
+    where = PLATFORM_NAMES.get(user.platform, user.platform)
+    name = literal(user.name) or f"your display name on {where}"
+    lines = [f"- your name: {name}", f"- how to reach you: {reach_line(user.platform)}"]
     ballot = store.latest_ballot(bot, bot.pseudonym(user))
     if ballot is None:
         lines.append("- your PCN and how far along each priority is, from your latest ballot: "
@@ -69,12 +70,11 @@ async def peers_on(turn: Turn) -> list[Reply]:
         return [Reply(f"You already share your progress with other DTLs (since "
                       f"{existing.consented_at[:10]}). Type `peers off` to stop at once, or "
                       "`my data` to see what is shared.")]
-    mention = await bot.mention_of(turn.user)
     text = (
         "**Let other DTLs find you by what you are working on**\n"
         "When another DTL asks who is working on a priority that your latest ballot has in "
         "progress or embedded (or after a poll closes, in a short list of DTLs to talk to), "
-        "they would see:\n" + "\n".join(preview(bot, turn.user, mention)) + "\n"
+        "they would see:\n" + "\n".join(preview(bot, turn.user)) + "\n"
         "Never your ranking of the priorities. Organisers see only how many DTLs share, not "
         "who. `peers off` stops it at once.\n"
         "Press **Share my progress** or type `peers on confirm` to agree."
@@ -157,8 +157,9 @@ def who_reply(bot: Bot, user: User, priority: Priority) -> Reply:
         lines.append(f"- {mention_token(index)}, {pcn}: {store.STAGE_NAMES[peer.stage]}")
     count = len(peers)
     return Reply(
-        f"**Who is working on {priority.title}** ({count} DTL{'' if count == 1 else 's'} who "
-        "share their progress, furthest along first):\n" + "\n".join(lines) + "\n"
+        f"**Who is working on {priority.title}** ({count} DTL"
+        f"{' who shares' if count == 1 else 's who share'} their progress, furthest along "
+        "first):\n" + "\n".join(lines) + "\n"
         "Message them directly. Only DTLs who chose `peers on` are listed.",
         mentions=tuple(p.mention for p in peers),
     )
