@@ -401,3 +401,17 @@ async def test_opting_in_from_a_channel_says_introductions_come_in_a_direct_chat
     assert reply.text.startswith("Done") and "direct chat" in reply.text
     (direct,) = await say(bot, "peers on confirm", ALI)
     assert "already share" in direct.text
+
+
+async def test_introductions_are_deleted_after_three_months(bot, clock):
+    await closed_poll_with_peers(bot, clock)
+    await run_due(bot)
+    assert bot.db["peer_introductions"].count > 0
+    from bot.features.peers.suggest import introductions_due
+
+    assert introductions_due(bot) == clock.now() + timedelta(days=91)
+    clock.advance(days=92)
+    await run_due(bot)
+    assert bot.db["peer_introductions"].count == 0
+    (data,) = await say(bot, "my data")
+    assert "I suggested you talk to" not in data.text

@@ -29,8 +29,8 @@ def describe(bot: Bot, user: User) -> list[str]:
                      "ballot (never your ranking).")
     suggested, last = store.introductions_of(bot, person)
     if suggested:
-        lines.append(f"{suggested} DTL(s) I suggested you talk to, last on {last[:10]} (kept so "
-                     "I do not suggest the same people again within three months).")
+        lines.append(f"{suggested} DTL(s) I suggested you talk to, last on {last[:10]} (kept "
+                     "three months, so I do not suggest the same people again in that time).")
     times = store.times_suggested(bot, person)
     if times:
         lines.append(f"That I suggested you to other DTLs {times} time(s).")
@@ -45,9 +45,9 @@ def forget(bot: Bot, user: User) -> str:
 
 PEERS_DATA = PersonalData(
     "Sharing your progress with other DTLs (peers)",
-    retention="Only while you agree: `peers off` or `forget me` deletes it at once. The record "
-              "of introductions is kept while you share, so nobody is suggested twice within "
-              "three months.",
+    retention="Only while you agree: `peers off` or `forget me` deletes it at once. Each "
+              "introduction is kept three months, so nobody is suggested to you twice in that "
+              "time, then deleted.",
     describe=describe,
     forget=forget,
     tables=("peers", "peer_introductions"),
@@ -56,5 +56,5 @@ PEERS_DATA = PersonalData(
             "so other DTLs can reach you; then other DTLs asking who works on a priority see "
             "your name, your PCN and how far along you said each priority is in your latest "
             "ballot, never your ranking; organisers see only how many DTLs share. Also who was "
-            "suggested to whom after a poll, and when (pseudonyms)",
+            "suggested to whom, and when (pseudonyms), for three months",
 )

@@ -158,6 +158,18 @@ def record_suggestions(bot: Bot, person: str, peers: list[str], poll_id: int | N
         )
 
 
+def oldest_introduction(bot: Bot) -> datetime | None:
+    row = bot.db.execute("select min(at) from peer_introductions").fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def prune_introductions(bot: Bot) -> int:
+    """Delete introductions older than three months: they no longer stop a repeat."""
+    cutoff = (bot.clock.now() - REPEAT_AFTER).isoformat(timespec="seconds")
+    with bot.db.conn:
+        return bot.db.execute("delete from peer_introductions where at <= ?", [cutoff]).rowcount
+
+
 def introductions_of(bot: Bot, person: str) -> tuple[int, str | None]:
     """How many people were suggested to this person, and when last."""
     row = bot.db.execute(

@@ -70,13 +70,18 @@ def suggestion_lines(bot: Bot, found: list[Suggestion]) -> tuple[list[str], tupl
 
 
 def introductions_due(bot: Bot) -> datetime | None:
-    """Now if a poll has closed since the last round; else when the next open poll closes."""
+    """Now if a poll has closed since the last round; else the earlier of when the next open
+    poll closes and when the oldest introduction is three months old (it is then deleted)."""
     done = store.introductions_done_through(bot)
     now = bot.clock.now()
     if store.closed_polls_after(bot, done, now - FIRST_ROUND_WINDOW):
         return now
     upcoming = store.next_closing(bot, done)
-    return datetime.fromisoformat(upcoming) if upcoming else None
+    oldest = store.oldest_introduction(bot)
+    due = [datetime.fromisoformat(upcoming)] if upcoming else []
+    if oldest is not None:
+        due.append(oldest + store.REPEAT_AFTER)
+    return min(due, default=None)
 
 
 async def send_introductions(bot: Bot) -> None:
@@ -84,6 +89,7 @@ async def send_introductions(bot: Bot) -> None:
     from bot.kernel.context import NoSender
 
     now = bot.clock.now()
+    store.prune_introductions(bot)
     due = store.closed_polls_after(bot, store.introductions_done_through(bot),
                                    now - FIRST_ROUND_WINDOW)
     if not due:
