@@ -98,6 +98,10 @@ async def test_on_slack_people_are_listed_as_mentions_and_leave_at_once(bot, sla
     seed_ballot(bot, poll, cal, {"telephony": "embedded"}, "Wigan")
     for user in ("U0ALI", "U0BEA"):
         assert "Done" in await slack_dm(fake, client, "peers on confirm", user)
+    # The display name is looked up once, on consent, for people on other platforms.
+    stored = bot.db["peers"].get(bot.pseudonym(ali))
+    assert (stored["user_id"], stored["name"]) == ("U0ALI", "Olu Organiser")
+    assert {c["user"] for c in fake.called("users.info")} == {"U0ALI", "U0BEA"}
     answer = await slack_dm(fake, client, "who else is working on cloud telephony?", "U0DANA")
     assert "<@U0ALI>, Oldham East: embedded" in answer
     assert answer.index("<@U0ALI>") < answer.index("<@U0BEA>")
