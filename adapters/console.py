@@ -8,7 +8,7 @@ from typing import TextIO
 
 from adapters import render as shared
 from bot.kernel.context import Bot
-from bot.kernel.markup import to_plain
+from bot.kernel.markup import to_plain, with_mentions
 from bot.kernel.model import Action, ChoiceField, Conversation, Incoming, Reply, User
 
 QUIT_WORDS = {"quit", "exit", "bye"}
@@ -16,6 +16,7 @@ QUIT_WORDS = {"quit", "exit", "bye"}
 
 def render(reply: Reply, first_number: int = 1) -> str:
     """A reply as plain text, its buttons numbered from `first_number`."""
+    reply = with_mentions(reply, "console")
     lines = [to_plain(reply.text)] if reply.text else []
     for offset, button in enumerate(reply.buttons):
         target = f" ({button.url})" if button.url else ""

@@ -24,6 +24,7 @@ FEATURES: tuple[str, ...] = (
     "bot.features.qa",
     "bot.features.meetings",
     "bot.features.polls",
+    "bot.features.peers",
     "bot.features.privacy",
     "bot.features.ops",
     "bot.features.welcome",

@@ -43,7 +43,8 @@ def setup(app: web.Application, bot: Bot) -> None:
 
     adapter = SlackAdapter(bot, bot.config.slack, web_client(bot.config.slack))
     app[ADAPTER_KEY] = adapter
-    bot.attach("slack", adapter.send, adapter, introduce_on_first_message=True)
+    bot.attach("slack", adapter.send, adapter, introduce_on_first_message=True,
+               contact=adapter.contact)
 
     async def start(app: web.Application) -> None:
         await adapter.start()

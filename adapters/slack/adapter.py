@@ -31,7 +31,7 @@ from adapters import render as shared
 from adapters.slack import blocks as kit
 from adapters.slack.settings import SlackConfig
 from bot.kernel.context import Bot
-from bot.kernel.model import Action, Button, Conversation, Form, Incoming, Reply, User
+from bot.kernel.model import Action, Button, Conversation, Form, Incoming, Mention, Reply, User
 from bot.kernel.seen import FLUSH_SECONDS, EventLog
 
 log = logging.getLogger("dtlbot.slack")
@@ -195,6 +195,17 @@ class SlackAdapter:
                 except TimeoutError:
                     name = ""
         return User(PLATFORM, user_id, name=name, is_organiser=organiser)
+
+    async def contact(self, user: User) -> Mention:
+        """How other DTLs reach this person: a mention, and their name for other platforms
+        (looked up only here, when they agree to share it)."""
+        name = user.name
+        if not name:
+            try:
+                name = await asyncio.wait_for(self._lookup_name(user.id), timeout=1)
+            except TimeoutError:
+                name = ""
+        return Mention(PLATFORM, user.id, name)
 
     async def _lookup_name(self, user_id: str) -> str:
         try:

@@ -25,8 +25,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from adapters import render as shared
-from bot.kernel.markup import BOLD, LINK, to_plain
-from bot.kernel.model import Button, ChoiceField, Form, Reply, TextField
+from bot.kernel.markup import BOLD, LINK, fill_mentions, to_plain
+from bot.kernel.model import Button, ChoiceField, Form, Mention, Reply, TextField
 
 log = logging.getLogger("dtlbot.slack")
 
@@ -139,11 +139,27 @@ def form_hint_blocks(form: Form) -> list[Block]:
     return [SectionBlock(text=MarkdownTextObject(text=t)) for t in split_text(text)]
 
 
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def _slack_mention(mention: Mention) -> str:
+    """A person on Slack as a mention (`<@U…>`), which opens a direct message with them."""
+    if SLACK_USER_ID.fullmatch(mention.id):
+        return f"<@{mention.id}>"
+    return escape(mention.name) or "a DTL"
+
+
+def reply_mrkdwn(reply: Reply) -> str:
+    """The reply's text as mrkdwn; people on Slack as mentions, anyone else by name or link."""
+    text = fill_mentions(reply.text, reply.mentions, "slack", own=lambda _: None)
+    return fill_mentions(to_mrkdwn(text), reply.mentions, "slack", own=_slack_mention)
+
+
 def reply_blocks(reply: Reply) -> list[Block]:
     """The blocks for one reply's text, buttons and (in a message) form hint."""
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=piece))
-        for piece in split_text(to_mrkdwn(reply.text))
+        for piece in split_text(reply_mrkdwn(reply))
     ]
     if reply.form is not None:
         blocks += form_hint_blocks(reply.form)

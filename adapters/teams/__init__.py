@@ -60,4 +60,4 @@ def setup(app: web.Application, bot: Bot) -> None:
     app[SERVICE_KEY] = service
     app.router.add_post(MESSAGES_PATH, service.messages, name="teams.messages")
     app.router.add_get(MEDIA_PATH, service.serve_media, name="teams.media")
-    bot.attach("teams", service.send, service)
+    bot.attach("teams", service.send, service, contact=service.contact)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from adapters import render as shared
-from bot.kernel.markup import CODE
+from bot.kernel.markup import CODE, with_mentions
 from bot.kernel.model import Button, ChoiceField, File, Form, Image, Reply, TextField
 
 # Some Teams clients still fail on 1.5 cards; 1.4 renders everywhere.
@@ -208,6 +208,8 @@ def render(reply: Reply, host: Hoster, submitted: dict[str, str] | None = None
     buttons, forms and images go on an Adaptive Card, after any text that would not fit on it.
     """
     submitted = submitted or {}
+    # People named in the text: a chat link where they gave one (see Mention), else the name.
+    reply = with_mentions(reply, "teams")
     pieces = split_text(reply.text) if reply.text else []
     has_card = bool(reply.buttons or reply.form or reply.image)
     if not has_card:

@@ -8,9 +8,11 @@ import re
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 import jwt
 from aiohttp import ClientError, web
@@ -27,11 +29,15 @@ from adapters.teams import cards
 from adapters.teams.settings import TeamsConfig
 from bot.kernel import conversations
 from bot.kernel.context import APOLOGY, Bot
-from bot.kernel.model import Action, Conversation, Incoming, Reply, User
+from bot.kernel.model import Action, Conversation, Incoming, Mention, Reply, User
 
 log = logging.getLogger("dtlbot.teams")
 
 PLATFORM = "teams"
+# A chat with a person by their user principal name (Teams' documented deep link).
+CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users={upn}"
+# The turn being handled, so a contact lookup (Bot.mention_of) can ask about its sender.
+CURRENT_TURN: ContextVar[TurnContext | None] = ContextVar("teams_turn", default=None)
 MESSAGES_PATH = "/api/messages"
 MEDIA_PATH = "/teams/media/{token}"
 # Retries for 429 and transient failures: delays double from `base_delay`, capped.
@@ -160,7 +166,11 @@ class TeamsService:
             text=self.text_of(context.activity),
             action=action_of(context.activity.value),
         )
-        replies = await self.bot.handle(incoming)
+        token = CURRENT_TURN.set(context)
+        try:
+            replies = await self.bot.handle(incoming)
+        finally:
+            CURRENT_TURN.reset(token)
         submitted = incoming.action.values if incoming.action else {}
         await self.reply(context, replies, submitted)
 
@@ -242,6 +252,17 @@ class TeamsService:
                 return ""
             self.principal_names[member_id] = member.user_principal_name or ""
         return self.principal_names[member_id]
+
+    async def contact(self, user: User) -> Mention | None:
+        """A chat link to the sender of the current turn, by their user principal name
+        (looked up only when asked: it is kept only with the person's consent)."""
+        context = CURRENT_TURN.get()
+        sender = context.activity.from_property if context is not None else None
+        if sender is None or (sender.aad_object_id or sender.id) != user.id:
+            return None
+        upn = await self.principal_name(context, sender.id)
+        link = CHAT_LINK.format(upn=quote(upn, safe="@")) if upn else ""
+        return Mention(PLATFORM, user.id, user.name, link=link)
 
     def text_of(self, activity: Activity) -> str:
         """The typed text without the @mention of the bot (channels and group chats)."""

@@ -23,6 +23,7 @@ from adapters.webchat.outbox import Outbox
 from adapters.webchat.ratelimit import TokenBuckets, retry_after_seconds
 from bot.kernel.config import Config
 from bot.kernel.context import Bot
+from bot.kernel.markup import with_mentions
 from bot.kernel.model import Action, Conversation, Incoming, Reply, User
 
 log = logging.getLogger("dtlbot.webchat")
@@ -81,7 +82,7 @@ class WebChat:
     async def send(self, conversation: Conversation, replies: list[Reply]) -> None:
         """Queue proactive replies for this person's page (delivered live if it is open)."""
         key = normalise_name(conversation.id)
-        self.outbox.put(key, [r.to_json() for r in replies], self.now())
+        self.outbox.put(key, [as_json(r) for r in replies], self.now())
         log.info(
             "proactive platform=%s conversation=%s replies=%d open_pages=%d",
             PLATFORM, self.bot.log_tag(conversation), len(replies), self.outbox.streams(key),
@@ -184,7 +185,7 @@ async def post_message(request: web.Request) -> web.Response:
     if wait:
         return too_many(wait)
     replies = await chat.bot.handle(incoming)
-    return web.json_response({"replies": [r.to_json() for r in replies]})
+    return web.json_response({"replies": [as_json(r) for r in replies]})
 
 
 async def info(request: web.Request) -> web.Response:
@@ -265,3 +266,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/chat/api/info", info, name="webchat.info")
     app.router.add_get("/chat/api/events", events, name="webchat.events")
     app.router.add_static("/chat/static", STATIC, name="webchat.static")
+
+
+def as_json(reply: Reply) -> dict[str, Any]:
+    """A reply for the page: people it names shown by name (with a chat link if they have one)."""
+    return with_mentions(reply, PLATFORM).to_json()

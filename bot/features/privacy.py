@@ -270,12 +270,14 @@ def notice(bot: Bot) -> str:
         names = (
             "It never stores your platform user id. It stores your display name only with a "
             "ballot, because this forum has turned on named poll exports: organisers' CSV "
-            "exports show who voted and their PCN."
+            "exports show who voted and their PCN. Your name and user id are also kept if you "
+            "choose to be found by other DTLs (`peers on`, below)."
         )
     else:
         names = (
-            "It never stores your name or your platform user id. Poll results and exports "
-            "show respondents only by pseudonym."
+            "It never stores your name or your platform user id, unless you choose to be "
+            "found by other DTLs (`peers on`, below). Poll results and exports show "
+            "respondents only by pseudonym."
         )
     lines = [
         "**Privacy notice: what the DTL Forum Bot keeps about you**",
@@ -295,12 +297,15 @@ def notice(bot: Bot) -> str:
     lines += [
         "**What it does not keep**: the text of your messages other than questions, your "
         "email address, or your platform user id; nor your name, except organisers' display "
-        "names in the audit trail (and voters' names if named poll exports are on).",
+        "names in the audit trail (and voters' names if named poll exports are on), and what "
+        "you choose to share with other DTLs through `peers on`: your name, your user id and, on "
+        "Teams, a chat link containing your sign-in address.",
         "**Server logs** record each message's platform, a coded tag for the conversation and "
         "timing, never its text (events such as the bot being added to a chat log the "
         "platform's conversation id); how long logs are kept is set by the deployer.",
         "**Your choices**: `my data` shows everything held about you, from any platform. "
-        "`forget me` erases what links it to you. Ballots in polls that have closed stay in the "
+        "`forget me` erases what links it to you; `peers off` stops sharing your progress with "
+        "other DTLs at once. Ballots in polls that have closed stay in the "
         "published results, with no link to you. If you use the bot on more than one platform, "
         "each is a separate identity: ask on each. For anything else, ask the forum organisers.",
     ]

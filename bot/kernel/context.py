@@ -19,7 +19,7 @@ from bot.kernel.config import Config
 from bot.kernel.content import Content, Problem, check_content
 from bot.kernel.identity import pseudonym
 from bot.kernel.metrics import Metrics
-from bot.kernel.model import Conversation, Incoming, Reply, User
+from bot.kernel.model import Conversation, Incoming, Mention, Reply, User
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.scheduler import Scheduler, Task
 from bot.kernel.seen import EventLog
@@ -28,6 +28,8 @@ log = logging.getLogger("dtlbot")
 
 # Posts replies to a stored conversation on one platform (used for proactive messages).
 Sender = Callable[[Conversation, list[Reply]], Awaitable[None]]
+# How an adapter makes a way to reach the person it is talking to now (see Bot.mention_of).
+ContactLookup = Callable[[User], Awaitable["Mention | None"]]
 
 APOLOGY = "Sorry, something went wrong on my side and I could not do that. Please try again."
 
@@ -54,6 +56,8 @@ class Bot:
     senders: dict[str, Sender] = field(default_factory=dict)
     # The running adapter objects by platform (an adapter's personal data may live there).
     adapters: dict[str, object] = field(default_factory=dict)
+    # Per platform, how its adapter makes a mention of the person in the current turn.
+    contacts: dict[str, ContactLookup] = field(default_factory=dict)
     # Platforms with no surface of their own for the introduction (no page, no install event):
     # there a person's first direct message gets it.
     introduce_on_first_message: set[str] = field(default_factory=set)
@@ -219,6 +223,7 @@ class Bot:
         adapter: object | None = None,
         *,
         introduce_on_first_message: bool = False,
+        contact: ContactLookup | None = None,
     ) -> None:
         """An adapter starts serving: how to post to its conversations, its running state, and
         whether the introduction comes with a person's first direct message (a platform that
@@ -228,6 +233,24 @@ class Bot:
             self.adapters[platform] = adapter
         if introduce_on_first_message:
             self.introduce_on_first_message.add(platform)
+        if contact is not None:
+            self.contacts[platform] = contact
+
+    async def mention_of(self, user: User) -> Mention:
+        """A way to reach this person (called while handling their message): what their
+        adapter makes of them (a display name looked up, a Teams chat link), else their id
+        and name as the message gave them. Store it only with the person's consent."""
+        lookup = self.contacts.get(user.platform)
+        if lookup is not None:
+            try:
+                found = await lookup(user)
+            except Exception as exc:
+                log.warning("contact lookup failed platform=%s reason=%s",
+                            user.platform, type(exc).__name__)
+                found = None
+            if found is not None:
+                return found
+        return Mention(user.platform, user.id, user.name)
 
     async def send(self, conversation: Conversation, replies: list[Reply]) -> None:
         """Post to a stored conversation through its platform's adapter (proactive)."""

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from bot.kernel.model import Mention, Reply
 
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -16,3 +20,63 @@ def to_plain(text: str) -> str:
     text = BOLD.sub(r"\1", text)
     text = ITALIC.sub(r"\1", text)
     return CODE.sub(r"\1", text)
+
+
+# A mention of a person in a reply's text: "{@0}" is the reply's first Mention.
+MENTION = re.compile(r"\{@(\d+)\}")
+# Characters that the Markdown subset or a platform reads as markup, links or mentions.
+MARKUP_CHARACTERS = re.compile(r"[*_`\[\]<>{}|~#\\]")
+PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams", "webchat": "the web chat",
+                  "console": "the console"}
+
+
+def mention_token(index: int) -> str:
+    """The token that places `Reply.mentions[index]` in a reply's text."""
+    return f"{{@{index}}}"
+
+
+def literal(text: str) -> str:
+    """Text a person typed (a name, a PCN), made safe to put in a reply: no markup survives."""
+    return " ".join(MARKUP_CHARACTERS.sub(" ", text).split())
+
+
+def fill_mentions(text: str, mentions: Sequence[Mention], platform: str,
+                  own: Callable[[Mention], str | None] | None = None) -> str:
+    """Put each mention in place of its token, for showing on `platform`.
+
+    A person on this platform is rendered by `own` (an adapter's own mention; None leaves the
+    token for a later pass, e.g. after escaping); anyone else by their name, with their link if
+    they have one and where they are when that is another platform.
+    """
+
+    def one(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        if index >= len(mentions):
+            return match.group(0) if own is not None else ""
+        mention = mentions[index]
+        if mention.platform == platform and own is not None:
+            rendered = own(mention)
+            if rendered is not None:
+                return rendered
+            return match.group(0)
+        return plain_mention(mention, platform)
+
+    return MENTION.sub(one, text)
+
+
+def plain_mention(mention: Mention, platform: str) -> str:
+    """A mention in the Markdown subset: the name, linked if there is a link, and the platform."""
+    name = literal(mention.name) or "a DTL"
+    shown = f"[{name}]({mention.link})" if mention.link else name
+    if mention.platform != platform:
+        shown += f" (on {PLATFORM_NAMES.get(mention.platform, literal(mention.platform))})"
+    return shown
+
+
+def with_mentions(reply: Reply, platform: str,
+                  own: Callable[[Mention], str | None] | None = None) -> Reply:
+    """The reply with its mentions filled in for `platform` (and no longer carried)."""
+    if not reply.mentions:
+        return reply
+    return replace(reply, text=fill_mentions(reply.text, reply.mentions, platform, own),
+                   mentions=())

@@ -144,6 +144,23 @@ class File:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """A way to reach a person, which each adapter renders its own way.
+
+    Reply text names mention i of `Reply.mentions` with the token from
+    bot.kernel.markup.mention_token(i). Slack renders a person on Slack as `<@U…>`; every
+    platform can show `link` (a Teams chat deep link); elsewhere the name is shown, as text.
+    Made by the person's own adapter (Bot.mention_of); kept only with their consent.
+    """
+
+    platform: str
+    id: str
+    name: str = ""
+    # A URL that opens a chat with the person from any platform, if theirs has one.
+    link: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says: text in the Markdown subset, plus optional extras.
 
@@ -156,6 +173,8 @@ class Reply:
     form: Form | None = None
     image: Image | None = None
     file: File | None = None
+    # People named in the text by mention tokens (see Mention).
+    mentions: tuple[Mention, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (bytes as base64), used by the web chat and `--json` output."""

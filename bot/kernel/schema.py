@@ -208,3 +208,30 @@ def _seen_events(db: Database) -> None:
 def _welcomed(db: Database) -> None:
     # People the bot has introduced itself to, by pseudonym, so the introduction is given once.
     db["welcomed"].create({"person": str, "at": str}, pk="person")
+
+
+@migrations(name="0060_peers")
+def _peers(db: Database) -> None:
+    # People who chose to be found by other DTLs (`peers on`), by pseudonym: when they agreed,
+    # and the way to reach them that their platform gave (user id, display name, chat link).
+    db["peers"].create(
+        {
+            "person": str,
+            "platform": str,
+            "user_id": str,
+            "name": str,
+            "link": str,
+            "consented_at": str,
+        },
+        pk="person",
+        not_null={"platform", "user_id", "consented_at"},
+    )
+    # Who was suggested to whom (both pseudonyms) and when, so nobody is suggested to the
+    # same person twice within three months.
+    db["peer_introductions"].create(
+        {"id": int, "person": str, "peer": str, "at": str, "poll_id": int},
+        pk="id",
+        not_null={"person", "peer", "at"},
+    )
+    db["peer_introductions"].create_index(["person", "at"])
+    db["peer_introductions"].create_index(["peer"])

@@ -98,11 +98,25 @@ def ballot_lines(poll: polls.Poll, items: dict[str, Item]) -> list[str]:
     return lines
 
 
-def saved_reply(bot: Bot, poll: polls.Poll, items: dict[str, Item], ranked: bool) -> Reply:
+# Said once, when a ballot first counts: the peers feature, by its words only.
+PEERS_HINT = ("\nWho else is working on your priorities? `peers` and a priority shows DTLs "
+              "further along; `peers on` lets others find you (only if you agree).")
+
+
+def counted_before(bot: Bot, poll: polls.Poll, user: User) -> bool:
+    row = bot.db.execute("select ranked from ballots where poll_id = ? and voter = ?",
+                         [poll.id, bot.pseudonym(user)]).fetchone()
+    return bool(row and row[0])
+
+
+def saved_reply(bot: Bot, poll: polls.Poll, items: dict[str, Item], ranked: bool,
+                first_counted: bool = False) -> Reply:
     lines = "\n".join(ballot_lines(poll, items))
     if ranked:
         text = (f"Thanks, your ballot for \"{poll.title}\" is saved:\n{lines}\n"
                 "You can change it until the poll closes (`my ballot` shows it).")
+        if first_counted:
+            text += PEERS_HINT
     else:
         text = (f"Saved. Your ballot for \"{poll.title}\" so far:\n{lines}\n"
                 f"It counts once all {len(poll.priorities)} are ranked: type `rank` and the "
@@ -303,9 +317,10 @@ async def submit_form(turn: Turn) -> list[Reply]:
         return [Reply(form=ballot_form(poll.id, poll.title, poll.priorities, values,
                                        error=checked.error,
                                        field_errors=checked.field_errors))]
+    before = counted_before(bot, poll, turn.user)
     ranked = polls.save_ballot(bot, poll, turn.user, checked.items, pcn=checked.pcn)
     bot.metrics.ballots.inc()
-    return [saved_reply(bot, poll, checked.items, ranked)]
+    return [saved_reply(bot, poll, checked.items, ranked, first_counted=not before)]
 
 
 def current_items(bot: Bot, poll: polls.Poll, user: User) -> dict[str, Item]:
@@ -326,9 +341,10 @@ async def rank(turn: Turn) -> list[Reply]:
     items = current_items(bot, poll, turn.user)
     for pid, place in ranks.items():
         items[pid].rank = place
+    before = counted_before(bot, poll, turn.user)
     ranked = polls.save_ballot(bot, poll, turn.user, items)
     bot.metrics.ballots.inc()
-    return [saved_reply(bot, poll, items, ranked)]
+    return [saved_reply(bot, poll, items, ranked, first_counted=not before)]
 
 
 async def status(turn: Turn) -> list[Reply]:
@@ -343,8 +359,9 @@ async def status(turn: Turn) -> list[Reply]:
     items = current_items(bot, poll, turn.user)
     items[priority.id].lead = lead
     items[priority.id].progress = progress
+    before = counted_before(bot, poll, turn.user)
     ranked = polls.save_ballot(bot, poll, turn.user, items)
-    return [saved_reply(bot, poll, items, ranked)]
+    return [saved_reply(bot, poll, items, ranked, first_counted=not before)]
 
 
 async def my_ballot(turn: Turn) -> list[Reply]:
