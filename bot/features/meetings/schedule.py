@@ -57,6 +57,20 @@ class Meeting:
         owner = self.uid if self.kind == "one-off" else "forum"
         return f"{owner}/{self.start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
+    @property
+    def ref(self) -> str:
+        """Identifies this meeting whatever its time: a moved meeting keeps its ref (so its
+        RSVPs, agenda and notes), as the iCalendar RECURRENCE-ID does for a series meeting."""
+        if self.kind == "one-off":
+            return f"meeting-{self.meeting_id}"
+        assert self.original_start is not None
+        return f"forum/{self.original_start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+    @property
+    def day(self) -> str:
+        """Its date in the forum's zone, YYYY-MM-DD (as in /forum/YYYY-MM-DD.ics)."""
+        return f"{self.start:%Y-%m-%d}"
+
 
 @dataclass
 class Schedule:
@@ -190,6 +204,43 @@ class Schedule:
         start = datetime(day.year, day.month, day.day, tzinfo=self.zone)
         window = self.between(start - timedelta(hours=2), start + timedelta(days=1, hours=2))
         return [m for m in window if m.start.date() == day]
+
+    def by_ref(self, ref: str) -> Meeting | None:
+        """The meeting with this ref as it now stands; None if it was skipped or cancelled."""
+        if ref.startswith("meeting-"):
+            try:
+                wanted = int(ref.removeprefix("meeting-"))
+            except ValueError:
+                return None
+            rows = [r for r in self.one_offs if r["id"] == wanted]
+            return self.one_off(rows[0]) if rows else None
+        if not ref.startswith("forum/") or not self.has_series:
+            return None
+        try:
+            original = datetime.strptime(ref.removeprefix("forum/"), "%Y%m%dT%H%M%SZ")
+        except ValueError:
+            return None
+        original = original.replace(tzinfo=UTC)
+        change = self.changes.get(original)
+        if change is not None:
+            action, new_start, changed_at = change
+            if action != "move" or new_start is None:
+                return None
+            return self.series_meeting(new_start, original, "moved", changed_at)
+        near = timedelta(minutes=1)
+        starts = self.series_starts(original - near, original + near)
+        if original not in [s.astimezone(UTC) for s in starts]:
+            return None
+        return self.series_meeting(original, original, "series")
+
+    def past(self, now: datetime, count: int) -> list[Meeting]:
+        """The last `count` meetings that have started by `now`, most recent first."""
+        found: list[Meeting] = []
+        for horizon in HORIZONS:
+            found = [m for m in self.between(now - horizon, now) if m.start <= now]
+            if len(found) >= count:
+                break
+        return list(reversed(found))[:count]
 
     def nearest(self, day: date, count: int = 3) -> list[Meeting]:
         """The meetings closest to a day (before or after), for "no meeting that day" messages."""
