@@ -395,3 +395,24 @@ async def test_meetings_json_adds_rsvps_and_agenda_and_keeps_every_field(bot, co
     assert first["rsvps"] == {"yes": 1, "maybe": 1, "no": 0}
     assert first["agenda"] == [{"text": "Beta", "votes": 1}, {"text": "Alpha", "votes": 0}]
     assert second["rsvps"] == {"yes": 0, "maybe": 0, "no": 0} and second["agenda"] == []
+
+
+async def test_a_notice_interrupted_mid_send_is_not_sent_again_after_a_restart(
+        config, clock, sender):
+    first = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
+    await say(first, "rsvp yes", DANA)
+    await say(first, "meeting skip 2027-01-14", OLU)
+    # The process stops after claiming the deliveries, before the platform answered.
+    first.db.execute("update notice_deliveries set status = 'sending', updated_at = ?",
+                     [clock.now().isoformat()])
+    first.db.conn.commit()
+    first.close()
+    second = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
+    second.senders["fake"] = sender
+    try:
+        await run_until(second, clock, clock.now() + timedelta(hours=1))
+        assert sender.posts == []
+        statuses = {r["status"] for r in second.db["notice_deliveries"].rows}
+        assert statuses == {"failed"}
+    finally:
+        second.close()
