@@ -170,3 +170,12 @@ async def test_next_meeting_offers_the_single_meeting_as_a_link_and_a_file(bot):
     # The console prints files as text, so there it gets the link only.
     (console,) = await say(bot, "next meeting")
     assert console.file is None and "forum/2027-01-14.ics" in console.text
+
+
+async def test_in_a_channel_next_meeting_gives_the_link_without_a_file_each_time(bot):
+    from bot.kernel.model import Conversation, Incoming, User
+
+    web = User("web", "w1", name="W")
+    (reply,) = await bot.handle(Incoming(web, Conversation("web", "room", is_direct=False),
+                                         text="when is the next forum?"))
+    assert reply.file is None and "forum/2027-01-14.ics" in reply.text

@@ -416,3 +416,25 @@ async def test_a_notice_interrupted_mid_send_is_not_sent_again_after_a_restart(
         assert statuses == {"failed"}
     finally:
         second.close()
+
+
+async def test_a_move_made_just_before_a_restart_is_announced_once_after_it(
+        config, clock, sender):
+    first = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
+    await say(first, "rsvp yes", DANA)
+    await say(first, "meeting move 2027-01-14 to 2027-01-21 14:00", OLU)
+    first.close()  # stopped before the scheduler woke
+    second = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
+    second.senders["fake"] = sender
+    try:
+        await run_due(second)
+        await run_until(second, clock, datetime(2027, 1, 21, 16, tzinfo=UTC))
+        moved = [t for t in sender.texts() if "has moved to" in t]
+        assert sorted(k for k, r in sender.posts if "has moved to" in r.text) == [
+            CHANNEL, "fake:D-dana"]
+        assert len(moved) == 2
+        # The reminders and the direct message follow the new time, once each.
+        assert len([t for t in posts_to(sender, CHANNEL) if t.startswith("Reminder")]) == 3
+        assert len([t for t in posts_to(sender, "fake:D-dana") if "You said" in t]) == 1
+    finally:
+        second.close()

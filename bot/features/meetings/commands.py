@@ -129,7 +129,9 @@ def nearest_text(schedule: Schedule, day: date) -> str:
     return "The nearest meetings are:\n" + "\n".join(listing_line(m) for m in near)
 
 
-def next_meeting_replies(bot: Bot, platform: str = "console") -> list[Reply]:
+def next_meeting_replies(bot: Bot, platform: str = "console", direct: bool = False) -> list[Reply]:
+    """The next meeting with its buttons; in a direct chat on a platform that shows files, the
+    meeting's calendar file as well (in a channel the link is enough: no file each time)."""
     schedule = Schedule.load(bot)
     if schedule.is_empty:
         return [Reply(NO_SCHEDULE)]
@@ -144,7 +146,7 @@ def next_meeting_replies(bot: Bot, platform: str = "console") -> list[Reply]:
         return [Reply(text, buttons=link_buttons(bot, meeting))]
     text += "\n" + rsvp_hint(meeting)
     replies = [Reply(text, buttons=rsvp_buttons(meeting) + link_buttons(bot, meeting))]
-    if platform not in NO_FILES:
+    if direct and platform not in NO_FILES:
         from bot.features.meetings.calendar import single_file
 
         data = single_file(bot, meeting.start.date())
@@ -155,7 +157,7 @@ def next_meeting_replies(bot: Bot, platform: str = "console") -> list[Reply]:
 
 
 async def next_meeting(turn: Turn) -> list[Reply]:
-    return next_meeting_replies(turn.bot, turn.user.platform)
+    return next_meeting_replies(turn.bot, turn.user.platform, turn.conversation.is_direct)
 
 
 async def list_meetings(turn: Turn) -> list[Reply]:
@@ -182,7 +184,7 @@ def is_schedule_question(text: str) -> bool:
 async def schedule_questions(turn: Turn, next: Next) -> list[Reply]:
     """Middleware: "when is the next forum?" is answered from the schedule, not from content."""
     if is_schedule_question(turn.args):
-        return next_meeting_replies(turn.bot, turn.user.platform)
+        return next_meeting_replies(turn.bot, turn.user.platform, turn.conversation.is_direct)
     return await next(turn)
 
 
