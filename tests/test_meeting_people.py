@@ -438,3 +438,24 @@ async def test_a_move_made_just_before_a_restart_is_announced_once_after_it(
         assert len([t for t in posts_to(sender, "fake:D-dana") if "You said" in t]) == 1
     finally:
         second.close()
+
+
+async def test_on_the_web_chat_the_buttons_answer_and_the_join_link_arrives_before_it(
+        bot, clock, sender, aiohttp_client):
+    from bot.server import create_app
+    from tests.test_webchat import read_event
+
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    api, person = "/chat/api/messages", {"id": "dana", "name": "Dana"}
+    response = await client.post(api, json={"user": person, "text": "next meeting"})
+    text, attached = (await response.json())["replies"]
+    assert attached["file"]["filename"] == "forum-2027-01-14.ics"
+    yes = next(b for b in text["buttons"] if b["label"] == "I'll be there")
+    response = await client.post(api, json={"user": person, "action": yes["action"]})
+    (answer,) = (await response.json())["replies"]
+    assert "down as coming" in answer["text"]
+    await run_until(bot, clock, MEETING - timedelta(hours=1))
+    stream = await client.get("/chat/api/events", params={"user": "dana"})
+    event = await read_event(stream)
+    stream.close()
+    assert "You said you'd be at" in event["replies"][0]["text"]

@@ -224,7 +224,7 @@ def _outcome(bot: Bot, told: tuple[int, int], far: bool) -> str:
     elif channels:
         parts.append(f"Telling the {channels} conversation(s) that get reminders now.")
     if people:
-        parts.append(f"Telling {people} person(s) who said they might come, in their direct "
+        parts.append(f"Telling {people} person(s) who said yes or maybe, in their direct "
                      "chat.")
     return " ".join(parts)
 
