@@ -336,7 +336,7 @@ async def test_the_1_day_reminder_carries_the_top_topics_and_the_7_day_invites_p
     await say(bot, "agenda close", OLU)
     await run_until(bot, clock, MEETING - timedelta(hours=1))
     hour = posts_to(sender, CHANNEL)[2]
-    assert "Agenda:\n- Second" in hour and "Propose a topic" not in hour
+    assert "On the agenda:\n- Second" in hour and "Propose a topic" not in hour
 
 
 async def test_a_forgotten_proposer_leaves_an_anonymous_topic(bot):
@@ -459,3 +459,23 @@ async def test_on_the_web_chat_the_buttons_answer_and_the_join_link_arrives_befo
     event = await read_event(stream)
     stream.close()
     assert "You said you'd be at" in event["replies"][0]["text"]
+
+
+async def test_a_topic_cannot_format_link_or_broadcast_on_slack_or_teams(bot):
+    from adapters.slack.blocks import to_mrkdwn
+
+    await say(bot, "agenda add <!channel> *urgent* _now_ ~x~ `code` [go](https://x.example)", DANA)
+    (listing,) = await say(bot, "agenda", KIM)
+    line = next(line for line in listing.text.splitlines() if line.startswith("- #1"))
+    slack = to_mrkdwn(line)
+    assert "<!channel>" not in slack and "&lt;!channel&gt;" in slack
+    for marked in ("*urgent*", "_now_", "~x~", "`code`", "<https://x.example|go>", "](https"):
+        assert marked not in slack and marked not in line
+
+
+async def test_reminders_status_counts_the_change_notices(bot, clock, sender):
+    sender.fail_next = 1
+    await say(bot, "meeting skip 2027-01-14", OLU)
+    await run_due(bot)
+    (status,) = await say(bot, "reminders status", OLU)
+    assert "Change notices and direct messages so far: 1 pending." in status.text

@@ -75,7 +75,7 @@ def top_lines(bot: Bot, meeting: Meeting, count: int = TOP_IN_REMINDER) -> list[
     if not found:
         return []
     if is_closed(bot, meeting.ref):
-        return ["Agenda:", *(f"- {literal(t.text)}" for t in found)]
+        return ["On the agenda:", *(f"- {literal(t.text)}" for t in found)]
     return ["Top topics so far (`agenda` to vote):",
             *(f"- {literal(t.text)} ({_votes(t.votes)})" for t in found[:count])]
 

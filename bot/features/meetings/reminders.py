@@ -392,6 +392,14 @@ async def reminders_status(turn: Turn) -> list[Reply]:
             ("sent", "pending", "sending", "failed", "expired", "superseded", "cancelled")
             if counts.get(s)
         ) + ".")
+    notices = dict(bot.db.execute(
+        "select status, count(*) from notice_deliveries group by status"
+    ).fetchall())
+    if notices:
+        lines.append("Change notices and direct messages so far: " + ", ".join(
+            f"{notices[s]} {s}" for s in ("sent", "pending", "sending", "failed")
+            if notices.get(s)
+        ) + ".")
     failed = list(bot.db["reminder_deliveries"].rows_where(
         "status = 'failed' or (status = 'pending' and attempts > 0)",
         order_by="updated_at desc", limit=10,
