@@ -36,8 +36,10 @@ LINK_ACTION = "meetings:link"
 RSVP_ACTION = "meetings:rsvp"
 # Each answer to `rsvp`, with the label of its button.
 RSVP_LABELS = {"yes": "I'll be there", "maybe": "Maybe", "no": "Can't make it"}
-# Platforms whose chat shows a file as a file to open (the console would print it as text).
-NO_FILES = frozenset({"console"})
+# Platforms that do not take a file as a file to open: the console prints it as text, and a Teams
+# bot cannot attach one (the adapter shows a text file's content unless the server hosts it).
+# There the "Add this meeting" link does the same.
+NO_FILES = frozenset({"console", "teams"})
 CURLY_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
