@@ -179,3 +179,20 @@ async def test_in_a_channel_next_meeting_gives_the_link_without_a_file_each_time
     (reply,) = await bot.handle(Incoming(web, Conversation("web", "room", is_direct=False),
                                          text="when is the next forum?"))
     assert reply.file is None and "forum/2027-01-14.ics" in reply.text
+
+
+async def test_each_move_raises_the_sequence_in_the_feed_and_the_single_file(bot):
+    from bot.features.meetings.calendar import build_calendar, single_file
+
+    def sequence(data: bytes, day: date) -> int:
+        (event,) = recurring_ical_events.of(icalendar.Calendar.from_ical(data)).at(day)
+        return int(event.get("SEQUENCE", 0))
+
+    await say(bot, 'meeting add 2027-02-04 10:00 "Extra" "Leeds"', ORGANISER)
+    assert sequence(build_calendar(bot), date(2027, 2, 4)) == 0
+    await say(bot, "meeting move 2027-02-04 to 2027-02-05 10:00", ORGANISER)
+    assert sequence(build_calendar(bot), date(2027, 2, 5)) == 1
+    await say(bot, "meeting move 2027-01-14 to 2027-01-21 13:00", ORGANISER)
+    await say(bot, "meeting move 2027-01-21 to 2027-01-28 13:00", ORGANISER)
+    day = date(2027, 1, 28)
+    assert sequence(build_calendar(bot), day) == 2 == sequence(single_file(bot, day), day)

@@ -264,3 +264,6 @@ def _meeting_people(db: Database) -> None:
     db["notice_deliveries"].create_index(["notice_id", "conversation"], unique=True)
     db["notice_deliveries"].create_index(["status", "next_attempt_at"])
     db["notice_deliveries"].create_index(["person"])
+    # How many times a meeting was changed, for the calendar's SEQUENCE (raised on each move).
+    db["meetings"].add_column("sequence", int, not_null_default=0)
+    db["meeting_changes"].add_column("sequence", int, not_null_default=0)

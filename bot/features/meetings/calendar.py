@@ -87,13 +87,13 @@ def build_calendar(bot: Bot) -> bytes:
             if action != "move" or new_start is None:
                 continue
             moved = schedule.series_meeting(new_start, original, "moved")
-            override = _event(moved, stamp, sequence=1)
+            override = _event(moved, stamp, sequence=moved.sequence)
             override.add("recurrence-id", original.astimezone(schedule.zone))
             cal.add_component(override)
     for row in schedule.one_offs:
         meeting = schedule.one_off(row)
         first = min(first, meeting.start.date())
-        cal.add_component(_event(meeting, stamp))
+        cal.add_component(_event(meeting, stamp, sequence=meeting.sequence))
     # The VTIMEZONE block: without it Outlook shows the times an hour off half the year.
     cal.add_missing_timezones(first_date=first - timedelta(days=366),
                               last_date=first + timedelta(days=366 * 15))
@@ -115,7 +115,7 @@ def single_file(bot: Bot, day: date) -> bytes | None:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     for meeting in found:
-        event = _event(meeting, stamp, sequence=1 if meeting.kind == "moved" else 0)
+        event = _event(meeting, stamp, sequence=meeting.sequence)
         if meeting.kind != "one-off" and meeting.original_start is not None:
             event.add("recurrence-id", meeting.original_start.astimezone(schedule.zone))
         cal.add_component(event)

@@ -438,7 +438,8 @@ async def meeting_move(turn: Turn) -> list[Reply]:
         return [Reply(f"{when:%Y-%m-%d %H:%M} is in the past: give a future date and time.")]
     if picked.kind == "one-off":
         bot.db["meetings"].update(
-            picked.meeting_id, {"starts_at": iso_utc(new_start), "changed_at": bot.now_iso()}
+            picked.meeting_id, {"starts_at": iso_utc(new_start), "changed_at": bot.now_iso(),
+                                "sequence": picked.sequence + 1}
         )
     else:
         assert picked.original_start is not None
@@ -448,7 +449,8 @@ async def meeting_move(turn: Turn) -> list[Reply]:
         else:
             bot.db["meeting_changes"].upsert(
                 {"original_start": original, "action": "move",
-                 "new_start": iso_utc(new_start), "changed_at": bot.now_iso()},
+                 "new_start": iso_utc(new_start), "changed_at": bot.now_iso(),
+                 "sequence": picked.sequence + 1},
                 pk="original_start",
             )
     audit.record(bot, turn.user, "meeting move",

@@ -48,6 +48,8 @@ class Meeting:
     meeting_id: int | None = None
     # When an organiser last added or moved it (None: as the configured rule has it).
     changed_at: datetime | None = None
+    # The iCalendar SEQUENCE: raised each time an organiser moves it.
+    sequence: int = 0
 
     @property
     def key(self) -> str:
@@ -82,6 +84,8 @@ class Schedule:
     # action "skip" (new start None) or "move".
     changes: dict[datetime, tuple[str, datetime | None, datetime]] = field(default_factory=dict)
     one_offs: list[dict] = field(default_factory=list)
+    # The SEQUENCE of each changed series meeting, keyed as `changes`.
+    sequences: dict[datetime, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, bot: Bot) -> Schedule:
@@ -97,8 +101,10 @@ class Schedule:
             )
             for row in db["meeting_changes"].rows
         }
+        sequences = {from_iso(row["original_start"]): row.get("sequence") or 0
+                     for row in db["meeting_changes"].rows}
         one_offs = list(db["meetings"].rows_where("cancelled_at is null", order_by="starts_at"))
-        return cls(forum, ZoneInfo(forum.timezone), changes, one_offs)
+        return cls(forum, ZoneInfo(forum.timezone), changes, one_offs, sequences)
 
     @property
     def has_series(self) -> bool:
@@ -142,6 +148,9 @@ class Schedule:
     ) -> Meeting:
         forum = self.forum
         local = start.astimezone(self.zone)
+        sequence = 0
+        if kind == "moved":
+            sequence = max(1, self.sequences.get(original.astimezone(UTC), 1))
         return Meeting(
             uid=self.series_uid,
             start=local,
@@ -153,6 +162,7 @@ class Schedule:
             kind=kind,
             original_start=original.astimezone(self.zone),
             changed_at=changed_at,
+            sequence=sequence,
         )
 
     def one_off(self, row: dict) -> Meeting:
@@ -171,6 +181,7 @@ class Schedule:
             kind="one-off",
             meeting_id=row["id"],
             changed_at=from_iso(row["changed_at"]),
+            sequence=row.get("sequence") or 0,
         )
 
     def between(self, after: datetime, before: datetime) -> list[Meeting]:
