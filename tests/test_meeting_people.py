@@ -479,3 +479,15 @@ async def test_reminders_status_counts_the_change_notices(bot, clock, sender):
     await run_due(bot)
     (status,) = await say(bot, "reminders status", OLU)
     assert "Change notices and direct messages so far: 1 pending." in status.text
+
+
+async def test_a_button_pressed_in_the_channel_is_confirmed_in_the_direct_chat(
+        bot, clock, sender):
+    await say(bot, "rsvp maybe", DANA)  # answered in her direct chat, so the bot knows it
+    await run_until(bot, clock, MEETING - timedelta(days=7))
+    (_, reminder) = sender.posts[0]
+    channel = Conversation("fake", "C-forum", is_direct=False)
+    replies = await press(bot, button(reminder, "I'll be there").action, DANA, channel)
+    assert replies == []  # nothing more in the channel
+    (confirmation,) = posts_to(sender, "fake:D-dana")
+    assert "you're down as coming" in confirmation

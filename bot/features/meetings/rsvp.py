@@ -7,6 +7,7 @@ the answers are deleted and only the counts stay.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -28,6 +29,8 @@ from bot.kernel.scheduler import Task
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
+
+log = logging.getLogger("dtlbot.rsvp")
 
 # RSVPs are deleted this long after their meeting starts; the counts stay.
 RSVP_KEEP = timedelta(days=30)
@@ -84,8 +87,10 @@ def counts_text(found: dict[str, int]) -> str:
     return f"{found['yes']} coming, {found['maybe']} maybe, {found['no']} can't make it"
 
 
-def save(bot: Bot, turn: Turn, meeting: Meeting, answer: str) -> list[Reply]:
-    """Keep the person's answer (replacing an earlier one) and say what happens next."""
+async def save(bot: Bot, turn: Turn, meeting: Meeting, answer: str) -> list[Reply]:
+    """Keep the person's answer (replacing an earlier one) and say what happens next: in their
+    direct chat when they pressed a button in a channel, so the channel is not filled with
+    confirmations (in the channel only if no direct chat is known)."""
     if meeting.start <= bot.clock.now():
         return [Reply("That meeting has already started, so it no longer takes answers.")]
     person = bot.pseudonym(turn.user)
@@ -106,6 +111,14 @@ def save(bot: Bot, turn: Turn, meeting: Meeting, answer: str) -> list[Reply]:
             text += (" Message me directly once, and I'll send you the join link there before "
                      "it starts.")
     text += f"\nChanged your mind? Type `rsvp yes|maybe|no {meeting.day}` again."
+    chats = conversations.of_person(bot.db, person)
+    if not turn.conversation.is_direct and chats:
+        try:
+            await bot.send(chats[0], [Reply(text)])
+            return []
+        except Exception as exc:  # the direct chat is unreachable: confirm where they pressed
+            log.warning("rsvp confirmation not sent to the direct chat error=%s",
+                        type(exc).__name__)
     return [Reply(text)]
 
 
@@ -119,7 +132,7 @@ async def rsvp_command(turn: Turn) -> list[Reply]:
     picked = pick_meeting(turn.bot, words[1] if len(words) > 1 else "")
     if isinstance(picked, str):
         return [Reply(f"{picked}\n{USAGE}")]
-    return save(turn.bot, turn, picked, answer)
+    return await save(turn.bot, turn, picked, answer)
 
 
 async def rsvp_pressed(turn: Turn) -> list[Reply]:
@@ -131,7 +144,7 @@ async def rsvp_pressed(turn: Turn) -> list[Reply]:
     if meeting is None:
         return [Reply("That meeting is no longer in the schedule (it was skipped or cancelled). "
                       "Type `next meeting` to see the next one.")]
-    return save(turn.bot, turn, meeting, answer)
+    return await save(turn.bot, turn, meeting, answer)
 
 
 async def rsvps_command(turn: Turn) -> list[Reply]:
