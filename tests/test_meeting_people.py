@@ -491,3 +491,11 @@ async def test_a_button_pressed_in_the_channel_is_confirmed_in_the_direct_chat(
     assert replies == []  # nothing more in the channel
     (confirmation,) = posts_to(sender, "fake:D-dana")
     assert "you're down as coming" in confirmation
+
+
+async def test_next_meeting_invites_topics_then_counts_them(bot):
+    (reply, _file) = await say(bot, "next meeting", KIM)
+    assert "Propose a topic with `agenda add TEXT`" in reply.text
+    await say(bot, "agenda add Alpha", DANA)
+    (reply, _file) = await say(bot, "next meeting", KIM)
+    assert "1 topic proposed for it so far" in reply.text

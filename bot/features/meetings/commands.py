@@ -146,6 +146,14 @@ def next_meeting_replies(bot: Bot, platform: str = "console", direct: bool = Fal
     text = f"{lead}:\n{meeting_text(bot, meeting)}"
     if meeting.start <= now:
         return [Reply(text, buttons=link_buttons(bot, meeting))]
+    from bot.features.meetings import agenda
+
+    proposed = len(agenda.topics(bot, meeting.ref))
+    if proposed:
+        text += (f"\n{proposed} topic{'' if proposed == 1 else 's'} proposed for it so far: "
+                 "type `agenda` to see them and vote.")
+    else:
+        text += "\nWhat should we talk about? Propose a topic with `agenda add TEXT`."
     text += "\n" + rsvp_hint(meeting)
     replies = [Reply(text, buttons=rsvp_buttons(meeting) + link_buttons(bot, meeting))]
     if direct and platform not in NO_FILES:
