@@ -189,7 +189,12 @@ async def test_skipped_meetings_get_no_reminders_and_moved_ones_at_the_new_time(
         (new_start - timedelta(days=1)).isoformat(),
         (new_start - timedelta(hours=1)).isoformat(),
     ]
-    assert all("Thursday 18 March 2027, 14:00" in t for t in sender.texts())
+    reminders = [t for t in sender.texts() if t.startswith("Reminder:")]
+    assert len(reminders) == 3
+    assert all("Thursday 18 March 2027, 14:00" in t for t in reminders)
+    # The channel was told at once of the skip (51 days ahead), not of the move (over 90 days).
+    notices = [t for t in sender.texts() if not t.startswith("Reminder:")]
+    assert len(notices) == 1 and "The 14 January forum is off" in notices[0]
 
 
 async def test_a_retry_pending_when_the_meeting_is_skipped_is_cancelled(bot, clock, sender):

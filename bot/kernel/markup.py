@@ -22,10 +22,21 @@ def to_plain(text: str) -> str:
     return CODE.sub(r"\1", text)
 
 
+# Typed text shown back: markup characters become look-alikes, and a zero-width space breaks
+# what a platform would turn into a link or a mention.
+_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "`": "\u02cb", "~": "\u223c"})
+_BREAKS = re.compile(r"(?i)(?<=\w)(?=://)|(?<=\bwww)(?=\.)|(?<=\])(?=\()|(?<=@)(?=\w)")
+
+
+def literal(text: str) -> str:
+    """Text a person typed, to show back as typed: it cannot format, link or mention
+    ("https://", "www.", "](" and "@name" get a zero-width space; Slack's own <, > and & are
+    escaped by its adapter)."""
+    return _BREAKS.sub("\u200b", text.translate(_LOOKALIKES))
+
+
 # A mention of a person in a reply's text: "{@0}" is the reply's first Mention.
 MENTION = re.compile(r"\{@(\d+)\}")
-# Characters that the Markdown subset or a platform reads as markup, links or mentions.
-MARKUP_CHARACTERS = re.compile(r"[*_`\[\]<>{}|~#\\]")
 PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams", "webchat": "the web chat",
                   "console": "the console"}
 
@@ -33,11 +44,6 @@ PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams", "webchat": "the web chat",
 def mention_token(index: int) -> str:
     """The token that places `Reply.mentions[index]` in a reply's text."""
     return f"{{@{index}}}"
-
-
-def literal(text: str) -> str:
-    """Text a person typed (a name, a PCN), made safe to put in a reply: no markup survives."""
-    return " ".join(MARKUP_CHARACTERS.sub(" ", text).split())
 
 
 def fill_mentions(text: str, mentions: Sequence[Mention], platform: str,

@@ -210,6 +210,65 @@ def _welcomed(db: Database) -> None:
     db["welcomed"].create({"person": str, "at": str}, pk="person")
 
 
+@migrations(name="0050_meeting_people")
+def _meeting_people(db: Database) -> None:
+    # `meeting` is a meeting's ref ("forum/<the rule's start, UTC>" or "meeting-<id>"), which a
+    # move keeps. An RSVP: one per person per meeting (a later answer replaces it); `name` is
+    # the display name, shown to organisers only; deleted 30 days after the meeting.
+    db["meeting_rsvps"].create(
+        {"meeting": str, "person": str, "name": str, "answer": str, "answered_at": str,
+         "starts_at": str},
+        pk=("meeting", "person"),
+    )
+    db["meeting_rsvps"].create_index(["person"])
+    db["meeting_rsvps"].create_index(["starts_at"])
+    # What is left of a meeting's RSVPs once they are deleted: the counts only.
+    db["meeting_rsvp_counts"].create(
+        {"meeting": str, "yes": int, "maybe": int, "no": int}, pk="meeting"
+    )
+    # Agenda topics proposed for a meeting; `number` is the topic's number within its meeting.
+    # `proposer` (a pseudonym) becomes NULL when they are forgotten; `proposer_name` is set only
+    # when the proposer chose to be named; `closed_votes` keeps the votes when the agenda closed.
+    db["agenda_topics"].create(
+        {"id": int, "meeting": str, "number": int, "text": str, "proposer": str,
+         "proposer_name": str, "proposed_at": str, "removed_at": str, "closed_votes": int},
+        pk="id",
+    )
+    db["agenda_topics"].create_index(["meeting", "number"], unique=True)
+    db["agenda_topics"].create_index(["proposer"])
+    db["agenda_votes"].create(
+        {"topic_id": int, "voter": str, "voted_at": str}, pk=("topic_id", "voter")
+    )
+    db["agenda_votes"].create_index(["voter"])
+    # Per meeting: when the agenda was closed, and the notes posted after it.
+    db["meeting_records"].create(
+        {"meeting": str, "agenda_closed_at": str, "notes": str, "notes_at": str}, pk="meeting"
+    )
+    # Messages pushed at once (a meeting added, moved or skipped; notes; the 1-hour direct
+    # message to those coming), each delivery recorded so a restart loses and repeats nothing.
+    # `key` makes a notice that must go once (e.g. "rsvp-dm/<meeting>") unique.
+    db["meeting_notices"].create(
+        {"id": int, "key": str, "kind": str, "meeting": str, "day": str, "text": str,
+         "created_at": str},
+        pk="id",
+    )
+    db["meeting_notices"].create_index(["key"], unique=True)
+    # `person` is set for a direct message to someone (so `forget me` removes it).
+    db["notice_deliveries"].create(
+        {"id": int, "notice_id": int, "conversation": str, "person": str, "status": str,
+         "attempts": int, "next_attempt_at": str, "last_error": str, "sent_at": str,
+         "updated_at": str},
+        pk="id",
+        foreign_keys=[("notice_id", "meeting_notices", "id")],
+    )
+    db["notice_deliveries"].create_index(["notice_id", "conversation"], unique=True)
+    db["notice_deliveries"].create_index(["status", "next_attempt_at"])
+    db["notice_deliveries"].create_index(["person"])
+    # How many times a meeting was changed, for the calendar's SEQUENCE (raised on each move).
+    db["meetings"].add_column("sequence", int, not_null_default=0)
+    db["meeting_changes"].add_column("sequence", int, not_null_default=0)
+
+
 @migrations(name="0060_peers")
 def _peers(db: Database) -> None:
     # People who chose to be found by other DTLs (`peers on`), by pseudonym: when they agreed,

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.features.meetings.commands import link_buttons, meeting_text, short_when
+from bot.features.meetings import agenda
+from bot.features.meetings.commands import (
+    link_buttons,
+    meeting_text,
+    rsvp_buttons,
+    rsvp_hint,
+    short_when,
+)
 from bot.features.meetings.schedule import Meeting, Schedule, from_iso, iso_utc
 from bot.features.meetings.settings import parse_offset
 from bot.kernel import audit
@@ -196,13 +203,30 @@ def remaining_text(delta: timedelta) -> str:
     return f"in {n} {unit}{'' if n == 1 else 's'}"
 
 
-def reminder_reply(bot: Bot, meeting: Meeting, now: datetime) -> Reply:
-    """The reminder: what, when (forum time), where, the agenda and an "Add to calendar" link."""
-    text = (
-        f"Reminder: the next meeting starts {remaining_text(meeting.start - now)}.\n"
-        + meeting_text(bot, meeting)
-    )
-    return Reply(text, buttons=link_buttons(bot, meeting))
+# Reminders this long or more before a meeting ask who is coming (7 days and 1 day by default).
+RSVP_FROM = timedelta(days=1)
+# Reminders this close to a meeting or closer invite agenda proposals, and from ...
+PROPOSALS_FROM = timedelta(days=7)
+# ... this close, carry the top topics (or the closed agenda).
+TOPICS_FROM = timedelta(days=1)
+
+
+def reminder_reply(bot: Bot, meeting: Meeting, now: datetime, offset: str = "") -> Reply:
+    """The reminder: what, when (forum time), where, the agenda and "Add to calendar" links;
+    early ones ask who is coming, and from a week before they invite agenda topics."""
+    ahead = parse_offset(offset) if offset else meeting.start - now
+    lines = [f"Reminder: the next meeting starts {remaining_text(meeting.start - now)}.",
+             meeting_text(bot, meeting)]
+    if ahead <= TOPICS_FROM:
+        lines += agenda.top_lines(bot, meeting)
+    if ahead <= PROPOSALS_FROM and ahead >= RSVP_FROM and not agenda.is_closed(bot, meeting.ref):
+        lines.append("What should we talk about? Propose a topic with `agenda add TEXT`, or "
+                     "vote for one with `agenda`.")
+    buttons = link_buttons(bot, meeting)
+    if ahead >= RSVP_FROM:
+        lines.append(rsvp_hint(meeting))
+        buttons = rsvp_buttons(meeting) + buttons
+    return Reply("\n".join(lines), buttons=buttons)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -259,7 +283,8 @@ async def run(bot: Bot) -> None:
 
 async def _deliver(bot: Bot, row: dict, meeting: Meeting, now: datetime) -> None:
     try:
-        await bot.send(_conversation(bot, row["conversation"]), [reminder_reply(bot, meeting, now)])
+        await bot.send(_conversation(bot, row["conversation"]),
+                       [reminder_reply(bot, meeting, now, row["offset"])])
     except Exception as exc:
         attempts = row["attempts"] + 1
         error = f"{type(exc).__name__}: {exc}"[:300]
@@ -366,6 +391,14 @@ async def reminders_status(turn: Turn) -> list[Reply]:
             f"{counts[s]} {s}" for s in
             ("sent", "pending", "sending", "failed", "expired", "superseded", "cancelled")
             if counts.get(s)
+        ) + ".")
+    notices = dict(bot.db.execute(
+        "select status, count(*) from notice_deliveries group by status"
+    ).fetchall())
+    if notices:
+        lines.append("Change notices and direct messages so far: " + ", ".join(
+            f"{notices[s]} {s}" for s in ("sent", "pending", "sending", "failed")
+            if notices.get(s)
         ) + ".")
     failed = list(bot.db["reminder_deliveries"].rows_where(
         "status = 'failed' or (status = 'pending' and attempts > 0)",
