@@ -9,7 +9,7 @@ from typing import TextIO
 from adapters import render as shared
 from bot.kernel.context import Bot
 from bot.kernel.markup import to_plain, with_mentions
-from bot.kernel.model import Action, ChoiceField, Conversation, Incoming, Reply, User
+from bot.kernel.model import Action, ChoiceField, Conversation, Incoming, Platform, Reply, User
 
 QUIT_WORDS = {"quit", "exit", "bye"}
 
@@ -81,6 +81,7 @@ async def run_console(bot: Bot, user: User, stdin: TextIO | None = None,
     # Looked up per call, not bound at import, so redirected streams (tests, click) are used.
     stdin = stdin if stdin is not None else sys.stdin
     out = out if out is not None else sys.stdout
+    bot.describe(user.platform, Platform("the console", takes_files=False))
     console = Console(bot, user, out)
     interactive = stdin.isatty()
     if interactive:

@@ -157,7 +157,9 @@ async def test_a_single_meeting_file_is_404_for_a_day_with_no_meeting(bot, aioht
 
 async def test_next_meeting_offers_the_single_meeting_as_a_link_and_a_file(bot):
     web = ORGANISER.__class__("web", "w1", name="W")
-    from bot.kernel.model import Conversation, Incoming
+    from bot.kernel.model import Conversation, Incoming, Platform
+
+    bot.describe("web", Platform("a web page"))  # a platform that takes files
 
     replies = await bot.handle(Incoming(web, Conversation("web", "w1"), text="next meeting"))
     text, attached = replies

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from bot.app import create_bot
 from bot.cli import cli
-from bot.kernel.model import Action, Conversation, Incoming, User
+from bot.kernel.model import Action, Conversation, Incoming, Platform, User
 from bot.kernel.scheduler import run_due
 from tests.fakes.platform import RecordingSender
 from tests.meetings_helpers import configure_forum, run_until
@@ -20,6 +20,8 @@ MEETING = datetime(2027, 1, 14, 13, 0, tzinfo=UTC)  # Thursday 14 January 2027, 
 DANA = User("fake", "dana", name="Dana", is_organiser=False)
 SAM = User("fake", "sam", name="Sam *Star*", is_organiser=False)
 KIM = User("fake", "kim", name="Kim", is_organiser=False)
+# A platform that takes files, as Slack and the web chat do.
+FAKE_PLATFORM = Platform("a test platform")
 OLU = User("fake", "olu", name="Olu", is_organiser=True)
 
 
@@ -28,10 +30,15 @@ def config(config):
     return configure_forum(config, channels=(CHANNEL,))
 
 
+@pytest.fixture(autouse=True)
+def fake_platform(bot) -> None:
+    bot.describe("fake", FAKE_PLATFORM)
+
+
 @pytest.fixture
 def sender(bot) -> RecordingSender:
     fake = RecordingSender()
-    bot.senders["fake"] = fake
+    bot.attach("fake", fake, info=FAKE_PLATFORM)
     return fake
 
 
@@ -133,13 +140,13 @@ async def test_the_1_hour_reminder_goes_by_direct_message_only_to_those_coming(
 async def test_a_restart_at_the_1_hour_point_sends_the_direct_message_once(
         config, clock, sender):
     first = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
-    first.senders["fake"] = sender
+    first.attach("fake", sender, info=FAKE_PLATFORM)
     await say(first, "rsvp yes", DANA)
     await run_until(first, clock, MEETING - timedelta(hours=1))
     first.close()
     assert len(posts_to(sender, "fake:D-dana")) == 1
     second = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
-    second.senders["fake"] = sender
+    second.attach("fake", sender, info=FAKE_PLATFORM)
     try:
         await run_due(second)
         await run_until(second, clock, MEETING + timedelta(hours=1))
@@ -206,14 +213,14 @@ async def test_an_added_meeting_is_pushed_with_its_own_calendar_link(bot, clock,
 async def test_a_notice_that_fails_is_retried_and_a_restart_mid_send_does_not_repeat_it(
         config, clock, sender):
     first = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
-    first.senders["fake"] = sender
+    first.attach("fake", sender, info=FAKE_PLATFORM)
     sender.fail_next = 1
     await say(first, "meeting skip 2027-01-14", OLU)
     await run_due(first)
     assert sender.posts == []
     first.close()
     second = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
-    second.senders["fake"] = sender
+    second.attach("fake", sender, info=FAKE_PLATFORM)
     try:
         await run_until(second, clock, clock.now() + timedelta(minutes=5))
         assert len(posts_to(sender, CHANNEL)) == 1
@@ -408,7 +415,7 @@ async def test_a_notice_interrupted_mid_send_is_not_sent_again_after_a_restart(
     first.db.conn.commit()
     first.close()
     second = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
-    second.senders["fake"] = sender
+    second.attach("fake", sender, info=FAKE_PLATFORM)
     try:
         await run_until(second, clock, clock.now() + timedelta(hours=1))
         assert sender.posts == []
@@ -425,7 +432,7 @@ async def test_a_move_made_just_before_a_restart_is_announced_once_after_it(
     await say(first, "meeting move 2027-01-14 to 2027-01-21 14:00", OLU)
     first.close()  # stopped before the scheduler woke
     second = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "s"})
-    second.senders["fake"] = sender
+    second.attach("fake", sender, info=FAKE_PLATFORM)
     try:
         await run_due(second)
         await run_until(second, clock, datetime(2027, 1, 21, 16, tzinfo=UTC))

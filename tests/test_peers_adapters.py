@@ -45,10 +45,11 @@ def seed_ballot(bot, poll, user: User, stages: dict[str, str], pcn: str) -> None
 
 
 def test_each_adapter_renders_a_mention_its_own_way():
-    on_slack = Mention("slack", "U0ALI", "Ali <b>")
+    on_slack = Mention("slack", "U0ALI", "Ali <b>", where="Slack")
     on_teams = Mention("teams", "aad-bea", "Bea",
-                       link="https://teams.microsoft.com/l/chat/0/0?users=bea@nhs.net")
-    on_web = Mention("webchat", "cal", "Cal **x**")
+                       link="https://teams.microsoft.com/l/chat/0/0?users=bea@nhs.net",
+                       where="Teams")
+    on_web = Mention("webchat", "cal", "Cal **x**", where="the web chat")
     reply = Reply(f"- {mention_token(0)}\n- {mention_token(1)}\n- {mention_token(2)} & co",
                   mentions=(on_slack, on_teams, on_web))
     mrkdwn = reply_mrkdwn(reply)

@@ -11,6 +11,7 @@ from adapters.teams import settings
 from adapters.teams.commands import cli
 from adapters.teams.settings import TeamsConfig
 from bot.kernel.config import Config, ConfigError
+from bot.kernel.model import Platform
 from bot.kernel.registry import Registry
 
 if TYPE_CHECKING:
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("dtlbot.teams")
 
 SERVICE_KEY: web.AppKey[TeamsService] = web.AppKey("teams")
+PLATFORM_INFO = Platform(
+    "Teams",
+    reach="a link that opens a Teams chat with you; it contains your sign-in address, which I "
+          "ask Teams for only when you agree",
+    # A file reply is shown as its text or a link (the adapter hosts what fits in no card).
+    takes_files=False,
+)
 __all__ = ["SERVICE_KEY", "check_credentials", "enabled", "register", "setup"]
 
 
@@ -60,4 +68,4 @@ def setup(app: web.Application, bot: Bot) -> None:
     app[SERVICE_KEY] = service
     app.router.add_post(MESSAGES_PATH, service.messages, name="teams.messages")
     app.router.add_get(MEDIA_PATH, service.serve_media, name="teams.media")
-    bot.attach("teams", service.send, service, contact=service.contact)
+    bot.attach("teams", service.send, service, info=PLATFORM_INFO, contact=service.contact)

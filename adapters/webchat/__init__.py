@@ -10,7 +10,7 @@ from adapters.webchat.outbox import RETENTION_SECONDS
 from adapters.webchat.routes import PLATFORM, WEBCHAT_KEY, WebChat, add_routes
 from bot.kernel.config import Config
 from bot.kernel.context import Bot
-from bot.kernel.model import User
+from bot.kernel.model import Platform, User
 from bot.kernel.registry import PersonalData, Registry
 
 __all__ = ["PLATFORM", "WEBCHAT_KEY", "WebChat", "enabled", "register", "setup"]
@@ -32,7 +32,7 @@ def setup(app: web.Application, bot: Bot) -> None:
     chat = WebChat.for_bot(bot)
     app[WEBCHAT_KEY] = chat
     add_routes(app)
-    bot.attach(PLATFORM, chat.send, chat)
+    bot.attach(PLATFORM, chat.send, chat, info=Platform("the web chat"))
 
     async def close_streams(app: web.Application) -> None:
         # Open event streams would otherwise hold the shutdown until its timeout.

@@ -19,7 +19,7 @@ from bot.kernel.config import Config
 from bot.kernel.content import Content, Problem, check_content
 from bot.kernel.identity import pseudonym
 from bot.kernel.metrics import Metrics
-from bot.kernel.model import Conversation, Incoming, Mention, Reply, User
+from bot.kernel.model import Conversation, Incoming, Mention, Platform, Reply, User
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.scheduler import Scheduler, Task
 from bot.kernel.seen import EventLog
@@ -58,9 +58,8 @@ class Bot:
     adapters: dict[str, object] = field(default_factory=dict)
     # Per platform, how its adapter makes a mention of the person in the current turn.
     contacts: dict[str, ContactLookup] = field(default_factory=dict)
-    # Platforms with no surface of their own for the introduction (no page, no install event):
-    # there a person's first direct message gets it.
-    introduce_on_first_message: set[str] = field(default_factory=set)
+    # What each platform's adapter says of it (see `platform`).
+    platforms: dict[str, Platform] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
     # Set by the server while it runs, so that changes can re-plan the next wake-up.
     scheduler: Scheduler | None = None
@@ -125,7 +124,7 @@ class Bot:
         # Recorded before handling, so that a first message of "forget me" forgets this too.
         first = (
             incoming.conversation.is_direct
-            and incoming.user.platform in self.introduce_on_first_message
+            and self.platform(incoming.user.platform).introduce_on_first_message
             and self.first_contact(incoming.user)
         )
         replies = await self._answer_text(incoming, text)
@@ -222,19 +221,32 @@ class Bot:
         sender: Sender,
         adapter: object | None = None,
         *,
-        introduce_on_first_message: bool = False,
+        info: Platform | None = None,
         contact: ContactLookup | None = None,
     ) -> None:
-        """An adapter starts serving: how to post to its conversations, its running state, and
-        whether the introduction comes with a person's first direct message (a platform that
-        shows it on its own calls `opened`, `introduction` or `installed` instead)."""
+        """An adapter starts serving: how to post to its conversations, its running state, what
+        it says of its platform (`info`), and how to make a mention of one of its people."""
         self.senders[platform] = sender
         if adapter is not None:
             self.adapters[platform] = adapter
-        if introduce_on_first_message:
-            self.introduce_on_first_message.add(platform)
+        if info is not None:
+            self.describe(platform, info)
         if contact is not None:
             self.contacts[platform] = contact
+
+    def describe(self, platform: str, info: Platform) -> None:
+        """Record what an adapter says of its platform (a console that sends nothing, too)."""
+        self.platforms[platform] = info
+
+    def platform(self, platform: str) -> Platform:
+        """What is known of a platform: what its adapter said, else its id as its name (and,
+        unsaid, that it takes no files).
+
+        A platform that says where a person's first direct message gets the introduction
+        (`introduce_on_first_message`) is one with no surface of its own for it; the others
+        call `opened`, `introduction` or `installed` instead.
+        """
+        return self.platforms.get(platform, Platform(name=platform, takes_files=False))
 
     async def mention_of(self, user: User) -> Mention:
         """A way to reach this person (called while handling their message): what their

@@ -37,8 +37,6 @@ def literal(text: str) -> str:
 
 # A mention of a person in a reply's text: "{@0}" is the reply's first Mention.
 MENTION = re.compile(r"\{@(\d+)\}")
-PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams", "webchat": "the web chat",
-                  "console": "the console"}
 
 
 def mention_token(index: int) -> str:
@@ -75,7 +73,7 @@ def plain_mention(mention: Mention, platform: str) -> str:
     name = literal(mention.name) or "a DTL"
     shown = f"[{name}]({mention.link})" if mention.link else name
     if mention.platform != platform:
-        shown += f" (on {PLATFORM_NAMES.get(mention.platform, literal(mention.platform))})"
+        shown += f" (on {literal(mention.where or mention.platform)})"
     return shown
 
 

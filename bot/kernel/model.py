@@ -158,6 +158,24 @@ class Mention:
     name: str = ""
     # A URL that opens a chat with the person from any platform, if theirs has one.
     link: str = ""
+    # Their platform as people call it ("Slack", "the web chat"), shown beside the name
+    # elsewhere (bot.platform(id).name).
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What the core may know of a platform, as its adapter describes it (never its API)."""
+
+    # As people call it: "Slack", "Teams", "the web chat".
+    name: str
+    # How other DTLs can reach a person there, in plain words (shown before they agree).
+    reach: str = ""
+    # Whether a File reply arrives as a file (else the adapter shows its text or a link).
+    takes_files: bool = True
+    # No surface of its own for the introduction (no page, no install event): a person's first
+    # direct message gets it.
+    introduce_on_first_message: bool = False
 
 
 @dataclass(frozen=True)

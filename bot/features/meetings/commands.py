@@ -39,7 +39,6 @@ RSVP_LABELS = {"yes": "I'll be there", "maybe": "Maybe", "no": "Can't make it"}
 # Platforms that do not take a file as a file to open: the console prints it as text, and a Teams
 # bot cannot attach one (the adapter shows a text file's content unless the server hosts it).
 # There the "Add this meeting" link does the same.
-NO_FILES = frozenset({"console", "teams"})
 CURLY_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
@@ -156,7 +155,7 @@ def next_meeting_replies(bot: Bot, platform: str = "console", direct: bool = Fal
         text += "\nWhat should we talk about? Propose a topic with `agenda add TEXT`."
     text += "\n" + rsvp_hint(meeting)
     replies = [Reply(text, buttons=rsvp_buttons(meeting) + link_buttons(bot, meeting))]
-    if direct and platform not in NO_FILES:
+    if direct and bot.platform(platform).takes_files:
         from bot.features.meetings.calendar import single_file
 
         data = single_file(bot, meeting.start.date())

@@ -10,7 +10,7 @@ from bot.features.peers.suggest import suggestion_lines, suggestions
 from bot.features.peers.words import asks_about_others, find, question_topic
 from bot.kernel import conversations
 from bot.kernel.content import Priority
-from bot.kernel.markup import PLATFORM_NAMES, literal, mention_token
+from bot.kernel.markup import literal, mention_token
 from bot.kernel.model import Action, Button, Reply, User
 from bot.kernel.registry import Next, Turn
 
@@ -26,22 +26,18 @@ def priority_list(bot: Bot) -> str:
                      for n, p in enumerate(bot.content.priorities, start=1))
 
 
-def reach_line(platform: str) -> str:
+def reach_line(bot: Bot, platform: str) -> str:
     """How other DTLs will be able to reach a person on this platform, in plain words."""
-    if platform == "slack":
-        return "a Slack mention of you, which opens a direct message with you"
-    if platform == "teams":
-        return ("a link that opens a Teams chat with you; it contains your sign-in address, "
-                "which I ask Teams for only when you agree")
-    return f"your name, as {PLATFORM_NAMES.get(platform, platform)} gives it"
+    info = bot.platform(platform)
+    return info.reach or f"your name, as {info.name} gives it"
 
 
 def preview(bot: Bot, user: User) -> list[str]:
     """What `peers on` would share, for the person to check before agreeing (nothing is
     looked up about them before they agree)."""
-    where = PLATFORM_NAMES.get(user.platform, user.platform)
+    where = bot.platform(user.platform).name
     name = literal(user.name) or f"your display name on {where}"
-    lines = [f"- your name: {name}", f"- how to reach you: {reach_line(user.platform)}"]
+    lines = [f"- your name: {name}", f"- how to reach you: {reach_line(bot, user.platform)}"]
     ballot = store.latest_ballot(bot, bot.pseudonym(user))
     if ballot is None:
         lines.append("- your PCN and how far along each priority is, from your latest ballot: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.features.peers import store
-from bot.kernel.markup import PLATFORM_NAMES, literal
+from bot.kernel.markup import literal
 from bot.kernel.model import User
 from bot.kernel.registry import PersonalData
 
@@ -19,7 +19,7 @@ def describe(bot: Bot, user: User) -> list[str]:
     mine = store.consent(bot, person)
     if mine is not None:
         mention = mine.mention
-        where = PLATFORM_NAMES.get(mention.platform, mention.platform)
+        where = bot.platform(mention.platform).name
         lines.append(f"You agreed on {mine.consented_at[:10]} to share your progress with "
                      "other DTLs (`peers off` withdraws it).")
         lines.append(f"Shared with other DTLs: your name ({literal(mention.name) or 'none'}), "

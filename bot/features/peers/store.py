@@ -65,6 +65,12 @@ class Ballot:
         return item[1] if item else None
 
 
+def stored_mention(bot: Bot, platform: str, user_id: str, name: str | None,
+                   link: str | None) -> Mention:
+    """The mention kept with a person's consent, with their platform's name as people say it."""
+    return Mention(platform, user_id, name or "", link or "", bot.platform(platform).name)
+
+
 def consent(bot: Bot, person: str) -> Consent | None:
     row = bot.db.execute(
         "select platform, user_id, name, link, consented_at from peers where person = ?",
@@ -73,7 +79,7 @@ def consent(bot: Bot, person: str) -> Consent | None:
     if row is None:
         return None
     platform, user_id, name, link, at = row
-    return Consent(person, Mention(platform, user_id, name or "", link or ""), at)
+    return Consent(person, stored_mention(bot, platform, user_id, name, link), at)
 
 
 def opt_in(bot: Bot, person: str, mention: Mention) -> None:
@@ -129,7 +135,7 @@ def working_on(bot: Bot, priority_id: str, *, exclude: str | None = None) -> lis
         [priority_id, *SHOWN_STAGES],
     ).fetchall()
     peers = [
-        Peer(person, Mention(platform, user_id, name or "", link or ""), pcn or "", progress,
+        Peer(person, stored_mention(bot, platform, user_id, name, link), pcn or "", progress,
              submitted_at)
         for person, platform, user_id, name, link, pcn, progress, submitted_at in rows
         if person != exclude
@@ -224,6 +230,6 @@ def opted_in(bot: Bot) -> list[Consent]:
     rows = bot.db.execute(
         "select person, platform, user_id, name, link, consented_at from peers "
         "order by consented_at").fetchall()
-    return [Consent(person, Mention(platform, user_id, name or "", link or ""), at)
+    return [Consent(person, stored_mention(bot, platform, user_id, name, link), at)
             for person, platform, user_id, name, link, at in rows]
 
