@@ -208,3 +208,13 @@ def _seen_events(db: Database) -> None:
 def _welcomed(db: Database) -> None:
     # People the bot has introduced itself to, by pseudonym, so the introduction is given once.
     db["welcomed"].create({"person": str, "at": str}, pk="person")
+
+
+@migrations(name="0050_name_claims")
+def _name_claims(db: Database) -> None:
+    # On platforms where people type their own name (the web chat), the first client to use a
+    # name holds it with a secret token; only the token's SHA-256 is kept, under the pseudonym.
+    db["name_claims"].create(
+        {"platform": str, "person": str, "token_hash": str, "claimed_at": str},
+        pk=("platform", "person"),
+    )
