@@ -40,8 +40,8 @@ MAX_STREAMS_PER_PERSON = 5
 MAX_STREAMS_PER_ADDRESS = 20
 MAX_STREAMS = 1000
 # `/chat/api/info` per address: a page asks once when it opens and once per name typed.
-INFO_PER_MINUTE = 30
-INFO_BURST = 10
+INFO_PER_MINUTE = 120
+INFO_BURST = 60
 TOKEN_HEADER = "X-Chat-Token"
 KEEPALIVE_SECONDS = 15.0
 

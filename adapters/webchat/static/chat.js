@@ -345,10 +345,11 @@
       pending.replaced = true;
       (fresh.firstInvalid || fresh.querySelector("select, input"))?.focus();
       if (reply.text) addMessage("bot", (box) => renderText(reply.text, box));
-      return;
+      return null;
     }
-    drawReply(reply, options);
+    const box = drawReply(reply, options);
     remember({ who: "bot", reply, proactive: Boolean(options.proactive) });
+    return box;
   }
 
   function setStatus(text) {
@@ -390,13 +391,20 @@
         store(TOKEN_KEY + sender.id, data.token);
         listen();
       }
-      for (const reply of data.replies || []) showReply(reply, { submitted });
+      let form = null;
+      for (const reply of data.replies || []) {
+        const box = showReply(reply, { submitted });
+        form = box?.querySelector("form.botform") || form;
+      }
       if (submitted && !submitted.replaced) {
         for (const control of submitted.form.querySelectorAll("select, input, button")) {
           control.disabled = true;
         }
         submitted.form.append(el("p", "done", "Sent."));
+        $("message").focus();
       }
+      // A form the person asked for is where they go next (keyboard and screen reader too).
+      if (form && !(submitted && submitted.replaced)) form.querySelector("select, input")?.focus();
       if (data.released) {
         // `forget me`: nothing about this name stays in this browser either.
         if (events) events.close();
