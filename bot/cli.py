@@ -30,6 +30,13 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = CommandLine(registry=default_registry(), load=load_config, build=create_bot)
 
 
+# What `ask --json -` prints for an empty input line: the same fields as an answer.
+EMPTY_ANSWER = {
+    "answered": False, "text": "", "title": None, "topic": None, "score": 0.0,
+    "source": None, "reason": "empty", "related": [],
+}
+
+
 @cli.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
@@ -45,6 +52,10 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
     questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
     for text in questions:
         if not text:
+            # One output line per input line, so scripts can zip questions with answers.
+            if as_json:
+                click.echo(json.dumps(EMPTY_ANSWER))
+                sys.stdout.flush()
             continue
         answer = index.ask(text)
         reply = answer_reply(content, answer)
