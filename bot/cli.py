@@ -20,6 +20,7 @@ from bot.kernel.config import Config, ConfigError
 from bot.kernel.content import ContentError, check_content, load_content
 from bot.kernel.markup import to_plain
 from bot.kernel.model import User
+from bot.kernel.text import plural
 
 
 @click.group()
@@ -188,7 +189,8 @@ def content_reload(config_path: str | None, timeout: float) -> None:
         for problem in problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(
-            f"content not reloaded: {len(problems)} problem(s); the server keeps its content"
+            f"content not reloaded: {plural(len(problems), 'problem')}; "
+            "the server keeps its content"
         )
     db_path = Path(config.storage.path)
     if not db_path.is_file():

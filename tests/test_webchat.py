@@ -251,8 +251,8 @@ async def test_my_data_and_forget_me_cover_waiting_web_chat_messages(bot, client
     [kind] = [k for k in bot.registry.personal_data if k.name == "web chat messages waiting"]
     assert kind.describe(bot, dana) == []
     await bot.send(Conversation("webchat", "dana"), [Reply("Reminder")])
-    assert "1 message(s)" in kind.describe(bot, dana)[0]
-    assert kind.forget(bot, dana) == "Deleted 1 web chat message(s) that were waiting for you."
+    assert "1 message the bot sent" in kind.describe(bot, dana)[0]
+    assert kind.forget(bot, dana) == "Deleted 1 web chat message that was waiting for you."
     assert kind.describe(bot, dana) == []
 
 

@@ -16,6 +16,7 @@ from bot.kernel.config import Config
 from bot.kernel.context import Bot
 from bot.kernel.model import Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
+from bot.kernel.text import plural
 
 UK = ZoneInfo("Europe/London")
 
@@ -90,8 +91,8 @@ def _describe(bot: Bot, user: User) -> list[str]:
     waiting = chat.outbox.count(normalise_name(user.id), chat.now())
     if not waiting:
         return []
-    return [f"{waiting} message(s) the bot sent to your web chat page on its own (reminders, "
-            "announcements), kept so that a page opened later still shows them"]
+    return [f"{plural(waiting, 'message')} the bot sent to your web chat page on its own "
+            "(reminders, announcements), kept so that a page opened later still shows them"]
 
 
 def _forget(bot: Bot, user: User) -> str:
@@ -99,7 +100,8 @@ def _forget(bot: Bot, user: User) -> str:
     if user.platform != PLATFORM or chat is None:
         return "No web chat messages were waiting for you."
     dropped = chat.outbox.drop(normalise_name(user.id))
-    return f"Deleted {dropped} web chat message(s) that were waiting for you."
+    waited = "was" if dropped == 1 else "were"
+    return f"Deleted {plural(dropped, 'web chat message')} that {waited} waiting for you."
 
 
 def _describe_name(bot: Bot, user: User) -> list[str]:
