@@ -34,7 +34,7 @@ def cli(ctx: click.Context) -> None:
 # What `ask --json -` prints for an empty input line: the same fields as an answer.
 EMPTY_ANSWER = {
     "answered": False, "text": "", "title": None, "topic": None, "score": 0.0,
-    "source": None, "reason": "empty", "related": [],
+    "source": None, "source_url": None, "reason": "empty", "related": [],
 }
 
 
@@ -65,8 +65,10 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
             continue
         source = None
         title = None
+        source_url = None
         if answer.entry is not None:
             source, title = answer.entry.source, answer.entry.title
+            source_url = answer.entry.source_url or None
         elif answer.glossary is not None:
             source, title = answer.glossary.source, answer.glossary.term
         click.echo(json.dumps({
@@ -76,6 +78,7 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
             "topic": answer.topic,
             "score": answer.score,
             "source": source,
+            "source_url": source_url,
             "reason": answer.reason,
             "related": [b.action.value for b in reply.buttons if b.action.id == "topic"],
         }))

@@ -53,3 +53,29 @@ async def test_reminders_status_names_a_direct_chat_as_a_person_would(bot):
     assert "one person's direct chat in the web chat" in status.text
     assert "on webchat" not in status.text
     assert DTL.id not in status.text
+
+
+def copy_content(tmp_path, source_url_line):
+    import shutil
+    from pathlib import Path
+
+    target = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", target)
+    entry = target / "entries" / "forum-meetings.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace(
+        "id: forum-meetings\n", f"id: forum-meetings\n{source_url_line}\n", 1), encoding="utf-8")
+    return target
+
+
+def test_an_entry_may_name_its_source_url_and_a_bad_one_is_a_content_problem(tmp_path):
+    from bot.kernel.content import ContentError, load_content
+
+    good = load_content(copy_content(tmp_path / "a", "source_url: https://example.org/dtl"))
+    assert good.entries["forum-meetings"].source_url == "https://example.org/dtl"
+    assert good.entries["forum-join"].source_url == ""
+    try:
+        load_content(copy_content(tmp_path / "b", "source_url: javascript:alert(1)"))
+    except ContentError as exc:
+        assert "'source_url' must be a link starting with https://" in str(exc)
+    else:
+        raise AssertionError("a javascript: source_url was accepted")
