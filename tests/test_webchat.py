@@ -9,7 +9,7 @@ import logging
 import pytest
 from click.testing import CliRunner
 
-from adapters.webchat import WEBCHAT_KEY, routes
+from adapters.webchat import WEBCHAT_KEY, routes, tokens
 from adapters.webchat.identity import is_loopback, normalise_name
 from bot.cli import cli
 from bot.kernel.config import ConfigError
@@ -437,3 +437,33 @@ async def test_one_address_cannot_take_every_event_stream(client, monkeypatch):
     await asyncio.sleep(0.1)
     (await open_stream(client, "c")).close()
     streams[1].close()
+
+
+async def test_a_new_holder_of_a_freed_name_does_not_get_what_waited_for_the_old_one(
+        bot, client, clock):
+    await ask(client, "help")
+    await bot.send(Conversation("webchat", "dana"), [Reply("For the first Dana")])
+    tokens.release(bot, "dana")  # as `dtlbot webchat reset dana` does from another process
+    clock.advance(seconds=5)
+    TOKENS.pop((id(client), "dana"))
+    await ask(client, "help")
+    await bot.send(Conversation("webchat", "dana"), [Reply("For the new Dana")])
+    stream = await open_stream(client)
+    assert (await read_event(stream))["replies"][0]["text"] == "For the new Dana"
+    stream.close()
+
+
+def test_dtlbot_webchat_reset_frees_a_name_from_the_command_line(tmp_path):
+    from bot.app import create_bot, load_config
+
+    config_path = tmp_path / "bot.toml"
+    config_path.write_text(f'[storage]\npath = "{tmp_path / "bot.db"}"\n')
+    bot = create_bot(load_config(config_path))
+    assert tokens.claim(bot, "dana smith")
+    bot.close()
+    result = CliRunner().invoke(cli, ["webchat", "reset", "--config", str(config_path),
+                                      "Dana  Smith"])
+    assert result.exit_code == 0, result.output
+    assert "Freed the web chat name \u201cDana Smith\u201d" in result.output
+    result = CliRunner().invoke(cli, ["webchat", "reset", "--config", str(config_path), "dana"])
+    assert "No browser holds the web chat name" in result.output

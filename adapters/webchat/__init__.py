@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from adapters.webchat import settings, tokens
+from adapters.webchat.cli import cli
 from adapters.webchat.identity import display_name, normalise_name, web_chat_enabled
 from adapters.webchat.outbox import RETENTION_SECONDS
 from adapters.webchat.routes import PLATFORM, WEBCHAT_KEY, WebChat, add_routes
@@ -27,6 +28,7 @@ def register(registry: Registry) -> None:
     """The [webchat] settings, who holds which name, the messages a page has not yet read
     (personal data), and the organisers' `webchat reset NAME`."""
     registry.settings(settings.SECTION)
+    registry.cli(lambda group: group.add_command(cli))
     registry.holds_personal_data(NAME_HELD)
     registry.holds_personal_data(WAITING)
     registry.command(

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -276,6 +277,11 @@ async def info(request: web.Request) -> web.Response:
     return web.json_response(answer)
 
 
+def _claimed_since(bot: Bot, user_id: str) -> float:
+    claimed = tokens.claimed_at(bot, user_id)
+    return datetime.fromisoformat(claimed).timestamp() if claimed else 0.0
+
+
 def _last_seen(request: web.Request) -> int:
     for raw in (request.headers.get("Last-Event-ID", ""), request.query.get("after", "")):
         if raw.strip().isdigit():
@@ -313,6 +319,8 @@ async def events(request: web.Request) -> web.StreamResponse:
         "Cache-Control": "no-cache",
         "X-Accel-Buffering": "no",
     })
+    # Only what was sent since this token took the name: not what waited for an earlier holder.
+    since = _claimed_since(chat.bot, user_id)
     wake = asyncio.Event()
     chat.outbox.listen(user_id, wake)
     chat.open_streams += 1
@@ -325,6 +333,8 @@ async def events(request: web.Request) -> web.StreamResponse:
             if tokens.check(chat.bot, user_id, token) is not Claim.YOURS:
                 break  # the name was reset or forgotten: this token no longer opens it
             for posted in chat.outbox.after(user_id, last, chat.now()):
+                if posted.at < since:
+                    continue
                 data = json.dumps({"id": posted.id, "replies": posted.replies})
                 await response.write(f"id: {posted.id}\ndata: {data}\n\n".encode())
                 last = posted.id
