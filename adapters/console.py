@@ -212,6 +212,10 @@ class Console:
         self.out.write(text + "\n")
         self.out.flush()
 
+    def tell(self, text: str) -> None:
+        """A line of the console's own, drawn like a reply (wrapped, markup rendered)."""
+        self.write(format_text(text, self.width, self.styled))
+
     def prompt(self) -> str:
         return "answer> " if self.filling is not None else "you> "
 
@@ -221,10 +225,10 @@ class Console:
             if 1 <= int(line) <= len(self.buttons):
                 return Incoming(self.user, self.conversation, action=self.buttons[int(line) - 1])
             if not self.buttons:
-                self.write(NOTHING_TO_CHOOSE)
+                self.tell(NOTHING_TO_CHOOSE)
                 return None
-            self.write(f"Choose a number from 1 to {len(self.buttons)}, or type your question "
-                       "in words.")
+            self.tell(f"Choose a number from 1 to {len(self.buttons)}, or type your question "
+                      "in words.")
             return None
         return Incoming(self.user, self.conversation, text=line)
 
@@ -260,9 +264,8 @@ class Console:
         wrong = [i for i, item in enumerate(form.fields) if item.error]
         asking = wrong if again and wrong else list(range(len(form.fields)))
         self.filling = Filling(form, values, asking, total=len(asking))
-        self.write(format_text("Answer each question in turn: Enter keeps the answer in "
-                               "[brackets] or skips an optional one; `cancel` stops.",
-                               self.width, self.styled))
+        self.tell("Answer each question in turn: Enter keeps the answer in [brackets] or skips "
+                  "an optional one; `cancel` stops.")
         self.ask_current()
 
     def ask_current(self) -> None:
@@ -294,21 +297,21 @@ class Console:
         assert filling is not None
         if line.lower() in CANCEL_WORDS:
             self.filling = None
-            self.write(f"Stopped: {filling.form.title} was not sent.")
+            self.tell(f"Stopped: {filling.form.title} was not sent.")
             return
         item = filling.current
         if line:
             if isinstance(item, ChoiceField):
                 value = self.choice(item, line)
                 if value is None:
-                    self.write(f"Type a number from 1 to {len(item.options)}, Enter to keep "
-                               "or skip, or `cancel`.")
+                    self.tell(f"Type a number from 1 to {len(item.options)}, Enter to keep "
+                              "or skip, or `cancel`.")
                     return
                 filling.values[item.id] = value
             else:
                 filling.values[item.id] = line[:item.max_length]
         elif item.required and not filling.values.get(item.id):
-            self.write("This one is needed: type your answer, or `cancel`.")
+            self.tell("This one is needed: type your answer, or `cancel`.")
             return
         filling.asking.pop(0)
         filling.asked += 1

@@ -82,7 +82,7 @@ async def test_a_number_with_no_buttons_to_press_says_there_is_nothing_to_choose
     out = io.StringIO()
     console = Console(bot, DTL, out)
     await console.say("1")
-    assert out.getvalue().strip() == NOTHING_TO_CHOOSE
+    assert out.getvalue().strip() == NOTHING_TO_CHOOSE.replace("`", "")
     await console.say("how often does the forum meet")
     await console.say("99")
     assert "Choose a number from 1 to" in out.getvalue()

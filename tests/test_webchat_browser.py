@@ -477,3 +477,20 @@ def test_a_whole_poll_round_works_from_the_keyboard_alone(browser, bot, in_proce
     poll = polls.find_poll(bot, "Keyboard round")
     assert polls.compute(bot, poll).responses == 1
     context.close()
+
+
+def test_a_reload_comes_back_to_where_the_person_had_scrolled(browser, served):
+    context, page = open_page(browser, served.url, {"width": 390, "height": 844})
+    page.get_by_label("Your name").fill("Pia Scroll")
+    page.get_by_label("Your name").press("Enter")
+    for question in ("how often does the forum meet", "what is ARRS", "what is the DFPC toolkit"):
+        send(page, question)
+        expect(page.locator(".typing")).to_have_count(0)
+    main = page.locator("#main")
+    assert main.evaluate("m => m.scrollHeight - m.clientHeight") > 300
+    main.evaluate("m => { m.scrollTop = 120; }")
+    page.wait_for_timeout(400)
+    page.reload()
+    expect(page.locator(".msg.me")).to_have_count(3)
+    assert abs(main.evaluate("m => m.scrollTop") - 120) < 5
+    context.close()
