@@ -21,6 +21,7 @@ from bot.kernel.config import Config, ConfigError
 from bot.kernel.content import ContentError, check_content, load_content
 from bot.kernel.markup import to_plain
 from bot.kernel.model import User
+from bot.kernel.text import plural
 
 
 @click.group()
@@ -29,6 +30,13 @@ from bot.kernel.model import User
 def cli(ctx: click.Context) -> None:
     """DTL Forum Bot: answers DTLs' questions, keeps the forum's meetings and runs its polls."""
     ctx.obj = CommandLine(registry=default_registry(), load=load_config, build=create_bot)
+
+
+# What `ask --json -` prints for an empty input line: the same fields as an answer.
+EMPTY_ANSWER = {
+    "answered": False, "text": "", "title": None, "topic": None, "score": 0.0,
+    "source": None, "source_url": None, "reason": "empty", "related": [],
+}
 
 
 @cli.command()
@@ -46,6 +54,10 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
     questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
     for text in questions:
         if not text:
+            # One output line per input line, so scripts can zip questions with answers.
+            if as_json:
+                click.echo(json.dumps(EMPTY_ANSWER))
+                sys.stdout.flush()
             continue
         answer = index.ask(text)
         reply = answer_reply(content, answer)
@@ -54,8 +66,10 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
             continue
         source = None
         title = None
+        source_url = None
         if answer.entry is not None:
             source, title = answer.entry.source, answer.entry.title
+            source_url = answer.entry.source_url or None
         elif answer.glossary is not None:
             source, title = answer.glossary.source, answer.glossary.term
         click.echo(json.dumps({
@@ -65,6 +79,7 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
             "topic": answer.topic,
             "score": answer.score,
             "source": source,
+            "source_url": source_url,
             "reason": answer.reason,
             "related": [b.action.value for b in reply.buttons if b.action.id == "topic"],
         }))
@@ -178,7 +193,8 @@ def content_reload(config_path: str | None, timeout: float) -> None:
         for problem in problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(
-            f"content not reloaded: {len(problems)} problem(s); the server keeps its content"
+            f"content not reloaded: {plural(len(problems), 'problem')}; "
+            "the server keeps its content"
         )
     db_path = Path(config.storage.path)
     if not db_path.is_file():

@@ -64,6 +64,11 @@ def commands_page(registry: Registry, group: click.Group) -> str:
     ]) + "\n"
 
 
+def cell(text: str) -> str:
+    """Text for a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 def privacy_page() -> str:
     """The notice exactly as DTLs get it from `privacy`, then the tables for deployers."""
     with tempfile.TemporaryDirectory() as folder:
@@ -73,12 +78,13 @@ def privacy_page() -> str:
         try:
             conversation = Conversation(READER.platform, READER.id)
             (reply, *_) = asyncio.run(bot.handle(Incoming(READER, conversation, text="privacy")))
-            kinds = list(bot.registry.personal_data)
+            rows = ["| kind (as `my data` names it) | tables | what is stored | kept |",
+                    "| --- | --- | --- | --- |"]
+            rows += [f"| {k.name} | {', '.join(f'`{t}`' for t in k.tables) or '(memory only)'} "
+                     f"| {cell(k.summary)} | {cell(k.retention_for(bot))} |"
+                     for k in bot.registry.personal_data]
         finally:
             bot.close()
-    rows = ["| kind of data | tables |", "| --- | --- |"]
-    rows += [f"| {k.name} | {', '.join(f'`{t}`' for t in k.tables) or 'none (memory only)'} |"
-             for k in kinds]
     return "\n\n".join([
         "# Privacy notice",
         GENERATED,

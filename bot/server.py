@@ -163,21 +163,28 @@ def serve(
     `on_ready` is called once the server is listening.
     """
     app = app if app is not None else create_app(bot)
+    host, port = bot.config.server.host, bot.config.server.port
+    # Only a server that got as far as listening says it serves and stops: one that could not
+    # listen (the port is in use) reports just that error.
+    listening = False
 
     def ready(_message: str) -> None:
+        nonlocal listening
+        listening = True
+        log.info("serving host=%s port=%d adapters=%s", host, port, ",".join(app[ADAPTERS_KEY]))
         if on_ready is not None:
             on_ready()
 
     async def announce_shutdown(app: web.Application) -> None:
-        log.info("stopping: no new connections; finishing requests in flight")
+        if listening:
+            log.info("stopping: no new connections; finishing requests in flight")
 
     async def close_database(app: web.Application) -> None:
         bot.close()
-        log.info("stopped database=closed")
+        if listening:
+            log.info("stopped database=closed")
 
     app.on_shutdown.insert(0, announce_shutdown)
     app.on_cleanup.append(close_database)
-    host, port = bot.config.server.host, bot.config.server.port
-    log.info("serving host=%s port=%d adapters=%s", host, port, ",".join(app[ADAPTERS_KEY]))
     web.run_app(app, host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, print=ready,
                 access_log=None, handle_signals=True)

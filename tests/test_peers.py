@@ -129,7 +129,7 @@ async def test_my_data_shows_the_consent_its_date_and_what_is_shared(bot):
 
 async def test_the_privacy_notice_says_what_is_shared_with_whom(bot):
     (notice,) = await say(bot, "privacy")
-    assert "`peers`" in notice.text and "`peer_introductions`" in notice.text
+    assert "Sharing your progress with other DTLs" in notice.text  # the kind, in plain words
     assert "never your ranking" in notice.text
     assert "organisers see only how many" in notice.text
     assert "`peers off` stops sharing" in notice.text and "`peers on`" in notice.text

@@ -22,6 +22,7 @@ from tests import test_teams as teams
 from tests.conftest import ORGANISER
 from tests.fakes.bot_connector import _card_texts
 from tests.fakes.slack_api import FakeSlack
+from tests.test_webchat import post as webchat_post
 
 _events = itertools.count(1)
 
@@ -210,12 +211,12 @@ async def test_in_the_web_chat_people_are_listed_by_name(bot, aiohttp_client):
     seed_ballot(bot, poll, User("webchat", "bea"), {"websites": "in-progress"}, "Bury")
 
     async def chat(user: str, text: str) -> str:
-        response = await client.post("/chat/api/messages", json={
+        response = await webchat_post(client, {
             "user": {"id": user, "name": user.title()}, "text": text})
         assert response.status == 200
         return "\n".join(r["text"] for r in (await response.json())["replies"])
 
-    response = await client.post("/chat/api/messages", json={
+    response = await webchat_post(client, {
         "user": {"id": "ali", "name": "Ali"}, "text": "peers on"})
     [preview] = (await response.json())["replies"]
     assert preview["buttons"][0]["action"] == {"id": "peers.consent", "value": "confirm",

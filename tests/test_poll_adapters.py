@@ -80,7 +80,9 @@ async def test_a_web_chat_vote_goes_through_the_form(bot, aiohttp_client):
     button = next(b for b in announcement["buttons"] if b["action"]["id"] == "ballot.open")
 
     response = await client.post(api, json={"user": dana, "action": button["action"]})
-    [opened] = (await response.json())["replies"]
+    answer = await response.json()
+    [opened] = answer["replies"]
+    dana["token"] = answer["token"]  # later messages carry the name's token
     form = opened["form"]
     ids = priority_ids(bot)
     bad = ranks(ids) | {f"rank:{ids[2]}": "1"}

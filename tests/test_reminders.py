@@ -128,7 +128,7 @@ async def test_a_delivery_that_keeps_failing_is_recorded_failed_and_shown(bot, c
     assert "429" in row["last_error"]
     (reply,) = await say(bot, "reminders status", ORGANISER)
     assert "1 failed" in reply.text
-    assert "failed: 7d reminder" in reply.text and "5 attempt(s)" in reply.text
+    assert "failed: 7d reminder" in reply.text and "5 attempts" in reply.text
     sender.fail_next = 0
     await run_until(bot, clock, MEETING)
     assert [r["status"] for r in deliveries(bot)] == ["failed", "sent", "sent"]
@@ -211,7 +211,7 @@ async def test_a_retry_pending_when_the_meeting_is_skipped_is_cancelled(bot, clo
 async def test_status_lists_where_reminders_go_and_the_next_one(bot, sender):
     (reply,) = await say(bot, "reminders status", ORGANISER)
     assert "7 days, 1 day and 1 hour before each meeting" in reply.text
-    assert "fake:C-forum (config file)" in reply.text
+    assert "a fake channel (C-forum) (config file)" in reply.text
     assert "Next: 7d reminder for the meeting on Thu 14 Jan 2027 13:00 GMT" in reply.text
 
 

@@ -723,5 +723,5 @@ async def test_a_personal_chat_is_in_my_data_and_deleted_by_forget_me(bot, clien
     await post(client, personal(connector, text="my data"))
     assert "your direct chat with me on teams" in " ".join(connector.texts())
     await post(client, personal(connector, text="forget me confirm"))
-    assert "Deleted 1 stored direct chat(s)" in " ".join(connector.texts())
+    assert "Deleted 1 stored direct chat:" in " ".join(connector.texts())
     assert conversations.recall(bot.db, f"teams:{PERSONAL}") is None

@@ -24,6 +24,7 @@ from bot.kernel.model import Reply, User
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.schema import migrations
 from bot.kernel.storage import BUSY_TIMEOUT_MS
+from bot.kernel.text import local_time, plural
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -169,11 +170,12 @@ def reload_content(bot: Bot, actor: User) -> tuple[bool, str]:
         shown = [_relative(p, bot.config.content.path) for p in problems[:MAX_PROBLEMS_SHOWN]]
         more = len(problems) - len(shown)
         text = (
-            f"The new content has {len(problems)} problem(s), so I kept the current content:\n"
+            f"The new content has {plural(len(problems), 'problem')}, so I kept the current "
+            "content:\n"
             + "\n".join(f"- {line}" for line in shown)
             + (f"\n- and {more} more (run `dtlbot content check`)" if more > 0 else "")
         )
-        audit.record(bot, actor, "content reload", f"refused: {len(problems)} problem(s)")
+        audit.record(bot, actor, "content reload", f"refused: {plural(len(problems), 'problem')}")
         log.warning("content reload refused problems=%d", len(problems))
         for line in shown:
             log.warning("content problem %s", line)
@@ -291,11 +293,16 @@ async def audit_command(turn: Turn) -> list[Reply]:
     if not rows:
         return [Reply("No organiser actions recorded yet.")]
     lines = ["The last organiser actions, newest first:"]
+    # The forum's time zone when the meetings feature set one; else UK time.
+    zone = getattr(getattr(turn.bot.config, "forum", None), "timezone", "Europe/London")
     for row in rows:
-        when = row["at"][:16].replace("T", " ")
+        try:
+            when = local_time(datetime.fromisoformat(row["at"]), zone)
+        except ValueError:
+            when = row["at"]
         detail = f": {row['detail']}" if row["detail"] else ""
         lines.append(
-            f"- {when} UTC, {row['actor_name']} ({row['platform']}): {row['action']}{detail}"
+            f"- {when}, {row['actor_name']} ({row['platform']}): {row['action']}{detail}"
         )
     return [Reply("\n".join(lines))]
 

@@ -10,6 +10,7 @@ from bot.kernel import conversations
 from bot.kernel.model import Action, Button, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
+from bot.kernel.text import plural
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -71,7 +72,7 @@ def forget_questions(bot: Bot, user: User) -> str:
             "update questions set asker = null where asker = ?", [bot.pseudonym(user)]
         ).rowcount
     return (
-        f"Unlinked {count} question(s) from you: their text stays, with no link to anyone, "
+        f"Unlinked {plural(count, 'question')} from you: their text stays, with no link to anyone, "
         "so organisers can still add answers."
     )
 
@@ -96,7 +97,8 @@ def forget_feedback(bot: Bot, user: User) -> str:
         count = bot.db.execute(
             "update feedback set asker = null where asker = ?", [bot.pseudonym(user)]
         ).rowcount
-    return f"Unlinked {count} feedback vote(s) from you: the votes stay, with no link to anyone."
+    return (f"Unlinked {plural(count, 'feedback vote')} from you: the votes stay, with no link "
+            "to anyone.")
 
 
 def describe_conversations(bot: Bot, user: User) -> list[str]:
@@ -112,7 +114,8 @@ def forget_conversations(bot: Bot, user: User) -> str:
         count = bot.db.execute(
             "delete from conversations where person = ? and is_direct = 1", [bot.pseudonym(user)]
         ).rowcount
-    return f"Deleted {count} stored direct chat(s): I will not message you unless you write first."
+    return (f"Deleted {plural(count, 'stored direct chat')}: I will not message you unless you "
+            "write first.")
 
 
 def describe_audit(bot: Bot, user: User) -> list[str]:
@@ -128,7 +131,8 @@ def describe_audit(bot: Bot, user: User) -> list[str]:
             "select count(*) from polls where opened_by = ?", [key]
         ).fetchone()[0]
         if opened:
-            lines.append(f"{opened} poll(s) you opened record you as the organiser who opened them")
+            lines.append(f"{plural(opened, 'poll')} you opened record you as the organiser "
+                         "who opened them")
     return lines
 
 
@@ -285,15 +289,13 @@ def notice(bot: Bot) -> str:
         f"{names} What it keeps about you is filed under a pseudonym: a code computed from "
         "your platform id with a secret key that only the bot's deployer holds, which cannot "
         "be turned back into your id.",
-        "**What it keeps** (and in which database table):",
+        "**What it keeps**:",
     ]
+    # In plain words: the database tables are for the deployer (docs/privacy.md names them).
     for kind in bot.registry.personal_data:
-        tables = ", ".join(f"`{t}`" for t in kind.tables)
-        noun = "table" if len(kind.tables) == 1 else "tables"
-        where = f" ({noun} {tables})" if tables else ""
         what = f": {kind.summary}" if kind.summary else ""
         retention = _title(kind.retention_for(bot)).rstrip(".")
-        lines.append(f"- **{_title(kind.name)}**{where}{what}. {retention}.")
+        lines.append(f"- **{_title(kind.name)}**{what}. {retention}.")
     lines += [
         "**What it does not keep**: the text of your messages other than questions, your "
         "email address, or your platform user id; nor your name, except organisers' display "

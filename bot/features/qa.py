@@ -54,7 +54,8 @@ def refusal_reply(answer: Answer) -> Reply:
         return Reply(CLINICAL_REPLY)
     text = "Sorry, I don't know the answer to that, and I'd rather not guess. "
     text += "I've noted the question so the organisers can add an answer. " + SCOPE
-    return Reply(text, buttons=tuple(topic_button(e) for e in answer.near))
+    # No topic buttons: what scored too low to answer is not related enough to offer.
+    return Reply(text)
 
 
 def log_question(turn: Turn, answer: Answer) -> None:

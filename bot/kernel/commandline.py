@@ -57,11 +57,16 @@ def command_line() -> CommandLine:
     return click.get_current_context().find_object(CommandLine)
 
 
-def write_output(data: bytes, output: str | None) -> None:
-    """Write a command's file (calendar, CSV) to OUTPUT, or as it is to standard output."""
+def write_output(data: bytes, output: str | None, what: str = "") -> None:
+    """Write a command's file (calendar, CSV) to OUTPUT, saying what was written (on standard
+    error, e.g. "Wrote the forum calendar (6 meetings, 2,310 bytes) to forum.ics."), or as it
+    is to standard output."""
     if output:
         with open(output, "wb") as handle:
             handle.write(data)
+        size = f"{len(data):,} byte{'' if len(data) == 1 else 's'}"
+        detail = f"{what} ({size})" if what else size
+        click.echo(f"Wrote {detail} to {output}.", err=True)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

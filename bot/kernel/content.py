@@ -26,6 +26,8 @@ class Entry:
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     path: str = ""
+    # Where the source document can be read (an http(s) link), when the content names one.
+    source_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,13 @@ def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> No
             if lists[key] is None:
                 line = _line_of(text, f"{key}:")
                 problems.append(Problem(str(path), line, f"'{key}' must be a list of strings"))
-        unknown = set(meta) - {"id", "title", "source", "phrasings", "tags", "related"}
+        source_url = meta.get("source_url", "")
+        if not isinstance(source_url, str) or (
+                source_url and not re.fullmatch(r"https?://[^\s()<>]+", source_url.strip())):
+            problems.append(Problem(str(path), _line_of(text, "source_url:"),
+                                    "'source_url' must be a link starting with https://"))
+        unknown = set(meta) - {"id", "title", "source", "source_url", "phrasings", "tags",
+                               "related"}
         for key in sorted(unknown):
             problems.append(Problem(str(path), _line_of(text, f"{key}:"), f"unknown key '{key}'"))
         if not post.content.strip():
@@ -172,6 +180,7 @@ def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> No
             tags=lists["tags"],
             related=lists["related"],
             path=str(path),
+            source_url=source_url.strip(),
         )
         content.entries[entry_id] = entry
         related_line = _line_of(text, "related:")

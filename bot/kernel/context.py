@@ -23,6 +23,7 @@ from bot.kernel.model import Conversation, Incoming, Mention, Platform, Reply, U
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.scheduler import Scheduler, Task
 from bot.kernel.seen import EventLog
+from bot.kernel.text import with_examples
 
 log = logging.getLogger("dtlbot")
 
@@ -146,7 +147,9 @@ class Bot:
         if family:
             visible = [c for c in family if incoming.user.is_organiser or not c.organiser]
             if visible:
-                listing = "\n".join(f"- `{c.usage}`: {c.help}" for c in visible)
+                now = self.clock.now()
+                listing = "\n".join(f"- `{c.usage}`: {with_examples(c.help, now)}"
+                                     for c in visible)
                 return [Reply(f"I don't know `{text}`. Did you mean one of these?\n{listing}")]
         return await self.ask(Turn(self, incoming, text))
 

@@ -294,3 +294,13 @@ def _peers(db: Database) -> None:
     )
     db["peer_introductions"].create_index(["person", "at"])
     db["peer_introductions"].create_index(["peer"])
+
+
+@migrations(name="0070_name_claims")
+def _name_claims(db: Database) -> None:
+    # On platforms where people type their own name (the web chat), the first client to use a
+    # name holds it with a secret token; only the token's SHA-256 is kept, under the pseudonym.
+    db["name_claims"].create(
+        {"platform": str, "person": str, "token_hash": str, "claimed_at": str},
+        pk=("platform", "person"),
+    )

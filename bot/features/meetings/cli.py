@@ -87,7 +87,9 @@ def meetings_ics(config_path: str | None, output: str | None) -> None:
     config = command_line().config(config_path)
     bot = command_line().bot(config)
     data = build_calendar(bot)
-    write_output(data, output)
+    events = data.count(b"BEGIN:VEVENT")
+    what = f"the forum calendar: {events} event{'' if events == 1 else 's'}"
+    write_output(data, output, what)
 
 
 def add_commands(group: click.Group) -> None:

@@ -11,6 +11,7 @@ from bot.kernel import audit
 from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, File, Reply
 from bot.kernel.registry import Next, Registry, Turn
+from bot.kernel.text import example_date
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -249,8 +250,8 @@ def parse_day(text: str, base: datetime) -> date:
     _check_day_month(text)
     found = _friendly(text, base, want_time=False) if text else None
     if found is None:
-        raise ParseError(f"I could not read `{literal(text)}` as a date: use YYYY-MM-DD, "
-                         "e.g. 2026-11-18.")
+        raise ParseError(f"I could not read `{literal(text)}` as a date: use YYYY-MM-DD, e.g. "
+                         f"{example_date(base)}.")
     return found.date()
 
 
@@ -268,7 +269,7 @@ def parse_when(text: str, base: datetime) -> datetime:
     if found is None:
         raise ParseError(
             f"I could not read `{literal(text)}` as a date and time: use YYYY-MM-DD HH:MM "
-            "(forum time), e.g. 2026-11-18 10:00."
+            f"(forum time), e.g. {example_date(base)} 10:00."
         )
     return found
 
@@ -362,7 +363,8 @@ async def meeting_add(turn: Turn) -> list[Reply]:
         title, location = split_title(rest)
     except ParseError as exc:
         return [Reply(f"{exc}\nUsage: `meeting add YYYY-MM-DD HH:MM [title] [location]`, e.g. "
-                      '`meeting add 2026-11-18 10:00 "Face-to-face get-together" "Manchester"`.')]
+                      f'`meeting add {example_date(base)} 10:00 "Face-to-face get-together" '
+                      '"Manchester"`.')]
     start = _to_utc(schedule, when)
     if start <= bot.clock.now():
         return [Reply(f"{when:%Y-%m-%d %H:%M} is in the past: give a future date and time.")]
@@ -429,8 +431,8 @@ async def meeting_move(turn: Turn) -> list[Reply]:
     args, notify = split_notify(turn.args)
     old_spec, sep, new_spec = args.partition(" to ")
     if not sep or not old_spec.strip() or not new_spec.strip():
-        return [Reply("Usage: `meeting move YYYY-MM-DD to YYYY-MM-DD HH:MM [notify]`, "
-                      "e.g. `meeting move 2027-01-14 to 2027-01-21 13:00`.")]
+        return [Reply("Usage: `meeting move YYYY-MM-DD to YYYY-MM-DD HH:MM [notify]`, e.g. "
+                      f"`meeting move {example_date(base)} to {example_date(base, 5)} 13:00`.")]
     picked = _pick(schedule, old_spec, base)
     if isinstance(picked, str):
         return [Reply(picked)]
@@ -483,7 +485,7 @@ def register(registry: Registry) -> None:
     registry.command("meetings", help="the upcoming forum meetings")(list_meetings)
     registry.command("meeting add", organiser=True,
                      usage="meeting add DATE TIME [title] [location]",
-                     help="add a one-off meeting, e.g. `meeting add 2026-11-18 10:00 "
+                     help="add a one-off meeting, e.g. `meeting add {date} 10:00 "
                         '"Face-to-face" "Manchester"`')(meeting_add)
     registry.command("meeting skip", organiser=True, usage="meeting skip DATE",
                    help="cancel one meeting (no reminders are sent for it)")(meeting_skip)

@@ -26,6 +26,7 @@ from bot.kernel.conversations import recall, remember
 from bot.kernel.model import Conversation, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
+from bot.kernel.text import plural
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -347,12 +348,21 @@ async def reminders_here(turn: Turn) -> list[Reply]:
     return [Reply(text)]
 
 
+# How a person names each place the bot talks in.
+PLACES = {"slack": "Slack", "teams": "Microsoft Teams", "webchat": "the web chat",
+          "console": "the terminal"}
+
+
 def _describe_conversation(bot: Bot, key: str) -> str:
+    """E.g. "one person's direct chat in Slack", "a Microsoft Teams channel (19:abc...)"."""
     table = bot.db["reminder_subscriptions"]
     row = table.get(key) if table.count_where("conversation = ?", [key]) else None
+    platform, _, conversation_id = key.partition(":")
+    place = PLACES.get(platform, platform)
     if row and row["is_direct"]:
-        return f"a direct chat on {key.partition(':')[0]}"
-    return key
+        return f"one person's direct chat in {place}"
+    where = place.removeprefix("the ")
+    return f"a {where} channel ({conversation_id})" if conversation_id else key
 
 
 async def reminders_status(turn: Turn) -> list[Reply]:
@@ -365,7 +375,7 @@ async def reminders_status(turn: Turn) -> list[Reply]:
     else:
         lines = ["No reminder offsets are configured, so no reminders go out."]
     if conversations:
-        lines.append(f"Posted to {len(conversations)} conversation(s):")
+        lines.append(f"Posted to {plural(len(conversations), 'conversation')}:")
         lines += [
             f"- {_describe_conversation(bot, key)}"
             + (" (config file)" if key in configured else "")
@@ -382,7 +392,7 @@ async def reminders_status(turn: Turn) -> list[Reply]:
         same = [c for c in upcoming if c.due == first.due]
         lines.append(f"Next: {first.offset} reminder for the meeting on "
                      f"{short_when(first.meeting)}, due {short_when_at(bot, first.due)}, "
-                     f"to {len(same)} conversation(s).")
+                     f"to {plural(len(same), 'conversation')}.")
     counts = dict(bot.db.execute(
         "select status, count(*) from reminder_deliveries group by status"
     ).fetchall())
@@ -408,7 +418,8 @@ async def reminders_status(turn: Turn) -> list[Reply]:
         lines.append("Failed or being retried:")
         lines += [
             f"- {row['status']}: {row['offset']} reminder for {row['starts_at'][:16]} UTC to "
-            f"{_describe_conversation(bot, row['conversation'])}, {row['attempts']} attempt(s), "
+            f"{_describe_conversation(bot, row['conversation'])}, "
+            f"{plural(row['attempts'], 'attempt')}, "
             f"last error: {row['last_error']}"
             for row in failed
         ]
@@ -465,8 +476,9 @@ def forget(bot: Bot, user: User) -> str:
             "update reminder_subscriptions set set_by = null where set_by = ?", [who]
         ).rowcount
     bot.replan()
-    return (f"Stopped reminders in {len(direct)} direct chat(s) and removed your name from "
-            f"{unlinked} channel reminder setting(s) (the channels keep getting reminders).")
+    return (f"Stopped reminders in {plural(len(direct), 'direct chat')} and removed your name "
+            f"from {plural(unlinked, 'channel reminder setting')} (the channels keep getting "
+            "reminders).")
 
 
 def register(registry: Registry) -> None:

@@ -7,6 +7,7 @@ import io
 from bot.features.polls.ballots import PROGRESS
 from bot.features.polls.results import Results
 from bot.kernel.model import Image
+from bot.kernel.text import plural
 
 # Colour-blind-safe (Okabe-Ito) colours for the progress stages, in stage order.
 STAGE_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#009E73")
@@ -19,7 +20,7 @@ def alt_text(title: str, results: Results) -> str:
         for place, line in enumerate(results.lines, start=1)
     )
     return (
-        f"Bar chart of the results of the poll {title} ({results.responses} responses): "
+        f"Bar chart of the results of the poll {title} ({plural(results.responses, 'response')}): "
         f"the priorities by Borda score, highest first: {order}. A second panel shows, for "
         "each priority, how many respondents said it was not started, planning, in progress "
         "or embedded."
@@ -53,7 +54,7 @@ def draw(title: str, results: Results) -> Image:
     stage_ax.set_xlabel("Respondents")
     stage_ax.set_title("How far along")
     stage_ax.legend(loc="lower right", fontsize=8)
-    figure.suptitle(f"{title}: {results.responses} responses")
+    figure.suptitle(f"{title}: {plural(results.responses, 'response')}")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return Image(buffer.getvalue(), alt_text(title, results), filename="poll-results.png")

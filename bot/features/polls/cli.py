@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import click
@@ -60,8 +62,11 @@ def poll_export(config_path: str | None, as_csv: bool, output: str | None, poll_
 
     cli = command_line()
     bot = cli.bot(cli.config(config_path))
-    data = polls.export_csv(bot, find_poll(bot, poll_ref))
-    write_output(data, output)
+    found = find_poll(bot, poll_ref)
+    data = polls.export_csv(bot, found)
+    rows = max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8-sig")))) - 1)
+    what = f"the ballots of poll {found.id}: {rows} row{'' if rows == 1 else 's'}"
+    write_output(data, output, what)
 
 
 def add_commands(group: click.Group) -> None:

@@ -185,7 +185,7 @@ async def poll_start(turn: Turn) -> list[Reply]:
                                     priorities)
     except sqlite3.IntegrityError:
         return [Reply("Another poll was opened a moment ago. Type `poll list` to see it.")]
-    closing = f" closes {polls.to_iso(closes_at)}" if closes_at else ""
+    closing = f" closes {polls.local(bot, closes_at)}" if closes_at else ""
     audit.record(bot, turn.user, "poll start", f"#{poll_id} {title}{closing}")
     polls.update_gauge(bot)
     bot.replan()
@@ -242,7 +242,7 @@ async def poll_remind(turn: Turn) -> list[Reply]:
         "and the numbers in your order.",
         buttons=(open_button(poll),),
     )
-    audit.record(bot, turn.user, "poll remind", f"#{poll.id} {poll.title}: {count} responses")
+    audit.record(bot, turn.user, "poll remind", f"#{poll.id} {poll.title}: {responses_text(count)}")
     if poll.conversation in (None, turn.conversation.key):
         return [reminder]
     if await post_to(bot, poll.conversation, [reminder]):

@@ -111,6 +111,10 @@ def as_json(poll: dict[str, Any], results: Results) -> dict[str, Any]:
     }
 
 
+# The ballot asks the DTL ("You (the DTL)"); results are read by organisers.
+RESULT_LEADS = LEAD_LABELS | {"dtl": "The DTL"}
+
+
 def _movement(change: int | None) -> str:
     if change is None:
         return ""
@@ -142,7 +146,7 @@ def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
             f"{line.mean_rank(n):.2f}, {line.first_places} first, {line.top_three} in top three"
             f"{_movement(line.change)}"
         )
-    for heading, attribute, labels in (("Who is leading each", "leads", LEAD_LABELS),
+    for heading, attribute, labels in (("Who is leading each", "leads", RESULT_LEADS),
                                        ("How far along", "progress", PROGRESS_LABELS)):
         spreads = [(ln.priority.title, getattr(ln, attribute)) for ln in results.lines]
         if not any(sum(counts.values()) for _, counts in spreads):

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.features.polls.ballots import Item, PollPriority
 from bot.features.polls.results import Results, apply_trend, tally, to_csv
 from bot.kernel.model import User
+from bot.kernel.text import example_date, local_time, plural
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -76,9 +77,8 @@ def to_iso(moment: datetime) -> str:
 
 
 def local(bot: Bot, moment: datetime) -> str:
-    """A moment in the forum's time zone, e.g. 'Tue 1 Dec 2026, 17:00'."""
-    shown = moment.astimezone(ZoneInfo(bot.config.forum.timezone))
-    return f"{shown:%a} {shown.day} {shown:%b %Y, %H:%M}"
+    """A moment in the forum's time zone, e.g. 'Tue 1 Dec 2026, 17:00 UK time'."""
+    return local_time(moment, bot.config.forum.timezone)
 
 
 def parse_closing(bot: Bot, text: str) -> datetime:
@@ -95,9 +95,10 @@ def parse_closing(bot: Bot, text: str) -> datetime:
             if time_format is None:
                 parsed = datetime.combine(parsed.date(), time(23, 59, 59))
             return parsed.replace(tzinfo=zone).astimezone(UTC)
+    example = example_date(bot.clock.now().astimezone(zone))
     raise PollError(
-        f"I couldn't read the closing date `{text.strip()}`. Use a date such as 2026-12-01 "
-        f"(closes at the end of that day) or 2026-12-01 17:00, in forum time "
+        f"I couldn't read the closing date `{text.strip()}`. Use a date such as {example} "
+        f"(closes at the end of that day) or {example} 17:00, in forum time "
         f"({bot.config.forum.timezone})."
     )
 
@@ -358,9 +359,9 @@ def forget_ballots(bot: Bot, user: User) -> str:
             [person]).rowcount
     if not open_ids and not unlinked:
         return "You had no poll ballots."
-    return (f"Deleted your ballot in {len(open_ids)} open poll(s) and unlinked {unlinked} "
-            "ballot(s) in closed polls from you: those still count in their results, "
-            "but nothing links them to you any more.")
+    return (f"Deleted your ballot in {plural(len(open_ids), 'open poll')} and unlinked "
+            f"{plural(unlinked, 'ballot')} in closed polls from you: those still count in their "
+            "results, but nothing links them to you any more.")
 
 
 def describe_pcn(bot: Bot, user: User) -> list[str]:
