@@ -1,4 +1,4 @@
-"""Chat commands for questions: answers, the glossary, the toolkit, feedback, unanswered."""
+"""Chat commands for questions: answers, the glossary, the toolkit, feedback."""
 
 from __future__ import annotations
 
@@ -135,29 +135,10 @@ async def feedback(turn: Turn) -> list[Reply]:
     return [Reply("Thanks for telling me. The organisers will see that this answer needs work.")]
 
 
-async def unanswered(turn: Turn) -> list[Reply]:
-    rows = turn.bot.db.execute(
-        """select lower(trim(text)) as q, count(*) as n, max(asked_at) as last
-        from questions where answered = 0 group by q order by n desc, last desc limit 20"""
-    ).fetchall()
-    if not rows:
-        return [Reply("No unanswered questions so far.")]
-    lines = "\n".join(f"- {n}× {q}" for q, n, _ in rows)
-    votes = turn.bot.db.execute(
-        "select topic, count(*) from feedback where vote < 0 group by topic order by 2 desc limit 5"
-    ).fetchall()
-    text = f"Most frequent questions I could not answer:\n{lines}"
-    if votes:
-        text += "\nAnswers marked not helpful: " + ", ".join(f"{t} ({n})" for t, n in votes)
-    return [Reply(text)]
-
-
 def register(registry: Registry) -> None:
     registry.questions(question)
     registry.command("glossary", help="explain an acronym, e.g. `glossary ARRS`",
                    usage="glossary TERM")(glossary)
     registry.command("toolkit", help="browse the DFPC toolkit's five steps")(toolkit)
-    registry.command("unanswered", organiser=True,
-                   help="the questions I could not answer, most frequent first")(unanswered)
     registry.action("topic")(show_topic)
     registry.action("feedback")(feedback)

@@ -82,6 +82,7 @@ class Bot:
         content, problems = check_content(self.config.content.path)
         if problems:
             return problems
+        content = self.registry.layered(content, self.db)
         self.content = content
         self.answers = AnswerIndex(content, self.config.answers.threshold)
         return []
