@@ -6,7 +6,7 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.kernel.context import Bot
+from bot.kernel.context import Bot, NoSender
 from bot.kernel.markup import to_plain
 from bot.kernel.model import Action, ChoiceField, Conversation, Incoming, Reply, User
 
@@ -83,6 +83,15 @@ async def run_console(bot: Bot, user: User, stdin: TextIO | None = None,
     stdin = stdin if stdin is not None else sys.stdin
     out = out if out is not None else sys.stdout
     console = Console(bot, user, out)
+
+    async def post(conversation: Conversation, replies: list[Reply]) -> None:
+        # Only this terminal's own chat is reachable; others wait for their own console.
+        if conversation.id != user.id:
+            raise NoSender("that console is not open in this process")
+        out.write("\n".join(render(r) for r in replies) + "\n")
+        out.flush()
+
+    bot.attach("console", post)
     interactive = stdin.isatty()
     if interactive:
         out.write("DTL Forum Bot. Type a question, `help`, or `quit`. Pick a button by number.\n")

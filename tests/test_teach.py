@@ -1,0 +1,252 @@
+"""Teaching the bot from chat: unanswered, answer, dismiss, askers told, bad input refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+from adapters.console import Console
+from bot.kernel.model import Action, Conversation, Reply, User
+from tests.conftest import DTL, ORGANISER, REPO, press, say
+
+UNKNOWN = "How do I set up GP Connect for our practices?"
+ANSWER = "Ask your ICB's digital team: they hold the GP Connect agreements for the area."
+SAM = User("console", "sam", name="Sam")
+
+
+def sent_to(bot):
+    """Record what the bot posts on its own, per conversation key."""
+    posted: dict[str, list[Reply]] = {}
+
+    async def sender(conversation: Conversation, replies: list[Reply]) -> None:
+        posted.setdefault(conversation.key, []).extend(replies)
+
+    bot.attach("console", sender)
+    return posted
+
+
+async def listed(bot) -> Reply:
+    (reply,) = await say(bot, "unanswered", ORGANISER)
+    return reply
+
+
+async def test_unanswered_is_numbered_most_asked_first_with_similar_questions_grouped(bot):
+    await say(bot, "Where do I park at the venue?")
+    await say(bot, UNKNOWN)
+    await say(bot, "how do i set up gp connect for our practices", SAM)
+    await say(bot, "setting up GP Connect in practices?")
+    reply = await listed(bot)
+    lines = reply.text.splitlines()
+    assert lines[1].startswith('1. "how do i set up gp connect for our practices" (asked 3 times)')
+    assert 'also asked as "setting up gp connect in practices"' in lines[2]
+    assert lines[3].startswith('2. "where do i park at the venue" (asked once)')
+    labels = [b.label for b in reply.buttons]
+    assert labels == ["Answer 1", "Dismiss 1", "Answer 2", "Dismiss 2"]
+
+
+async def test_answer_n_text_publishes_at_once_for_every_asker_and_is_audited(bot):
+    posted = sent_to(bot)
+    await say(bot, UNKNOWN)
+    await say(bot, "setting up gp connect for our practices", SAM)
+    await listed(bot)
+    (reply,) = await say(bot, f"answer 1: {ANSWER}", ORGANISER)
+    assert reply.text.startswith("Published **How do I set up GP Connect for our practices**")
+    assert "I told 2 person(s)" in reply.text
+    (answered,) = await say(bot, "how do I set up GP Connect for the practices")
+    assert ANSWER in answered.text
+    assert "DTL forum organisers, 24 November 2026" in answered.text
+    (notice,) = posted["console:dana"]
+    assert notice.text.startswith(
+        'On 24 November 2026 you asked "How do I set up GP Connect for our practices?". '
+        "The organisers have added an answer:")
+    assert ANSWER in notice.text and "Reviewed November 2026" in notice.text
+    assert len(posted["console:sam"]) == 1
+    assert bot.db["teach_askers"].count == 0  # told: where they asked is deleted
+    (trail,) = await say(bot, "audit", ORGANISER)
+    assert "answer" in trail.text
+    assert "No unanswered questions" in (await listed(bot)).text
+
+
+async def test_the_answer_form_is_prefilled_and_publishes_with_its_fields(bot):
+    await say(bot, UNKNOWN)
+    await say(bot, "setting up gp connect for our practices", SAM)
+    reply = await listed(bot)
+    (form_reply,) = await press(bot, reply.buttons[0].action, ORGANISER)
+    form = form_reply.form
+    fields = {f.id: f for f in form.fields}
+    assert fields["title"].initial == "How do I set up GP Connect for our practices"
+    assert "setting up gp connect for our practices" in fields["phrasings"].initial
+    assert fields["review_by"].initial == "2027-11-24"
+    assert fields["source"].required
+    values = {"title": "Setting up GP Connect", "body": ANSWER,
+              "source": "DTL forum meeting, 12 November 2026",
+              "phrasings": "gp connect setup; connecting to gp connect",
+              "related1": "dtl-role", "review_by": "2027-06-01"}
+    (done,) = await press(bot, Action(form.id, values=values), ORGANISER)
+    assert done.text.startswith("Published **Setting up GP Connect**")
+    entry = bot.content.entries["set-gp-connect-practices"]
+    assert entry.source == "DTL forum meeting, 12 November 2026"
+    assert entry.related == ("dtl-role",) and entry.review_by == "2027-06-01"
+    assert entry.origin == "chat"
+    (answered,) = await say(bot, "connecting to gp connect")
+    assert ANSWER in answered.text
+
+
+async def test_a_form_with_no_source_or_no_answer_is_kept_open_with_errors(bot):
+    await say(bot, UNKNOWN)
+    reply = await listed(bot)
+    (form_reply,) = await press(bot, reply.buttons[0].action, ORGANISER)
+    form_id = form_reply.form.id
+    (again,) = await press(bot, Action(form_id, values={"title": "GP Connect", "body": ANSWER,
+                                                        "source": ""}), ORGANISER)
+    assert again.form is not None and again.form.has_errors
+    errors = {f.id: f.error for f in again.form.fields if f.error}
+    assert "source" in errors and "required" in errors["source"]
+    (again,) = await press(bot, Action(form_id, values={"title": "GP Connect", "body": "  ",
+                                                        "source": "forum"}), ORGANISER)
+    assert "cannot be empty" in {f.id: f.error for f in again.form.fields}["body"]
+    assert bot.db["taught_entries"].count == 0
+    assert len(bot.content.entries) == len(bot.content.files)
+
+
+async def test_bad_typed_answers_get_a_clear_message_and_store_nothing(bot):
+    await say(bot, UNKNOWN)
+    await listed(bot)
+    cases = {
+        "answer 99: something": "There is no item 99",
+        "answer 1:": "cannot be empty",
+        "answer 1: " + "x" * 20_000: "Keep the answer to 3,000 characters",
+        "answer 1: see [this](javascript:alert(1))": "Links may only go to https://",
+        "answer 1: see [this](JavaScript:alert(1))": "Links may only go to https://",
+        "answer one": "Type `answer N`",
+    }
+    for text, expected in cases.items():
+        (reply,) = await say(bot, text, ORGANISER)
+        assert expected in reply.text, (text, reply.text)
+    assert bot.db["taught_entries"].count == 0
+    assert bot.db.execute("select count(*) from questions where resolved is not null"
+                          ).fetchone()[0] == 0
+
+
+async def test_answer_before_unanswered_asks_for_the_list_first(bot):
+    await say(bot, UNKNOWN)
+    (reply,) = await say(bot, "answer 1: text", ORGANISER)
+    assert "Type `unanswered` first" in reply.text
+
+
+async def test_non_organisers_cannot_answer_or_dismiss_by_word_or_button(bot):
+    await say(bot, UNKNOWN)
+    reply = await listed(bot)
+    for text in ("answer 1: no", "dismiss 1", "unanswered"):
+        (refused,) = await say(bot, text, SAM)
+        assert refused.text.startswith("Only forum organisers"), text
+    for button in reply.buttons:
+        (refused,) = await press(bot, button.action, SAM)
+        assert refused.text == "Only forum organisers can do that."
+    (refused,) = await press(bot, Action("teach.answer:1", values={
+        "title": "x", "body": "y", "source": "z"}), SAM)
+    assert refused.text == "Only forum organisers can do that."
+    assert bot.db["taught_entries"].count == 0
+
+
+async def test_dismiss_removes_the_item_and_where_its_askers_asked(bot):
+    posted = sent_to(bot)
+    await say(bot, "asdf qwerty")
+    await say(bot, UNKNOWN)
+    await listed(bot)
+    assert bot.db["teach_askers"].count == 2
+    (reply,) = await say(bot, "dismiss 2", ORGANISER)
+    assert reply.text.startswith('Dismissed "asdf qwerty"')
+    assert bot.db["teach_askers"].count == 1
+    text = (await listed(bot)).text
+    assert "asdf" not in text and "gp connect" in text
+    (reply,) = await say(bot, "dismiss 5", ORGANISER)
+    assert "There is no item 5" in reply.text
+    assert posted == {}
+
+
+async def test_clinical_questions_are_never_offered_for_answering_nor_kept(bot):
+    await say(bot, "what dose of amoxicillin for a child")
+    assert "No unanswered questions" in (await listed(bot)).text
+    assert bot.db["teach_askers"].count == 0
+
+
+async def test_forget_me_before_the_answer_means_no_notice_and_nothing_kept(bot):
+    posted = sent_to(bot)
+    await say(bot, UNKNOWN)
+    (mine,) = await say(bot, "my data")
+    assert "Where you asked questions I could not answer yet" in mine.text
+    assert "GP Connect" in mine.text
+    await say(bot, "forget me confirm")
+    assert bot.db["teach_askers"].count == 0
+    await listed(bot)
+    (reply,) = await say(bot, f"answer 1: {ANSWER}", ORGANISER)
+    assert reply.text.startswith("Published")
+    assert posted == {}
+
+
+async def test_a_notice_that_cannot_be_sent_now_is_sent_later_by_the_task(bot, clock):
+    from bot.kernel.scheduler import run_due
+
+    await say(bot, UNKNOWN)
+    await listed(bot)
+    (reply,) = await say(bot, f"answer 1: {ANSWER}", ORGANISER)
+    assert "I will tell 1 more" in reply.text
+    posted = sent_to(bot)
+    clock.advance(minutes=11)
+    await run_due(bot)
+    assert ANSWER in posted["console:dana"][0].text
+    assert bot.db["teach_askers"].count == 0
+
+
+async def test_an_open_askers_conversation_goes_when_retention_ends(bot, clock):
+    from bot.kernel.scheduler import run_due
+
+    await say(bot, UNKNOWN)
+    clock.advance(days=bot.config.privacy.question_retention_days + 1)
+    await run_due(bot)
+    assert bot.db["teach_askers"].count == 0
+
+
+async def test_typed_questions_are_shown_back_literally(bot):
+    await say(bot, "what is [click](javascript:alert(1)) <!channel> **x**")
+    text = (await listed(bot)).text
+    assert "`what is [click](javascript:alert(1)) <!channel> **x**`" in text
+
+
+async def test_console_shows_the_notice_in_the_askers_open_terminal(bot):
+    out = io.StringIO()
+    console = Console(bot, DTL, out)
+    from adapters.console import run_console
+
+    await run_console(bot, DTL, io.StringIO(UNKNOWN + "\n"), out)
+    await listed(bot)
+    await say(bot, f"answer 1: {ANSWER}", ORGANISER)
+    assert "The organisers have added an answer" in out.getvalue()
+    assert ANSWER in out.getvalue()
+    assert console is not None
+
+
+def test_dtlbot_ask_reads_taught_entries_read_only(tmp_path):
+    config = tmp_path / "bot.toml"
+    db_path = tmp_path / "bot.db"
+    config.write_text(f'[storage]\npath = "{db_path}"\n')
+    dtlbot = [sys.executable, "-m", "bot"]
+
+    def run(args, stdin=""):
+        result = subprocess.run(dtlbot + args, input=stdin, capture_output=True, text=True,
+                                cwd=REPO, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run(["chat", "--config", str(config), "--as", "dana"], UNKNOWN + "\n")
+    run(["chat", "--config", str(config), "--as", "olu", "--organiser"],
+        f"unanswered\nanswer 1: {ANSWER}\n")
+    before = db_path.stat().st_mtime_ns
+    out = json.loads(run(["ask", "--config", str(config), "--json",
+                          "how do i set up gp connect for our practices"]))
+    assert out["answered"] and ANSWER in out["text"]
+    assert out["topic"] == "set-gp-connect-practices"
+    assert db_path.stat().st_mtime_ns == before
