@@ -250,3 +250,98 @@ def test_dtlbot_ask_reads_taught_entries_read_only(tmp_path):
     assert out["answered"] and ANSWER in out["text"]
     assert out["topic"] == "set-gp-connect-practices"
     assert db_path.stat().st_mtime_ns == before
+
+
+# --- ask the forum ---------------------------------------------------------------------------
+
+CHANNEL = Conversation("console", "forum-channel", is_direct=False)
+PEER = User("console", "pat", name="Pat")
+
+
+async def in_channel(bot, text, user):
+    from bot.kernel.model import Incoming
+
+    return await bot.handle(Incoming(user, CHANNEL, text=text))
+
+
+async def test_ask_the_forum_end_to_end_peer_answer_approved_and_asker_told(bot):
+    posted = sent_to(bot)
+    (on,) = await in_channel(bot, "questions here on", ORGANISER)
+    assert "will be posted here" in on.text
+    (refusal,) = await say(bot, UNKNOWN)
+    ask = next(b for b in refusal.buttons if b.label == "Ask the forum")
+    assert "`ask forum`" in refusal.text
+    (confirm,) = await press(bot, ask.action)
+    assert "without your name" in confirm.text
+    (done,) = await press(bot, confirm.buttons[0].action)
+    assert done.text.startswith("Posted to the forum (#1), without your name")
+    (question,) = posted["console:forum-channel"]
+    assert "A DTL asks" in question.text and "Dana" not in question.text
+    (form_reply,) = await press(bot, question.buttons[0].action, PEER)
+    form = form_reply.form
+    (thanks,) = await press(bot, Action(form.id, values={
+        "body": ANSWER, "source": "https://digital.nhs.uk/services/gp-connect",
+        "name": "Pat from Oldham"}), PEER)
+    assert "goes to the organisers for review" in thanks.text
+    (refused,) = await say(bot, "review", PEER)
+    assert refused.text.startswith("Only forum organisers")
+    (queue,) = await say(bot, "review", ORGANISER)
+    assert '"Pat from Oldham" answered' in queue.text
+    assert [b.label for b in queue.buttons] == ["Approve 1", "Edit 1", "Reject 1"]
+    (refused,) = await press(bot, queue.buttons[0].action, PEER)
+    assert refused.text == "Only forum organisers can do that."
+    (approved,) = await press(bot, queue.buttons[0].action, ORGANISER)
+    assert approved.text.startswith("Published")
+    (answered,) = await say(bot, "how do i set up gp connect for our practices", SAM)
+    assert ANSWER in answered.text
+    assert "Pat from Oldham, DTL forum, 24 November 2026" in answered.text
+    (notice,) = posted["console:dana"]
+    assert "A DTL in the forum answered it" in notice.text and ANSWER in notice.text
+    assert "No answers from the forum" in (await say(bot, "review", ORGANISER))[0].text
+
+
+async def test_typed_ask_forum_named_and_reply_words_and_reject(bot):
+    posted = sent_to(bot)
+    await in_channel(bot, "questions here on", ORGANISER)
+    await say(bot, UNKNOWN)
+    (confirm,) = await say(bot, "ask forum")
+    assert "`ask forum confirm`" in confirm.text
+    (done,) = await say(bot, "ask forum named")
+    assert "with your name" in done.text
+    assert '"Dana" asks' in posted["console:forum-channel"][0].text
+    (again,) = await say(bot, "ask forum confirm")
+    assert "already with the forum (#1)" in again.text
+    (bad,) = await say(bot, "reply 1: see [x](javascript:alert(1))", PEER)
+    assert "Not sent" in bad.text
+    (bad,) = await say(bot, "reply 7: hello", PEER)
+    assert "no open forum question #7" in bad.text
+    (ok,) = await say(bot, f"reply 1: {ANSWER}", PEER)
+    assert "review" in ok.text
+    assert bot.db["peer_answers"].count == 1
+    (rejected,) = await say(bot, "review reject 1", ORGANISER)
+    assert "Rejected answer 1" in rejected.text
+    assert bot.db["taught_entries"].count == 0
+    (mine,) = await say(bot, "my data")
+    assert "Questions you asked the forum" in mine.text
+    await say(bot, "forget me confirm")
+    row = next(bot.db["forum_posts"].rows)
+    assert row["asker"] is None and row["asker_name"] is None
+
+
+async def test_no_forum_conversation_means_no_ask_the_forum_button(bot):
+    (refusal,) = await say(bot, UNKNOWN)
+    assert ASK_LABEL not in [b.label for b in refusal.buttons]
+    (reply,) = await say(bot, "ask forum")
+    assert "No forum conversation takes questions yet" in reply.text
+
+
+ASK_LABEL = "Ask the forum"
+
+
+async def test_questions_here_is_for_organisers_and_can_be_turned_off(bot):
+    (refused,) = await in_channel(bot, "questions here on", PEER)
+    assert refused.text.startswith("Only forum organisers")
+    await in_channel(bot, "questions here on", ORGANISER)
+    (off,) = await in_channel(bot, "questions here off", ORGANISER)
+    assert "no longer" in off.text
+    assert bot.db["forum_channels"].count == 0

@@ -268,3 +268,41 @@ def _teach(db: Database) -> None:
     )
     db["teach_askers"].create_index(["person"])
     db["teach_askers"].create_index(["due_at"])
+
+
+@migrations(name="0051_teach_forum")
+def _teach_forum(db: Database) -> None:
+    # Conversations organisers chose for "ask the forum" questions (`questions here on`).
+    db["forum_channels"].create({"conversation": str, "set_by": str, "since": str},
+                                pk="conversation")
+    # Questions posted to the forum; `asker_name` only when the asker chose to give it.
+    db["forum_posts"].create(
+        {
+            "id": int,
+            "question_id": int,
+            "text": str,
+            "asker": str,
+            "asker_name": str,
+            "posted_at": str,
+            "status": str,
+        },
+        pk="id",
+    )
+    db["forum_posts"].create_index(["asker"])
+    # Peers' answers waiting for (or past) an organiser's review.
+    db["peer_answers"].create(
+        {
+            "id": int,
+            "post_id": int,
+            "text": str,
+            "source": str,
+            "name": str,
+            "answerer": str,
+            "at": str,
+            "status": str,
+            "entry": str,
+            "decided_at": str,
+        },
+        pk="id",
+    )
+    db["peer_answers"].create_index(["answerer"])

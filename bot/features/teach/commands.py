@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from bot.features.teach import store
 from bot.features.teach.entries import Draft, from_values, problems, today
 from bot.features.teach.forms import entry_form
-from bot.features.teach.notices import forget_askers, keep_asker, tell_askers
+from bot.features.teach.notices import forget_askers, tell_askers
 from bot.features.teach.store import Item, literal, long_date
 from bot.kernel import audit
 from bot.kernel.model import Action, Button, Reply
-from bot.kernel.registry import Next, Registry, Turn
+from bot.kernel.registry import Registry, Turn
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -229,29 +229,7 @@ async def dismiss_pressed(turn: Turn) -> list[Reply]:
     return await dismiss_item(turn.bot, turn, item)
 
 
-async def around_questions(turn: Turn, next: Next) -> list[Reply]:
-    """Answers use what was taught in any process; an unanswered asker is kept to be told."""
-    bot = turn.bot
-    store.sync(bot)
-    before = bot.db.execute("select coalesce(max(id), 0) from questions").fetchone()[0]
-    replies = await next(turn)
-    row = bot.db.execute(
-        "select id from questions where id > ? and asker = ? and answered = 0 "
-        "order by id desc limit 1",
-        [before, bot.pseudonym(turn.user)],
-    ).fetchone()
-    if row is None:
-        return replies
-    if bot.answers.ask(turn.args).reason == "clinical":
-        # Never offered to organisers or the forum to answer: the bot gives no clinical advice.
-        store.resolve(bot, [row[0]], "clinical")
-        return replies
-    keep_asker(bot, turn, row[0])
-    return replies
-
-
 def register(registry: Registry) -> None:
-    registry.use(around_questions)
     registry.command("unanswered", organiser=True,
                      help="the questions I could not answer, numbered, most asked first")(
         unanswered)
