@@ -345,3 +345,160 @@ async def test_questions_here_is_for_organisers_and_can_be_turned_off(bot):
     (off,) = await in_channel(bot, "questions here off", ORGANISER)
     assert "no longer" in off.text
     assert bot.db["forum_channels"].count == 0
+
+
+# --- content kept current from chat ----------------------------------------------------------
+
+async def taught(bot):
+    await say(bot, UNKNOWN)
+    await listed(bot)
+    await say(bot, f"answer 1: {ANSWER}", ORGANISER)
+    return "set-gp-connect-practices"
+
+
+async def test_content_list_shows_origin_review_by_and_feedback(bot):
+    entry_id = await taught(bot)
+    await press(bot, Action("feedback", value="down:forum-meetings"))
+    (reply,) = await say(bot, "content list", ORGANISER)
+    assert f"`{entry_id}` How do I set up GP Connect for our practices (taught in chat; " \
+        "review by 2027-11-24)" in reply.text
+    assert "`forum-meetings` How often the DTL forum meets (shipped file; no review-by date; " \
+        "👍 0 👎 1)" in reply.text
+    (refused,) = await say(bot, "content list")
+    assert refused.text.startswith("Only forum organisers")
+
+
+async def test_content_edit_of_a_file_entry_is_a_layer_shown_as_such_and_restorable(bot):
+    (form_reply,) = await say(bot, "content edit forum-meetings", ORGANISER)
+    form = form_reply.form
+    assert {f.id: f.initial for f in form.fields}["title"] == "How often the DTL forum meets"
+    values = {f.id: f.initial or "" for f in form.fields}
+    values["body"] = "The forum meets online every two months, on Thursdays."
+    (saved,) = await press(bot, Action(form.id, values=values), ORGANISER)
+    assert saved.text.startswith("Saved `forum-meetings`")
+    (answer,) = await say(bot, "how often does the forum meet")
+    assert "on Thursdays" in answer.text and "Reviewed November 2026" in answer.text
+    (shown,) = await say(bot, "content show forum-meetings", ORGANISER)
+    assert "file, edited in chat" in shown.text
+    assert "The shipped file's version" in shown.text
+    (back,) = await say(bot, "content restore forum-meetings", ORGANISER)
+    assert "back to its shipped file's version" in back.text
+    (answer,) = await say(bot, "how often does the forum meet")
+    assert "on Thursdays" not in answer.text
+    (trail,) = await say(bot, "audit", ORGANISER)
+    assert "content edit" in trail.text and "content restore" in trail.text
+
+
+async def test_content_edit_in_words_and_bad_edits_store_nothing(bot):
+    (saved,) = await say(bot, "content edit forum-meetings source: DTL forum meeting, "
+                              "12 November 2026", ORGANISER)
+    assert saved.text.startswith("Saved")
+    assert bot.content.entries["forum-meetings"].source == "DTL forum meeting, 12 November 2026"
+    before = dict(next(bot.db["taught_entries"].rows))
+    for text, expected in {
+        "content edit forum-meetings source:": "Say where the answer comes from",
+        "content edit forum-meetings: [x](javascript:alert(1))": "Links may only go",
+        "content edit forum-meetings review_by: 2020-01-01": "must be in the future",
+        "content edit nothing-here: x": "There is no entry `nothing-here`",
+    }.items():
+        (reply,) = await say(bot, text, ORGANISER)
+        assert expected in reply.text, (text, reply.text)
+    assert dict(next(bot.db["taught_entries"].rows)) == before
+
+
+async def test_retire_and_restore_a_taught_entry(bot):
+    entry_id = await taught(bot)
+    (retired,) = await say(bot, f"content retire {entry_id}", ORGANISER)
+    assert retired.text.startswith(f"Retired `{entry_id}`")
+    (answer,) = await say(bot, "how do i set up gp connect for our practices", SAM)
+    assert ANSWER not in answer.text
+    (listing,) = await say(bot, "content list", ORGANISER)
+    assert "taught in chat, retired" in listing.text
+    (restored,) = await say(bot, f"content restore {entry_id}", ORGANISER)
+    assert "live again" in restored.text
+    (answer,) = await say(bot, "how do i set up gp connect for our practices", SAM)
+    assert ANSWER in answer.text
+
+
+async def test_retiring_a_file_entry_drops_links_to_it(bot):
+    (retired,) = await say(bot, "content retire forum-join", ORGANISER)
+    assert "no longer offered as related to" in retired.text
+    assert "forum-join" not in bot.content.entries
+    assert all("forum-join" not in e.related for e in bot.content.entries.values())
+    await say(bot, "content restore forum-join", ORGANISER)
+    assert "forum-join" in bot.content.entries
+    assert bot.db["taught_entries"].count == 0
+
+
+async def test_content_stale_and_the_monthly_nudge(bot, clock, config):
+    from bot.kernel.scheduler import run_due
+
+    posted = sent_to(bot)
+    config.teach.nudge_channels = ["console:organisers"]
+    entry_id = await taught(bot)
+    (reply,) = await say(bot, "content stale", ORGANISER)
+    assert "No entry is past its review-by date" in reply.text
+    assert "have no review-by date" in reply.text
+    clock.advance(days=400)
+    (reply,) = await say(bot, "content stale", ORGANISER)
+    assert f"`{entry_id}`" in reply.text and "past the review-by date" in reply.text
+    await run_due(bot)
+    (nudge,) = posted["console:organisers"]
+    assert f"`{entry_id}`" in nudge.text
+    await run_due(bot)
+    assert len(posted["console:organisers"]) == 1  # once a month
+    clock.advance(days=31)
+    await run_due(bot)
+    assert len(posted["console:organisers"]) == 2
+
+
+async def test_a_reload_that_finds_a_file_changed_under_a_chat_edit_says_so(bot, config,
+                                                                           tmp_path):
+    import shutil
+
+    folder = tmp_path / "content"
+    shutil.copytree(REPO / "content", folder)
+    config.content.path = str(folder)
+    assert bot.reload_content() == []
+    await say(bot, "content edit forum-meetings: The forum meets every two months.", ORGANISER)
+    path = folder / "entries" / "forum-meetings.md"
+    path.write_text(path.read_text().replace("every two months", "every second month"))
+    (reply,) = await say(bot, "content reload", ORGANISER)
+    assert "The file for `forum-meetings` changed since it was edited in chat" in reply.text
+
+
+def test_export_round_trip_check_and_same_answers(tmp_path):
+    config = tmp_path / "bot.toml"
+    db_path = tmp_path / "bot.db"
+    config.write_text(f'[storage]\npath = "{db_path}"\n')
+    dtlbot = [sys.executable, "-m", "bot"]
+
+    def run(args, stdin="", check=True):
+        result = subprocess.run(dtlbot + args, input=stdin, capture_output=True, text=True,
+                                cwd=REPO, timeout=60)
+        if check:
+            assert result.returncode == 0, result.stderr
+        return result
+
+    run(["chat", "--config", str(config), "--as", "dana"], UNKNOWN + "\n")
+    run(["chat", "--config", str(config), "--as", "olu", "--organiser"],
+        f"unanswered\nanswer 1: {ANSWER}\ncontent retire forum-join\n"
+        "content edit forum-meetings: The forum meets **online** every two months.\n")
+    out = tmp_path / "export"
+    result = run(["content", "export", "--config", str(config), str(out)])
+    assert "2 taught or edited in chat, 1 retired left out" in result.stdout
+    assert (out / "entries" / "set-gp-connect-practices.md").is_file()
+    assert not (out / "entries" / "forum-join.md").exists()
+    assert run(["content", "export", "--config", str(config), str(out)],
+               check=False).returncode != 0  # not empty: needs --force
+    exported = tmp_path / "exported.toml"
+    exported.write_text(f'[storage]\npath = "{tmp_path / "fresh.db"}"\n'
+                        f'[content]\npath = "{out}"\n')
+    assert "content ok" in run(["content", "check", "--config", str(exported)]).stdout
+    questions = "\n".join(["how do i set up gp connect for our practices",
+                           "how often does the forum meet", "what is the toolkit",
+                           "how do i join the forum"]) + "\n"
+    before = run(["ask", "--config", str(config), "--json", "-"], questions).stdout
+    after = run(["ask", "--config", str(exported), "--json", "-"], questions).stdout
+    assert before == after
+    assert ANSWER in before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.kernel.answers import Answer
 from bot.kernel.content import Content, Entry, GlossaryTerm
 from bot.kernel.model import Action, Button, Reply
@@ -32,6 +34,8 @@ def topic_button(entry: Entry) -> Button:
 def entry_reply(content: Content, entry: Entry, *, feedback: bool = True) -> Reply:
     """An entry as a short answer: title, body, source, related topics and feedback buttons."""
     text = f"**{entry.title}**\n{entry.body}\n_Source: {entry.source}_"
+    if entry.reviewed:
+        text += f"\n_Reviewed {date.fromisoformat(entry.reviewed):%B %Y}_"
     related = [content.entries[r] for r in entry.related if r in content.entries]
     buttons = [topic_button(e) for e in related[:MAX_RELATED]]
     if feedback:

@@ -106,7 +106,7 @@ def draft_for(bot: Bot, item: dict) -> Draft:
         id=store.new_id(bot, title),
         title=title,
         phrasings=list(dict.fromkeys(item["texts"])),
-        review_by=store.months_on(today(bot)),
+        review_by=store.months_on(today(bot), bot.config.teach.review_months),
         reviewed=today(bot),
     )
 

@@ -285,7 +285,8 @@ def peer_draft(bot: Bot, answer: dict, forum_post: dict) -> Draft:
     title = question_title(forum_post["text"])
     return Draft(id=store.new_id(bot, title), title=title, body=answer["text"], source=source,
                  phrasings=[store.normal(forum_post["text"])],
-                 review_by=store.months_on(today(bot)), reviewed=today(bot))
+                 review_by=store.months_on(today(bot), bot.config.teach.review_months),
+                 reviewed=today(bot))
 
 
 async def review(turn: Turn) -> list[Reply]:
@@ -466,7 +467,8 @@ FORUM_DATA = (
 def register(registry: Registry) -> None:
     registry.use(around_questions)
     registry.command("ask forum", usage="ask forum",
-                     help="post the last question I could not answer to the forum's DTLs")(ask_forum)
+                     help="post the last question I could not answer to the forum's DTLs",
+                     )(ask_forum)
     registry.command("questions here", organiser=True, usage="questions here on|off",
                      help="post forum questions to this conversation, or stop")(questions_here)
     registry.command("reply", usage="reply N: TEXT",
