@@ -502,3 +502,45 @@ def test_export_round_trip_check_and_same_answers(tmp_path):
     after = run(["ask", "--config", str(exported), "--json", "-"], questions).stdout
     assert before == after
     assert ANSWER in before
+
+
+# --- feedback that says what was wrong -------------------------------------------------------
+
+async def test_thumbs_down_asks_what_was_wrong_and_feedback_lists_it(bot):
+    (answer,) = await say(bot, "how often does the forum meet")
+    down = next(b for b in answer.buttons if b.label.startswith("👎"))
+    (ask,) = await press(bot, down.action)
+    assert "What was wrong with it?" in ask.text
+    labels = [b.label for b in ask.buttons]
+    assert labels == ["It answered a different question", "It is out of date",
+                      "Not enough detail", "Something else", "Tell us more"]
+    (thanks,) = await press(bot, ask.buttons[1].action)
+    assert "the organisers will see" in thanks.text
+    await press(bot, down.action, SAM)
+    (form_reply,) = await press(bot, Action("teach.why-form",
+                                            value=str(bot.db["feedback"].count)), SAM)
+    (thanks,) = await press(bot, Action(form_reply.form.id, values={
+        "reason": "not-enough", "text": "Which day of the week? <!channel>"}), SAM)
+    assert "Thank you" in thanks.text
+    (forged,) = await press(bot, Action(form_reply.form.id, values={"reason": "other"}))
+    assert forged.text == "I could not record that."  # not Dana's vote
+    (listing,) = await say(bot, "feedback", ORGANISER)
+    assert "1. `forum-meetings` How often the DTL forum meets: 👎 2, 👍 0" in listing.text
+    assert "it is out of date 1" in listing.text and "not enough detail 1" in listing.text
+    assert "`Which day of the week? <!channel>`" in listing.text
+    assert listing.buttons[0].action == Action("teach.edit", value="forum-meetings")
+    (refused,) = await say(bot, "feedback")
+    assert refused.text.startswith("Only forum organisers")
+    (mine,) = await say(bot, "my data", SAM)
+    assert "What you said was wrong with answers" in mine.text
+    await say(bot, "forget me confirm", SAM)
+    assert [r["text"] for r in bot.db["feedback_reasons"].rows] == [None, None]
+
+
+async def test_typed_not_helpful_words_attach_to_the_last_thumbs_down(bot):
+    (reply,) = await say(bot, "not helpful it is wrong")
+    assert "Press 👎 under an answer first" in reply.text
+    await press(bot, Action("feedback", value="down:forum-meetings"))
+    (reply,) = await say(bot, "not helpful the dates changed")
+    assert "Thank you" in reply.text
+    assert next(bot.db["feedback_reasons"].rows)["text"] == "the dates changed"

@@ -1,4 +1,4 @@
-"""Chat commands for questions: answers, the glossary, the toolkit, feedback."""
+"""Chat commands for questions: answers, the glossary and the toolkit."""
 
 from __future__ import annotations
 
@@ -121,28 +121,9 @@ async def show_topic(turn: Turn) -> list[Reply]:
     return [entry_reply(turn.bot.content, entry)]
 
 
-async def feedback(turn: Turn) -> list[Reply]:
-    assert turn.incoming.action is not None
-    vote, _, topic = turn.incoming.action.value.partition(":")
-    if vote not in ("up", "down") or topic not in turn.bot.content.entries:
-        return [Reply("I could not record that feedback.")]
-    turn.bot.db["feedback"].insert(
-        {
-            "at": turn.bot.now_iso(),
-            "topic": topic,
-            "vote": 1 if vote == "up" else -1,
-            "asker": turn.bot.pseudonym(turn.user),
-        }
-    )
-    if vote == "up":
-        return [Reply("Thanks, glad that helped.")]
-    return [Reply("Thanks for telling me. The organisers will see that this answer needs work.")]
-
-
 def register(registry: Registry) -> None:
     registry.questions(question)
     registry.command("glossary", help="explain an acronym, e.g. `glossary ARRS`",
                    usage="glossary TERM")(glossary)
     registry.command("toolkit", help="browse the DFPC toolkit's five steps")(toolkit)
     registry.action("topic")(show_topic)
-    registry.action("feedback")(feedback)

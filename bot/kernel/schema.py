@@ -306,3 +306,11 @@ def _teach_forum(db: Database) -> None:
         pk="id",
     )
     db["peer_answers"].create_index(["answerer"])
+
+
+@migrations(name="0052_teach_feedback")
+def _teach_feedback(db: Database) -> None:
+    # What was wrong with an answer marked not helpful (a category, and optional words).
+    db["feedback_reasons"].create(
+        {"feedback_id": int, "reason": str, "text": str, "at": str}, pk="feedback_id"
+    )

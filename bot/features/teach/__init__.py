@@ -3,7 +3,7 @@ the forum", askers are told, and content is kept current from chat (a layer over
 
 from __future__ import annotations
 
-from bot.features.teach import cli, commands, forum, library, settings, store
+from bot.features.teach import cli, commands, feedback, forum, library, settings, store
 from bot.features.teach.notices import ASKERS_DATA, NOTICES_TASK
 from bot.kernel.registry import PersonalData, Registry
 
@@ -34,6 +34,7 @@ def register(registry: Registry) -> None:
     commands.register(registry)
     forum.register(registry)
     library.register(registry)
+    feedback.register(registry)
     registry.settings(settings.SECTION)
     registry.cli(cli.add)
     registry.holds_personal_data(ASKERS_DATA)

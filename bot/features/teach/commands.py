@@ -50,11 +50,6 @@ async def unanswered(turn: Turn) -> list[Reply]:
         buttons += [Button(f"Answer {n}", Action("teach.answer-item", value=qid),
                            style="primary"),
                     Button(f"Dismiss {n}", Action("teach.dismiss-item", value=qid))]
-    votes = bot.db.execute(
-        "select topic, count(*) from feedback where vote < 0 group by topic order by 2 desc "
-        "limit 5").fetchall()
-    if votes:
-        lines += "\nAnswers marked not helpful: " + ", ".join(f"{t} ({n})" for t, n in votes)
     text = (
         f"Questions I could not answer, most asked first:\n{lines}\n"
         "Type `answer N` for the answer form, `answer N: TEXT` to publish TEXT as the answer "
