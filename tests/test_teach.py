@@ -544,3 +544,61 @@ async def test_typed_not_helpful_words_attach_to_the_last_thumbs_down(bot):
     (reply,) = await say(bot, "not helpful the dates changed")
     assert "Thank you" in reply.text
     assert next(bot.db["feedback_reasons"].rows)["text"] == "the dates changed"
+
+
+# --- the eight priorities --------------------------------------------------------------------
+
+async def test_priorities_set_changes_the_next_poll_but_not_an_open_one(bot):
+    (shown,) = await say(bot, "priorities")
+    assert shown.text.startswith("The forum's eight priorities:\n1. **Cloud-based telephony**")
+    assert "reconstruction" in shown.text
+    await say(bot, "poll start Spring 2027", ORGANISER)
+    (saved,) = await say(bot, "priorities set 3 Cyber security: Keeping practices' systems "
+                              "and data safe.", ORGANISER)
+    assert saved.text.startswith("Saved")
+    assert "3. **Cyber security**: Keeping practices' systems and data safe." in saved.text
+    ids = [p.id for p in bot.content.priorities]
+    assert ids[2] == "cyber-security" and ids[0] == "telephony"  # unchanged ids kept
+    open_poll = next(bot.db["polls"].rows)
+    assert "Cyber security" not in open_poll["priorities"]
+    await say(bot, "poll close", ORGANISER)
+    await say(bot, "poll start Autumn 2027", ORGANISER)
+    newest = list(bot.db["polls"].rows_where(order_by="id desc"))[0]
+    assert "Cyber security" in newest["priorities"]
+    (trail,) = await say(bot, "audit", ORGANISER)
+    assert "priorities set" in trail.text
+
+
+async def test_bad_priorities_are_refused_and_nothing_changes(bot):
+    before = list(bot.content.priorities)
+    for text, expected in {
+        "priorities set 9 X: y": "1 to 8",
+        "priorities set 2 Cloud-based telephony: same title twice": "same title as another",
+        "priorities set 2 Websites:": "needs a description",
+        "priorities set two": "Type `priorities set N TITLE: DESCRIPTION`",
+    }.items():
+        (reply,) = await say(bot, text, ORGANISER)
+        assert expected in reply.text, (text, reply.text)
+    (refused,) = await say(bot, "priorities edit", SAM)
+    assert refused.text.startswith("Only forum organisers")
+    (refused,) = await say(bot, "priorities set 1 A: b", SAM)
+    assert refused.text.startswith("Only forum organisers")
+    (refused,) = await press(bot, Action("teach.priorities", values={}), SAM)
+    assert refused.text == "Only forum organisers can do that."
+    assert bot.content.priorities == before
+    assert bot.db["taught_priorities"].count == 0
+
+
+async def test_the_priorities_form_saves_eight_and_shows_errors_on_fields(bot):
+    (reply,) = await say(bot, "priorities edit", ORGANISER)
+    form = reply.form
+    values = {f.id: f.initial for f in form.fields}
+    assert len(values) == 16 and values["title1"] == "Cloud-based telephony"
+    values["description8"] = ""
+    (again,) = await press(bot, Action(form.id, values=values), ORGANISER)
+    assert {f.id: f.error for f in again.form.fields}["description8"]
+    values["description8"] = "Making sure every patient can use digital services."
+    (saved,) = await press(bot, Action(form.id, values=values), ORGANISER)
+    assert saved.text.startswith("Saved")
+    assert bot.db["taught_priorities"].count == 8
+    assert bot.content.priorities[7].description.startswith("Making sure every patient")

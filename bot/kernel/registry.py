@@ -57,6 +57,9 @@ Background = Callable[["Bot"], Callable[["web.Application"], AsyncIterator[None]
 # A layer over the shipped content files, read from the database (which may be opened
 # read-only, as `dtlbot ask` does): given the files' content, what to add, replace or retire.
 ContentLayer = Callable[["Database", Content], Overlay]
+# How a layer says which state it is in (cheap: read on every message, so that a change made
+# by another process sharing the database is picked up at once).
+LayerRevision = Callable[["Database"], str]
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class Registry:
     web_setups: list[WebSetup] = field(default_factory=list)
     background_work: list[Background] = field(default_factory=list)
     content_layers: list[ContentLayer] = field(default_factory=list)
+    layer_revisions: list[LayerRevision] = field(default_factory=list)
 
     def command(self, phrase: str, *, help: str, usage: str = "", organiser: bool = False):
         """Register a handler for messages starting with `phrase` (case-insensitive)."""
@@ -177,10 +181,18 @@ class Registry:
         """Register background work for a running server, as an aiohttp cleanup context."""
         self.background_work.append(work)
 
-    def content_layer(self, layer: ContentLayer) -> ContentLayer:
-        """Register a layer over the content files (applied, in order, whenever content loads)."""
+    def content_layer(self, layer: ContentLayer, revision: LayerRevision | None = None
+                      ) -> ContentLayer:
+        """Register a layer over the content files (applied, in order, whenever content loads);
+        `revision` returns the revision its Overlay carries, so changes are picked up live."""
         self.content_layers.append(layer)
+        if revision is not None:
+            self.layer_revisions.append(revision)
         return layer
+
+    def layers_revision(self, db: Database) -> str:
+        """The revision of every layer that tells one, as `Content.revision` records it."""
+        return "/".join(r for r in (revision(db) for revision in self.layer_revisions) if r)
 
     def layered(self, content: Content, db: Database | None) -> Content:
         """The files' content with every registered layer applied (none without a database)."""

@@ -3,7 +3,16 @@ the forum", askers are told, and content is kept current from chat (a layer over
 
 from __future__ import annotations
 
-from bot.features.teach import cli, commands, feedback, forum, library, settings, store
+from bot.features.teach import (
+    cli,
+    commands,
+    feedback,
+    forum,
+    library,
+    priorities,
+    settings,
+    store,
+)
 from bot.features.teach.notices import ASKERS_DATA, NOTICES_TASK
 from bot.kernel.registry import PersonalData, Registry
 
@@ -30,11 +39,12 @@ LISTING_DATA = PersonalData(
 
 
 def register(registry: Registry) -> None:
-    registry.content_layer(store.layer)
+    registry.content_layer(store.layer, store.layer_revision)
     commands.register(registry)
     forum.register(registry)
     library.register(registry)
     feedback.register(registry)
+    priorities.register(registry)
     registry.settings(settings.SECTION)
     registry.cli(cli.add)
     registry.holds_personal_data(ASKERS_DATA)

@@ -93,10 +93,16 @@ def publish(bot: Bot) -> None:
 
 
 def sync(bot: Bot) -> None:
-    """Pick up a change made by another process (a `dtlbot chat` next to the server)."""
-    current = revision(bot.db)
-    if current and current not in bot.content.revision.split("/"):
-        publish(bot)
+    """Pick up a change made by another process (a `dtlbot chat` next to the server); the
+    kernel does this before every message, timed work calls it itself."""
+    bot.refresh_layers()
+
+
+def layer_revision(db: Database) -> str:
+    try:
+        return revision(db) or "0"
+    except sqlite3.Error:
+        return ""
 
 
 # --- the layer over the files ----------------------------------------------------------------
