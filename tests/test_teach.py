@@ -602,3 +602,35 @@ async def test_the_priorities_form_saves_eight_and_shows_errors_on_fields(bot):
     assert saved.text.startswith("Saved")
     assert bot.db["taught_priorities"].count == 8
     assert bot.content.priorities[7].description.startswith("Making sure every patient")
+
+
+async def test_review_edit_opens_the_form_and_publishes_the_edited_answer(bot):
+    posted = sent_to(bot)
+    await in_channel(bot, "questions here on", ORGANISER)
+    (refusal,) = await say(bot, UNKNOWN)
+    assert "I'll tell you here" in refusal.text
+    await say(bot, "ask forum confirm")
+    await say(bot, "reply 1 as Pat: Ask the ICB.", PEER)
+    (form_reply,) = await say(bot, "review edit 1", ORGANISER)
+    form = form_reply.form
+    values = {f.id: f.initial or "" for f in form.fields}
+    assert values["source"] == "Pat, DTL forum, 24 November 2026"
+    values["body"] = ANSWER
+    (done,) = await press(bot, Action(form.id, values=values), ORGANISER)
+    assert done.text.startswith("Published")
+    assert ANSWER in posted["console:dana"][0].text
+    (again,) = await say(bot, "review approve 1", ORGANISER)
+    assert "no answer 1 waiting" in again.text
+
+
+async def test_taught_entries_survive_a_restart(bot, config, clock):
+    from bot.app import create_bot
+
+    await taught(bot)
+    await say(bot, "priorities set 3 Cyber security: Keeping systems safe.", ORGANISER)
+    again = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
+    try:
+        assert "set-gp-connect-practices" in again.content.entries
+        assert again.content.priorities[2].title == "Cyber security"
+    finally:
+        again.close()

@@ -138,3 +138,28 @@ async def test_slack_unknown_question_answered_from_a_dm_and_the_asker_told_in_t
     assert notice["channel"] == "C0FORUM"
     assert "they hold the GP Connect agreements" in slack.texts(notice)
     assert dtlbot_ask(tmp_path, config, UNKNOWN)["answered"]
+
+
+async def test_teams_unknown_question_answered_and_the_asker_told_in_their_chat(
+        bot, config, connector, aiohttp_client, tmp_path):
+    from adapters.teams import SERVICE_KEY
+    from tests import test_teams as teams
+
+    config.teams.enabled = True
+    config.teams.organisers = [teams.OLU_AAD]
+    app = create_app(bot, start_scheduler=False)
+    app[SERVICE_KEY].base_delay = 0.001
+    client = await aiohttp_client(app)
+    olu = {"from": {"id": "29:olu", "name": "Olu", "aadObjectId": teams.OLU_AAD},
+           "conversation": {"id": "a:1personal-olu", "conversationType": "personal",
+                            "tenantId": teams.TENANT}}
+    assert await teams.post(client, teams.personal(connector, text=UNKNOWN)) == 200
+    assert await teams.post(client, teams.personal(connector, text="unanswered", **olu)) == 200
+    assert await teams.post(client, teams.personal(connector, text=f"answer 1: {ANSWER}",
+                                                   **olu)) == 200
+    notices = [p for p in connector.posted
+               if "you asked" in json.dumps(p.activity) and ANSWER.split(":")[0] in
+               json.dumps(p.activity)]
+    assert notices, connector.texts()
+    assert notices[0].conversation_id == teams.PERSONAL
+    assert dtlbot_ask(tmp_path, config, UNKNOWN)["answered"]

@@ -49,7 +49,8 @@ def entry_form(
                   max_length=MAX_TITLE, error=errors.get("title")),
         TextField("body", "The answer (**bold**, _italic_, [text](https://...) links, "
                   "lines starting \"- \" for bullets)", initial=draft.body or None,
-                  required=True, max_length=MAX_BODY, error=errors.get("body")),
+                  required=True, max_length=MAX_BODY, error=errors.get("body"),
+                  multiline=True),
         TextField("source", "Source (required): e.g. \"DTL forum meeting, 12 November "
                   "2026\" or a link", initial=draft.source or None, required=True,
                   max_length=MAX_SOURCE, error=errors.get("source")),
@@ -79,7 +80,8 @@ def peer_form(post_id: int, question: str, values: dict[str, str] | None = None,
         "Answer a forum question",
         (
             TextField("body", "Your answer", initial=values.get("body") or None,
-                      required=True, max_length=PEER_MAX, error=errors.get("body")),
+                      required=True, max_length=PEER_MAX, error=errors.get("body"),
+                      multiline=True),
             TextField("source", "Where it comes from (optional): a link, a document, "
                       "your own experience", initial=values.get("source") or None,
                       max_length=MAX_SOURCE, error=errors.get("source")),

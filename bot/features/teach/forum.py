@@ -36,12 +36,16 @@ def channels(bot: Bot) -> list[str]:
 
 
 def offer(bot: Bot, replies: list[Reply], question_id: int) -> list[Reply]:
-    """Add "Ask the forum" to the bot's refusal, when a forum conversation is set up."""
-    if not replies or not channels(bot):
+    """Promise the asker a notice, and add "Ask the forum" to the bot's refusal when a forum
+    conversation is set up."""
+    if not replies:
         return replies
     last = replies[-1]
+    text = last.text + "\nIf the organisers add an answer, I'll tell you here."
+    if not channels(bot):
+        return [*replies[:-1], replace(last, text=text)]
     button = Button(ASK_BUTTON, Action("teach.ask-forum", value=str(question_id)))
-    text = last.text + "\nOr ask the forum's DTLs: press **Ask the forum** or type `ask forum`."
+    text += " Or ask the forum's DTLs: press **Ask the forum** or type `ask forum`."
     return [*replies[:-1], replace(last, text=text, buttons=(button, *last.buttons))]
 
 
