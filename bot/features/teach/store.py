@@ -10,7 +10,7 @@ import re
 import sqlite3
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,8 @@ REVISION_KEY = "teach_revision"
 # Questions whose content words overlap this much (Jaccard) are one item of `unanswered`.
 SIMILAR = 0.5
 MAX_ITEMS = 20
+# The newest open questions grouped for `unanswered` (older ones wait until these are done).
+MAX_OPEN = 5000
 ORIGIN_CHAT = "chat"
 ORIGIN_EDITED = "file, edited in chat"
 
@@ -217,8 +219,11 @@ def every_entry(bot: Bot) -> dict[str, tuple[Entry, bool]]:
     """Every entry, live or retired, with whether it is retired."""
     found = {key: (entry, False) for key, entry in bot.content.entries.items()}
     for row in bot.db["taught_entries"].rows_where("retired = 1"):
-        origin = ORIGIN_CHAT if row["id"] not in bot.content.files else ORIGIN_EDITED
-        found[row["id"]] = (_entry(row, origin), True)
+        base = bot.content.files.get(row["id"])
+        entry = _entry(row, ORIGIN_CHAT if base is None else ORIGIN_EDITED)
+        if base is not None and entry_hash(entry) == entry_hash(base):
+            entry = replace(entry, origin="file", path=base.path)
+        found[row["id"]] = (entry, True)
     return found
 
 
@@ -263,15 +268,16 @@ def open_items(db: Database) -> list[Item]:
     """The open questions (not answered by the bot, nor resolved since), grouped."""
     rows = db.execute(
         "select id, text, asked_at from questions where answered = 0 and resolved is null "
-        "order by id"
+        "order by id desc limit ?", [MAX_OPEN]
     ).fetchall()
     by_text: dict[str, list[tuple[int, str]]] = {}
-    for qid, text, asked_at in rows:
+    for qid, text, asked_at in reversed(rows):
         key = normal(text or "")
         if key:
             by_text.setdefault(key, []).append((qid, asked_at))
     counts = Counter({k: len(v) for k, v in by_text.items()})
-    ordered = sorted(by_text, key=lambda k: (-counts[k], _negated(max(a for _, a in by_text[k]))))
+    # Most asked first, then the first asked: a group is named by its commonest wording.
+    ordered = sorted(by_text, key=lambda k: (-counts[k], min(q for q, _ in by_text[k])))
     groups: list[tuple[set[str], Item]] = []
     for key in ordered:
         words = set(content_words(key))
