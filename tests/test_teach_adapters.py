@@ -163,3 +163,78 @@ async def test_teams_unknown_question_answered_and_the_asker_told_in_their_chat(
     assert notices, connector.texts()
     assert notices[0].conversation_id == teams.PERSONAL
     assert dtlbot_ask(tmp_path, config, UNKNOWN)["answered"]
+
+
+async def test_slack_ask_the_forum_posted_to_the_channel_answered_approved_and_told(
+        bot, config, aiohttp_client, aiohttp_server):
+    from tests import test_slack as slack
+    from tests.fakes.slack_api import FakeSlack
+
+    fake = FakeSlack()
+    server = await aiohttp_server(fake.make_app())
+    fake.base_url = str(server.make_url("/"))
+    config.slack.bot_token = "xoxb-test"
+    config.slack.signing_secret = slack.SECRET
+    config.slack.api_base_url = fake.api_url
+    config.slack.organisers = [slack.ORGANISER_ID]
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    events = iter(f"E{n}" for n in range(100))
+    count = 0
+
+    async def send(event):
+        nonlocal count
+        await slack.post_json(client, slack.event_callback(event, event_id=next(events)))
+        count += 1
+        return (await fake.wait_for("chat.postMessage", count=count))[-1]
+
+    await send(slack.mention("questions here on", user=slack.ORGANISER_ID))
+    refusal = await send(slack.dm(UNKNOWN))
+    assert "Ask the forum" in [b["text"]["text"] for b in slack.buttons(refusal)]
+    done = await send(slack.dm("ask forum confirm", ts="1700000004.1", event_ts="1700000004.1"))
+    assert "Posted to the forum (#1)" in slack.texts(done)
+    posts = await fake.wait_for("chat.postMessage", count=count + 1)
+    count += 1
+    question = next(p for p in posts if "A question for the forum" in slack.texts(p))
+    assert question["channel"] == "C0FORUM"
+    assert "I can answer" in [b["text"]["text"] for b in slack.buttons(question)]
+    thanks = await send(slack.mention(f"reply 1: {ANSWER}", user="U0PAT", ts="1700000005.1",
+                                      event_ts="1700000005.1"))
+    assert "review" in slack.texts(thanks)
+    await send(slack.dm("review approve 1", user=slack.ORGANISER_ID, ts="1700000006.1",
+                        event_ts="1700000006.1"))
+    posts = await fake.wait_for("chat.postMessage", count=count + 1)
+    notice = next(p for p in posts if "you asked" in slack.texts(p))
+    assert notice["channel"] == "D0DANA"
+    assert "A DTL in the forum answered it" in slack.texts(notice)
+
+
+async def test_teams_ask_the_forum_posted_to_the_channel_answered_approved_and_told(
+        bot, config, connector, aiohttp_client):
+    from adapters.teams import SERVICE_KEY
+    from tests import test_teams as teams
+
+    config.teams.enabled = True
+    config.teams.organisers = [teams.OLU_AAD]
+    app = create_app(bot, start_scheduler=False)
+    app[SERVICE_KEY].base_delay = 0.001
+    client = await aiohttp_client(app)
+    olu = {"id": "29:olu", "name": "Olu", "aadObjectId": teams.OLU_AAD}
+    pat = {"id": "29:pat", "name": "Pat", "aadObjectId": "aad-pat"}
+    olu_chat = {"from": olu, "conversation": {"id": "a:1personal-olu",
+                                              "conversationType": "personal",
+                                              "tenantId": teams.TENANT}}
+    on = teams.in_channel(connector, "questions here on", olu)
+    assert await teams.post(client, on) == 200
+    await teams.post(client, teams.personal(connector, text=UNKNOWN))
+    await teams.post(client, teams.personal(connector, text="ask forum confirm"))
+    posted = [p for p in connector.posted
+              if "A question for the forum" in json.dumps(p.activity)]
+    assert posted and posted[0].conversation_id.startswith(teams.CHANNEL)
+    # A second channel post (another activity id, or it would be taken for a retry).
+    await teams.post(client, teams.in_channel(connector, f"reply 1: {ANSWER}", pat)
+                     | {"id": "1700000000002"})
+    assert any("goes to the organisers" in t for t in connector.texts())
+    await teams.post(client, teams.personal(connector, text="review approve 1", **olu_chat))
+    notices = [p for p in connector.posted if "A DTL in the forum answered it"
+               in json.dumps(p.activity)]
+    assert notices and notices[0].conversation_id == teams.PERSONAL
