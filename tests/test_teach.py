@@ -634,3 +634,28 @@ async def test_taught_entries_survive_a_restart(bot, config, clock):
         assert again.content.priorities[2].title == "Cyber security"
     finally:
         again.close()
+
+
+async def test_a_message_with_nothing_to_answer_gets_no_promise(bot):
+    (reply,) = await say(bot, "ok thanks")
+    assert "I'll tell you here" not in reply.text
+    assert bot.db["teach_askers"].count == 0
+
+
+async def test_an_answer_given_in_another_process_is_sent_by_the_server(bot, config, clock):
+    from bot.app import create_bot
+    from bot.kernel.scheduler import run_due
+
+    server = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
+    try:
+        posted = sent_to(server)
+        await say(server, UNKNOWN)
+        # The organiser answers from a `dtlbot chat` process, which cannot reach the asker.
+        await listed(bot)
+        (reply,) = await say(bot, f"answer 1: {ANSWER}", ORGANISER)
+        assert "I will tell 1 more" in reply.text
+        clock.advance(minutes=2)
+        await run_due(server)
+        assert ANSWER in posted["console:dana"][0].text
+    finally:
+        server.close()

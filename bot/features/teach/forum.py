@@ -263,9 +263,13 @@ async def around_questions(turn: Turn, next: Next) -> list[Reply]:
     ).fetchone()
     if row is None:
         return replies
-    if bot.answers.ask(turn.args).reason == "clinical":
+    reason = bot.answers.ask(turn.args).reason
+    if reason == "clinical":
         # Never offered to organisers or the forum to answer: the bot gives no clinical advice.
         store.resolve(bot, [row[0]], "clinical")
+        return replies
+    if reason == "empty":
+        # Nothing to answer ("thanks", "ok"): listed for organisers to dismiss, no promise.
         return replies
     keep_asker(bot, turn, row[0])
     return offer(bot, replies, row[0])

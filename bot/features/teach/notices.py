@@ -104,7 +104,8 @@ async def deliver(bot: Bot, where: str = "due_at <= ?", params: list | None = No
         try:
             await bot.send(conversation, [notice(bot, row, entry)])
         except NoSender:
-            _later(bot, row, "no adapter for the platform in this process")
+            # Served by another process (the server, when this is `dtlbot chat`): it sends it.
+            _later(bot, row, "no adapter for the platform in this process", timedelta(minutes=1))
             continue
         except Exception as exc:  # the platform refused or is down: try again later
             _later(bot, row, type(exc).__name__)
@@ -115,13 +116,13 @@ async def deliver(bot: Bot, where: str = "due_at <= ?", params: list | None = No
     return sent
 
 
-def _later(bot: Bot, row: dict, why: str) -> None:
+def _later(bot: Bot, row: dict, why: str, delay: timedelta = RETRY) -> None:
     attempts = (row["attempts"] or 0) + 1
     if attempts >= MAX_ATTEMPTS:
         log.warning("asker notice dropped after %d attempts: %s", attempts, why)
         bot.db["teach_askers"].delete(row["question_id"])
         return
-    due = (bot.clock.now() + RETRY).isoformat(timespec="seconds")
+    due = (bot.clock.now() + delay).isoformat(timespec="seconds")
     bot.db["teach_askers"].update(row["question_id"], {"attempts": attempts, "due_at": due})
     log.info("asker notice deferred attempt=%d: %s", attempts, why)
 
@@ -141,6 +142,8 @@ def _due(bot: Bot) -> datetime | None:
 
 
 async def _run(bot: Bot) -> None:
+    # An answer published by another process must be known here before it is sent.
+    bot.refresh_layers()
     await deliver(bot)
     # An open question's asker is kept no longer than the question is linked to them.
     days = bot.config.privacy.question_retention_days
