@@ -659,3 +659,12 @@ async def test_an_answer_given_in_another_process_is_sent_by_the_server(bot, con
         assert ANSWER in posted["console:dana"][0].text
     finally:
         server.close()
+
+
+async def test_a_title_made_from_a_question_carries_no_markup_or_link(bot):
+    await say(bot, "what is [click](javascript:alert(1)) <!channel> **gp connect**?")
+    await listed(bot)
+    (reply,) = await say(bot, f"answer 1: {ANSWER}", ORGANISER)
+    assert reply.text.startswith("Published")
+    (entry,) = [e for e in bot.content.entries.values() if e.origin == "chat"]
+    assert entry.title == "What is click ( alert(1)) !channel gp connect"

@@ -88,6 +88,9 @@ def _item_by_question(turn: Turn, qid: int) -> dict | None:
 
 
 def question_title(text: str) -> str:
+    """A title from what someone asked: their words, with no markup, link or mention in it."""
+    text = re.sub(r"[*_`\[\]<>|]", " ", text)
+    text = re.sub(r"\b(?:javascript|data|vbscript):", " ", text, flags=re.IGNORECASE)
     text = " ".join(text.split()).rstrip(" ?!.")
     return (text[:1].upper() + text[1:])[:120]
 
