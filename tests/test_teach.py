@@ -313,6 +313,10 @@ async def test_typed_ask_forum_named_and_reply_words_and_reject(bot):
     assert "already with the forum (#1)" in again.text
     (bad,) = await say(bot, "reply 1: see [x](javascript:alert(1))", PEER)
     assert "Not sent" in bad.text
+    (bad,) = await say(bot, "reply 1: " + "x" * 20_000, PEER)
+    assert "Keep the answer to 3,000 characters" in bad.text
+    (bad,) = await say(bot, "reply 1:", PEER)
+    assert "cannot be empty" in bad.text
     (bad,) = await say(bot, "reply 7: hello", PEER)
     assert "no open forum question #7" in bad.text
     (ok,) = await say(bot, f"reply 1: {ANSWER}", PEER)
@@ -668,3 +672,21 @@ async def test_a_title_made_from_a_question_carries_no_markup_or_link(bot):
     assert reply.text.startswith("Published")
     (entry,) = [e for e in bot.content.entries.values() if e.origin == "chat"]
     assert entry.title == "What is click ( alert(1)) !channel gp connect"
+
+
+async def test_taught_content_survives_a_backup_and_restore(bot, config, clock, tmp_path):
+    from bot.app import create_bot
+    from bot.features import ops
+
+    entry_id = await taught(bot)
+    await say(bot, "content retire forum-join", ORGANISER)
+    copy = ops.backup(config.storage.path, tmp_path / "backup.db")
+    config.storage.path = str(copy)
+    restored = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
+    try:
+        assert entry_id in restored.content.entries
+        assert "forum-join" not in restored.content.entries
+        (answer,) = await say(restored, "how do i set up gp connect for our practices", SAM)
+        assert ANSWER in answer.text
+    finally:
+        restored.close()

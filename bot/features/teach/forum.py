@@ -364,7 +364,8 @@ async def decide(turn: Turn, how: str, answer_id: int, draft: Draft | None = Non
         return [Reply(form=entry_form(
             bot, f"teach.review-edit:{answer_id}", "Edit an answer from the forum", draft,
             intro=f"The question: {literal(forum_post['text'])}",
-            text_hint=f"Or type `review approve {answer_id}` to publish it as it is."))]
+            text_hint=f"Or type `review approve {answer_id}` to publish it as it is, then "
+            "`content edit ID: TEXT` to change it."))]
     errors, general = problems(bot, draft)
     if errors or general:
         if turn.incoming.action is not None and turn.incoming.action.id.startswith(
