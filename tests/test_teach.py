@@ -690,3 +690,22 @@ async def test_taught_content_survives_a_backup_and_restore(bot, config, clock, 
         assert ANSWER in answer.text
     finally:
         restored.close()
+
+
+async def test_export_into_a_copy_of_content_changes_only_what_chat_changed(bot, tmp_path):
+    import filecmp
+    import shutil
+
+    from bot.features.teach.export import write_content
+
+    folder = tmp_path / "content"
+    shutil.copytree(REPO / "content", folder)
+    await say(bot, "content edit forum-meetings: The forum meets online every two months.",
+              ORGANISER)
+    write_content(bot.content, bot.config.content.path, folder)
+    changed = [name for name in sorted(p.name for p in (REPO / "content" / "entries").iterdir())
+               if not filecmp.cmp(REPO / "content" / "entries" / name,
+                                  folder / "entries" / name, shallow=False)]
+    assert changed == ["forum-meetings.md"]
+    text = (folder / "entries" / "forum-meetings.md").read_text()
+    assert "reviewed: 2026-11-24" in text and "review_by: 2027-11-24" in text

@@ -68,7 +68,15 @@ def write_content(content: Content, source_dir: str | Path, target: str | Path) 
     written = []
     for entry in sorted(content.entries.values(), key=lambda e: e.id):
         name = file_name(entry, content.files)
-        (entries_dir / name).write_text(entry_text(entry), encoding="utf-8")
+        target_file = entries_dir / name
+        shipped = content.files.get(entry.id)
+        if entry == shipped and entry.path and Path(entry.path).is_file():
+            # Unchanged (not even a link to a retired entry dropped): the file as it is, so a
+            # diff shows only what chat changed.
+            if Path(entry.path).resolve() != target_file.resolve():
+                shutil.copyfile(entry.path, target_file)
+        else:
+            target_file.write_text(entry_text(entry), encoding="utf-8")
         written.append(name)
     for stale in entries_dir.glob("*.md"):
         if stale.name not in written:
