@@ -709,3 +709,8 @@ async def test_export_into_a_copy_of_content_changes_only_what_chat_changed(bot,
     assert changed == ["forum-meetings.md"]
     text = (folder / "entries" / "forum-meetings.md").read_text()
     assert "reviewed: 2026-11-24" in text and "review_by: 2027-11-24" in text
+
+
+async def test_priorities_followed_by_other_words_is_a_question(bot):
+    (reply,) = await say(bot, "priorities of the forum agreed at the first meeting")
+    assert not reply.text.startswith("The forum's eight priorities:")

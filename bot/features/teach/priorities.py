@@ -93,6 +93,10 @@ def listing(bot: Bot) -> str:
 
 
 async def show(turn: Turn) -> list[Reply]:
+    if turn.args.strip():
+        # "priorities for a new DTL?" is a question, not the command.
+        return await turn.bot.ask(Turn(turn.bot, turn.incoming,
+                                       " ".join(turn.incoming.text.split())))
     return [Reply(listing(turn.bot))]
 
 
