@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from adapters import render as shared
-from bot.kernel.context import Bot
+from bot.kernel.context import Bot, NoSender
 from bot.kernel.markup import to_plain, with_mentions
 from bot.kernel.model import (
     Action,
@@ -348,12 +348,20 @@ async def run_console(bot: Bot, user: User, stdin: TextIO | None = None,
     # Looked up per call, not bound at import, so redirected streams (tests, click) are used.
     stdin = stdin if stdin is not None else sys.stdin
     out = out if out is not None else sys.stdout
-    bot.describe(user.platform, Platform("the console", takes_files=False))
     interactive = _terminal(stdin)
     to_terminal = _terminal(out)
     width = shutil.get_terminal_size().columns if to_terminal else None
     styled = to_terminal and not os.environ.get("NO_COLOR")
     console = Console(bot, user, out, width=width, styled=styled, ask_forms=interactive)
+
+    async def post(conversation: Conversation, replies: list[Reply]) -> None:
+        # Only this terminal's own chat is reachable; others wait for their own console.
+        if conversation.id != user.id:
+            raise NoSender("that console is not open in this process")
+        out.write("\n".join(render(r, width=width, styled=styled) for r in replies) + "\n")
+        out.flush()
+
+    bot.attach(user.platform, post, info=Platform("the console", takes_files=False))
     if interactive:
         console.write(format_text("DTL Forum Bot. Type a question, `help`, or `quit`. "
                                   "Pick a button by its number.", width, styled))

@@ -22,6 +22,7 @@ from bot.kernel.storage import open_database
 FEATURES: tuple[str, ...] = (
     "bot.features.help",
     "bot.features.qa",
+    "bot.features.teach",
     "bot.features.meetings",
     "bot.features.polls",
     "bot.features.peers",
@@ -70,13 +71,14 @@ def create_bot(
 ) -> Bot:
     """Open the database, load and index the content, and register every feature."""
     db = open_database(config.storage.path)
-    content = load_content(config.content.path)
+    registry = registry or build_registry()
+    content = registry.layered(load_content(config.content.path), db)
     return Bot(
         config=config,
         db=db,
         content=content,
         answers=AnswerIndex(content, config.answers.threshold),
-        registry=registry or build_registry(),
+        registry=registry,
         clock=clock or SystemClock(),
         secret=load_secret(db, dict(env) if env is not None else None),
     )

@@ -21,6 +21,7 @@ from bot.kernel.config import Config, ConfigError
 from bot.kernel.content import ContentError, check_content, load_content
 from bot.kernel.markup import to_plain
 from bot.kernel.model import User
+from bot.kernel.storage import open_read_only
 from bot.kernel.text import plural
 
 
@@ -50,6 +51,13 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
         content = load_content(config.content.path)
     except ContentError as exc:
         raise click.ClickException(f"content is invalid:\n{exc}") from None
+    # Entries taught in chat live in the database: read them too, without writing to it.
+    db = open_read_only(config.storage.path)
+    try:
+        content = command_line().registry.layered(content, db)
+    finally:
+        if db is not None:
+            db.conn.close()
     index = AnswerIndex(content, config.answers.threshold)
     questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
     for text in questions:

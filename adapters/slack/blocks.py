@@ -219,7 +219,7 @@ def input_block(item: ChoiceField | TextField) -> InputBlock:
     else:
         element = PlainTextInputElement(
             action_id=FIELD_ACTION_ID, initial_value=item.initial or None,
-            max_length=item.max_length,
+            max_length=item.max_length, multiline=item.multiline or None,
         )
     return InputBlock(
         block_id=item.id, label=_clip(item.label, 2000), element=element,

@@ -150,6 +150,8 @@ def _input(item: ChoiceField | TextField, initial: str | None) -> dict[str, Any]
     else:
         element.update(type="Input.Text", maxLength=item.max_length,
                        errorMessage=f"Fill in {item.label}")
+        if item.multiline:
+            element["isMultiline"] = True
     if initial is not None:
         element["value"] = initial
     return element

@@ -187,7 +187,8 @@ def reload_content(bot: Bot, actor: User) -> tuple[bool, str]:
     )
     audit.record(bot, actor, "content reload", summary)
     log.info("content reloaded entries=%d", len(content.entries))
-    return True, f"Content reloaded: {summary}."
+    notes = "".join(f"\n- {note}" for note in content.notes)
+    return True, f"Content reloaded: {summary}.{notes}"
 
 
 def _setting(conn: sqlite3.Connection, key: str) -> dict | None:

@@ -29,6 +29,9 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "meetings": "one-off forum meetings: time, title and place",
     "meeting_changes": "skipped or moved occurrences of the forum's regular meeting",
     "seen_events": "ids of platform events already answered (no person), kept a day",
+    "taught_entries": "entries taught or edited in chat: forum content, linked to no one "
+                      "(an approved peer answer's source names them only as they chose)",
+    "taught_priorities": "the forum's priority list as set in chat",
 }
 
 

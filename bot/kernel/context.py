@@ -86,6 +86,7 @@ class Bot:
         content, problems = check_content(self.config.content.path)
         if problems:
             return problems
+        content = self.registry.layered(content, self.db)
         self.content = content
         self.answers = AnswerIndex(content, self.config.answers.threshold)
         return []
@@ -113,7 +114,15 @@ class Bot:
         )
         return replies
 
+    def refresh_layers(self) -> None:
+        """Apply the content layers again if they changed (e.g. in another process)."""
+        if self.registry.layer_revisions and \
+                self.registry.layers_revision(self.db) != self.content.revision:
+            self.content = self.registry.layered(self.content, self.db)
+            self.answers = AnswerIndex(self.content, self.config.answers.threshold)
+
     async def _dispatch(self, incoming: Incoming) -> list[Reply]:
+        self.refresh_layers()
         if incoming.conversation.keep_reference:
             self.remember(incoming.conversation, incoming.user)
         if incoming.action is not None:

@@ -98,6 +98,8 @@ class TextField:
     required: bool = False
     max_length: int = 200
     error: str | None = None
+    # Several lines (an answer's text), where the platform offers it.
+    multiline: bool = False
 
 
 @dataclass(frozen=True)

@@ -304,3 +304,109 @@ def _name_claims(db: Database) -> None:
         {"platform": str, "person": str, "token_hash": str, "claimed_at": str},
         pk=("platform", "person"),
     )
+
+
+@migrations(name="0080_teach")
+def _teach(db: Database) -> None:
+    # What became of a question the bot could not answer: answered (with the entry that now
+    # covers it) or dismissed by an organiser, and when.
+    db["questions"].add_column("resolved", str)
+    db["questions"].add_column("resolved_at", str)
+    db["questions"].add_column("entry", str)
+    # Entries taught or edited in chat: a layer over content/'s files (same id: replaces the
+    # file's entry; retired: left out). `base_hash` is the file entry's hash when it was edited.
+    db["taught_entries"].create(
+        {
+            "id": str,
+            "title": str,
+            "body": str,
+            "source": str,
+            "phrasings": str,
+            "tags": str,
+            "related": str,
+            "reviewed": str,
+            "review_by": str,
+            "retired": int,
+            "base_hash": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        defaults={"retired": 0},
+    )
+    # The priority list set in chat (replaces priorities.toml's while present), by position.
+    db["taught_priorities"].create(
+        {"position": int, "id": str, "title": str, "description": str, "source": str,
+         "updated_at": str},
+        pk="position",
+    )
+    # An organiser's last `unanswered` list, so `answer N` means the item they were shown.
+    db["teach_listings"].create({"person": str, "items": str, "at": str}, pk="person")
+    # Where to tell the asker once an open question is answered: kept only while it is open.
+    db["teach_askers"].create(
+        {
+            "question_id": int,
+            "person": str,
+            "conversation": str,
+            "platform": str,
+            "conversation_id": str,
+            "is_direct": int,
+            "reference": str,
+            "asked_at": str,
+            # Once answered: the entry to tell them about, by whom, and delivery attempts.
+            "entry": str,
+            "answered_by": str,
+            "due_at": str,
+            "attempts": int,
+        },
+        pk="question_id",
+        defaults={"attempts": 0},
+    )
+    db["teach_askers"].create_index(["person"])
+    db["teach_askers"].create_index(["due_at"])
+
+
+@migrations(name="0081_teach_forum")
+def _teach_forum(db: Database) -> None:
+    # Conversations organisers chose for "ask the forum" questions (`questions here on`).
+    db["forum_channels"].create({"conversation": str, "set_by": str, "since": str},
+                                pk="conversation")
+    # Questions posted to the forum; `asker_name` only when the asker chose to give it.
+    db["forum_posts"].create(
+        {
+            "id": int,
+            "question_id": int,
+            "text": str,
+            "asker": str,
+            "asker_name": str,
+            "posted_at": str,
+            "status": str,
+        },
+        pk="id",
+    )
+    db["forum_posts"].create_index(["asker"])
+    # Peers' answers waiting for (or past) an organiser's review.
+    db["peer_answers"].create(
+        {
+            "id": int,
+            "post_id": int,
+            "text": str,
+            "source": str,
+            "name": str,
+            "answerer": str,
+            "at": str,
+            "status": str,
+            "entry": str,
+            "decided_at": str,
+        },
+        pk="id",
+    )
+    db["peer_answers"].create_index(["answerer"])
+
+
+@migrations(name="0082_teach_feedback")
+def _teach_feedback(db: Database) -> None:
+    # What was wrong with an answer marked not helpful (a category, and optional words).
+    db["feedback_reasons"].create(
+        {"feedback_id": int, "reason": str, "text": str, "at": str}, pk="feedback_id"
+    )

@@ -28,6 +28,17 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+def open_read_only(path: str | Path) -> sqlite_utils.Database | None:
+    """Open an existing database read-only (None if there is none yet): for commands that
+    only look, such as `dtlbot ask`, so they never create, migrate or lock it for writing."""
+    if str(path) == ":memory:" or not Path(path).is_file():
+        return None
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return sqlite_utils.Database(conn)
+
+
 def pending_migrations(db: sqlite_utils.Database) -> list[str]:
     """Names of migrations not yet applied to this database."""
     return [m.name for m in migrations.pending(db)]

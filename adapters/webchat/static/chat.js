@@ -254,8 +254,8 @@
         control.append(o);
       }
     } else {
-      control = el("input");
-      control.type = "text";
+      control = el(field.multiline ? "textarea" : "input");
+      if (!field.multiline) control.type = "text";
       control.maxLength = field.max_length || 200;
     }
     control.id = id;
