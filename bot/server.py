@@ -115,6 +115,7 @@ async def healthz(request: web.Request) -> web.Response:
         "status": "ok" if ok else "unavailable",
         "adapters": request.app[ADAPTERS_KEY],
         "database": "ok" if ok else "not writable",
+        **bot.notices,
     }
     return web.json_response(body, status=200 if ok else 503)
 

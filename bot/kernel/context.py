@@ -62,6 +62,9 @@ class Bot:
     scheduler: Scheduler | None = None
     # Redelivery logs by platform (see bot.kernel.seen), made by `events_of`.
     event_logs: dict[str, EventLog] = field(default_factory=dict, repr=False)
+    # What /healthz and the start banner must say about how the bot runs (e.g. Teams
+    # authentication off for the emulator), set by adapters as they start.
+    notices: dict[str, str] = field(default_factory=dict)
     # Conversations already stored, with what was stored, so a message writes only on change.
     _remembered: dict[str, tuple[str, str | None]] = field(default_factory=dict, repr=False)
 
