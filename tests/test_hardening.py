@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import bot.server
+from adapters.console import render as console_render
+from adapters.slack.blocks import messages_for, to_mrkdwn
+from adapters.teams import cards
 from bot.cli import cli
+from bot.features.polls import store as polls
+from bot.kernel.markup import literal, to_plain
+from bot.kernel.model import Action, Reply, User
 from bot.server import create_app
+from tests.conftest import press, say
+from tests.meetings_helpers import configure_forum
 
 
 def write_config(tmp_path: Path, text: str) -> Path:
@@ -71,3 +80,84 @@ async def test_healthz_has_no_teams_notice_with_an_app_id(bot, config, aiohttp_c
     client = await aiohttp_client(create_app(bot, start_scheduler=False))
     body = await (await client.get("/healthz")).json()
     assert "teams_authentication" not in body
+
+
+# 2. Everything a person typed is literal text on every platform.
+
+EVIL = "[Session expired](https://evil.example/login) <!channel> <!here> <@U0ORGANISER> **now**"
+EVIL_NAME = "[Olu](https://evil.example/who) <!everyone>"
+PROPER_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
+
+
+async def organiser_views(bot) -> list[Reply]:
+    """What organisers and DTLs are shown after people typed link and mention markup."""
+    organiser = User("console", "olu", name=EVIL_NAME, is_organiser=True)
+    await say(bot, EVIL)
+    views = await say(bot, "unanswered", organiser)
+    views += await say(bot, f"poll start {EVIL}", organiser)
+    views += await say(bot, "poll list", organiser)
+    poll = polls.open_poll(bot)
+    values = {f"rank:{p.id}": str(p.number) for p in poll.priorities}
+    values["pcn"] = EVIL
+    views += await press(bot, Action(f"ballot:{poll.id}", values=values))
+    views += await say(bot, "my ballot")
+    views += await say(bot, f'meeting add 2026-12-18 14:00 "{EVIL}" "{EVIL}"', organiser)
+    views += await say(bot, "meetings")
+    views += await say(bot, "poll results", organiser)
+    views += await say(bot, "audit", organiser)
+    return views
+
+
+def test_literal_text_shows_as_typed_in_the_console():
+    assert to_plain(literal(EVIL)) == EVIL
+    assert to_plain(literal("- not a bullet\n# not a heading\n\\ back")) == (
+        "- not a bullet\n# not a heading\n\\ back")
+
+
+async def test_typed_links_and_mentions_are_plain_text_in_the_console(bot, config):
+    configure_forum(config)
+    shown = "\n".join(console_render(r) for r in await organiser_views(bot))
+    assert shown.count(EVIL) >= 6  # unanswered, poll title, PCN, meeting title and place...
+    assert EVIL_NAME in shown  # the audit's display name
+    assert "Session expired (https://evil.example/login)" not in shown
+
+
+async def test_typed_links_and_mentions_never_reach_slack_as_markup(bot, config):
+    configure_forum(config)
+    messages = messages_for(await organiser_views(bot))
+    shown = "\n".join(b["text"]["text"] for m in messages for b in m.blocks if b.get("text"))
+    assert "Session expired" in shown and "Olu" in shown
+    for forbidden in ("<https://evil", "<!channel>", "<!here>", "<!everyone>", "<@U0ORGANISER>",
+                      "|Session expired>", "*now*"):
+        assert forbidden not in shown
+    assert "&lt;!channel&gt;" in shown
+
+
+def test_slack_link_addresses_are_escaped_so_content_cannot_broadcast():
+    shown = to_mrkdwn("[x](<!channel>) [y](https://a.example/?q=<@U1>|z&b)")
+    assert "<!channel>" not in shown and "<@U1>" not in shown
+    assert "<https://a.example/?q=&lt;@U1&gt;%7Cz&amp;b|y>" in shown
+
+
+async def test_typed_links_and_mentions_are_escaped_on_teams_cards_and_messages(bot, config):
+    configure_forum(config)
+    activities = [a for r in await organiser_views(bot) for a in cards.render(r, lambda *_: None)]
+    texts = [a.get("text", "") for a in activities]
+    texts += [block.get("text", "") for a in activities for att in a.get("attachments", [])
+              for block in att["content"].get("body", [])]
+    shown = "\n".join(texts)
+    assert "\\[Session expired\\]" in shown
+    assert not PROPER_LINK.search(shown.replace("[the toolkit]", ""))
+    assert "<!channel>" not in shown.replace("\\<!channel>", "")
+    assert "**now**" not in shown
+
+
+async def test_typed_links_reach_the_web_chat_escaped(bot, aiohttp_client):
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    user = {"id": "dana", "name": "Dana"}
+    await client.post("/chat/api/messages", json={"user": user, "text": EVIL})
+    response = await client.post("/chat/api/messages",
+                                 json={"user": user, "text": "unanswered"})
+    [reply] = (await response.json())["replies"]
+    assert "\\[session expired\\](https://evil.example/login)" in reply["text"]
+    assert not PROPER_LINK.search(reply["text"])

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.kernel.markup import CODE
+from bot.kernel.markup import CODE, literal, protect, restore, to_plain
 from bot.kernel.model import Button, ChoiceField, File, Form, Image, Reply, TextField
 
 # Some Teams clients still fail on 1.5 cards; 1.4 renders everywhere.
@@ -81,7 +80,9 @@ def paragraphs(text: str) -> str:
 
 def card_markdown(text: str) -> str:
     """Adaptive Card TextBlocks lack code spans: show `code` as bold instead."""
-    return paragraphs(CODE.sub(r"**\1**", text))
+    # Escaped characters (user text, see bot.kernel.markup.literal) stay escaped: Teams
+    # renders a backslash escape as the character itself.
+    return paragraphs(restore(CODE.sub(r"**\1**", protect(text)), lambda c: "\\" + c))
 
 
 def text_activity(text: str) -> dict[str, Any]:
@@ -256,7 +257,7 @@ def _card_for(reply: Reply, text: str, host: Hoster, submitted: dict[str, str]
         if element is not None:
             body.append(element)
         else:
-            body.append(text_block(f"_Chart not shown here: {reply.image.alt}_"))
+            body.append(text_block(f"_Chart not shown here: {literal(reply.image.alt)}_"))
     actions = place_buttons(reply.buttons, body)
     if reply.form is not None:
         body.extend(form_elements(reply.form, submitted))
@@ -273,5 +274,4 @@ def _card_for(reply: Reply, text: str, host: Hoster, submitted: dict[str, str]
 def _summary(reply: Reply) -> str:
     if reply.form is not None:
         return reply.form.title
-    first_line = reply.text.split("\n", 1)[0]
-    return re.sub(r"[*_`]", "", first_line)
+    return to_plain(reply.text.split("\n", 1)[0])

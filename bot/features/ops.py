@@ -20,6 +20,7 @@ import sqlite_utils
 
 from bot.kernel import audit
 from bot.kernel.content import Problem
+from bot.kernel.markup import literal
 from bot.kernel.model import Reply, User
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.schema import migrations
@@ -293,9 +294,10 @@ async def audit_command(turn: Turn) -> list[Reply]:
     lines = ["The last organiser actions, newest first:"]
     for row in rows:
         when = row["at"][:16].replace("T", " ")
-        detail = f": {row['detail']}" if row["detail"] else ""
+        detail = f": {literal(row['detail'])}" if row["detail"] else ""
         lines.append(
-            f"- {when} UTC, {row['actor_name']} ({row['platform']}): {row['action']}{detail}"
+            f"- {when} UTC, {literal(row['actor_name'])} ({literal(row['platform'])}): "
+            f"{literal(row['action'])}{detail}"
         )
     return [Reply("\n".join(lines))]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.kernel.answers import Answer
 from bot.kernel.content import Content, Entry, GlossaryTerm
+from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Reply
 from bot.kernel.registry import Registry, Turn
 
@@ -94,7 +95,8 @@ async def glossary(turn: Turn) -> list[Reply]:
         return [Reply("Glossary terms: " + ", ".join(terms) + ". Type `glossary TERM`.")]
     term = content.glossary_lookup(turn.args)
     if term is None:
-        return [Reply(f"`{turn.args}` is not in the glossary. Type `glossary` to list the terms.")]
+        return [Reply(f"“{literal(turn.args)}” is not in the glossary. "
+                      "Type `glossary` to list the terms.")]
     return [glossary_reply(term)]
 
 
@@ -142,7 +144,7 @@ async def unanswered(turn: Turn) -> list[Reply]:
     ).fetchall()
     if not rows:
         return [Reply("No unanswered questions so far.")]
-    lines = "\n".join(f"- {n}× {q}" for q, n, _ in rows)
+    lines = "\n".join(f"- {n}× {literal(q)}" for q, n, _ in rows)
     votes = turn.bot.db.execute(
         "select topic, count(*) from feedback where vote < 0 group by topic order by 2 desc limit 5"
     ).fetchall()

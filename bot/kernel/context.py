@@ -18,6 +18,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.content import Content, Problem, check_content
 from bot.kernel.identity import pseudonym
+from bot.kernel.markup import literal
 from bot.kernel.metrics import Metrics
 from bot.kernel.model import Conversation, Incoming, Reply, User
 from bot.kernel.registry import Registry, Turn
@@ -147,7 +148,8 @@ class Bot:
             visible = [c for c in family if incoming.user.is_organiser or not c.organiser]
             if visible:
                 listing = "\n".join(f"- `{c.usage}`: {c.help}" for c in visible)
-                return [Reply(f"I don't know `{text}`. Did you mean one of these?\n{listing}")]
+                return [Reply(f"I don't know “{literal(text)}”. "
+                              f"Did you mean one of these?\n{listing}")]
         return await self.ask(Turn(self, incoming, text))
 
     async def ask(self, turn: Turn) -> list[Reply]:

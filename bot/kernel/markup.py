@@ -1,18 +1,61 @@
-"""The Markdown subset replies use (**bold**, _italic_, `code`, [text](url), "- " bullets)."""
+"""The Markdown subset replies use (**bold**, _italic_, `code`, [text](url), "- " bullets).
+
+Whatever a person typed is put into a reply through `literal()`, which backslash-escapes every
+character the subset (or a platform's own markup) gives meaning to; each renderer shows an
+escaped character as itself, never as markup. Links therefore come only from content, config
+and the bot's own text.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 ITALIC = re.compile(r"(?<![\w*])_(.+?)_(?!\w)")
 CODE = re.compile(r"`([^`]+)`")
 
+# Characters with a meaning in the subset, in Slack mrkdwn or in Teams' Markdown (a link
+# needs "[" and "]", so parentheses alone are harmless); the last four only at a line's start.
+SPECIAL = "\\`*_[]~<->#+"
+ESCAPE = re.compile(r"\\([" + re.escape(SPECIAL) + r"])")
+_NEEDS = re.compile(r"[\\`*_\[\]~<]")
+_LINE_START = re.compile(r"(?m)^([ \t]*)([->#+])")
+# While a renderer's patterns run, an escaped character stands in as a private-use character
+# (which none of the patterns match); `restore` then puts in the platform's literal form.
+_BASE = 0xF0000
+_STAND_IN = re.compile(f"[{chr(_BASE)}-{chr(_BASE + len(SPECIAL) - 1)}]")
+
+
+def literal(text: object) -> str:
+    """`text` (anything a person typed) escaped so that no renderer shows it as markup."""
+    escaped = _NEEDS.sub(lambda m: "\\" + m.group(0), _STAND_IN.sub("", str(text)))
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def protect(text: str) -> str:
+    """Escaped characters as stand-ins, so that the subset's patterns cannot match them."""
+    return ESCAPE.sub(lambda m: chr(_BASE + SPECIAL.index(m.group(1))), text)
+
+
+def restore(text: str, shown: Callable[[str], str] | Mapping[str, str] | None = None) -> str:
+    """Stand-ins back as literal characters; `shown` maps a character to its platform form."""
+    def one(match: re.Match[str]) -> str:
+        char = SPECIAL[ord(match.group(0)) - _BASE]
+        if shown is None:
+            return char
+        if callable(shown):
+            return shown(char)
+        return shown.get(char, char)
+
+    return _STAND_IN.sub(one, text)
+
 
 def to_plain(text: str) -> str:
     """The text with markup removed, links shown as 'text (url)': for terminals and logs."""
+    text = protect(text)
     text = LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
     text = BOLD.sub(r"\1", text)
     text = ITALIC.sub(r"\1", text)
-    return CODE.sub(r"\1", text)
+    return restore(CODE.sub(r"\1", text))

@@ -15,6 +15,17 @@
     ["italic", /(?<![\w*])_(.+?)_(?!\w)/],
   ];
 
+  // A backslash before one of these shows the character itself, never markup: the bot escapes
+  // what people typed this way (bot/kernel/markup.py `literal`). While the patterns above run,
+  // each escaped character stands in as a private-use character they cannot match.
+  const SPECIAL = "\\`*_[]~<->#+";
+  const ESCAPED = /\\([\\`*_\[\]~<\->#+])/g;
+  const STAND_IN = new RegExp(`[\\u{F0000}-\\u{${(0xF0000 + SPECIAL.length - 1).toString(16)}}]`, "gu");
+  const protect = (text) =>
+    text.replace(ESCAPED, (m, c) => String.fromCodePoint(0xF0000 + SPECIAL.indexOf(c)));
+  const restore = (text) =>
+    text.replace(STAND_IN, (c) => SPECIAL[c.codePointAt(0) - 0xF0000]);
+
   const $ = (id) => document.getElementById(id);
   let user = null;
   let info = { open_admin: false };
@@ -50,15 +61,15 @@
         if (m && (best === null || m.index < best.m.index)) best = { kind, m };
       }
       if (best === null) {
-        parent.append(text);
+        parent.append(restore(text));
         return;
       }
       const { kind, m } = best;
-      if (m.index > 0) parent.append(text.slice(0, m.index));
+      if (m.index > 0) parent.append(restore(text.slice(0, m.index)));
       if (kind === "code") {
-        parent.append(el("code", "", m[1]));
+        parent.append(el("code", "", restore(m[1])));
       } else if (kind === "link") {
-        const href = safeUrl(m[2]);
+        const href = safeUrl(restore(m[2]));
         if (href) {
           const a = el("a");
           a.href = href;
@@ -67,7 +78,7 @@
           inline(m[1], a);
           parent.append(a);
         } else {
-          parent.append(`${m[1]} (${m[2]})`);
+          parent.append(restore(`${m[1]} (${m[2]})`));
         }
       } else {
         const node = el(kind === "bold" ? "strong" : "em");
@@ -81,7 +92,7 @@
   // Lines starting with "- " become a list; other lines become paragraphs.
   function renderText(text, parent) {
     let list = null;
-    for (const line of text.split("\n")) {
+    for (const line of protect(text).split("\n")) {
       if (line.startsWith("- ")) {
         if (list === null) {
           list = el("ul");

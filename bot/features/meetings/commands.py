@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.features.meetings.schedule import Meeting, Schedule, iso_utc
 from bot.kernel import audit
+from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Reply
 from bot.kernel.registry import Next, Registry, Turn
 
@@ -55,7 +56,7 @@ def short_when(meeting: Meeting) -> str:
 def where_text(meeting: Meeting) -> str:
     if meeting.join_url:
         return f"Join online: {meeting.join_url}"
-    return f"Where: {meeting.location}" if meeting.location else ""
+    return f"Where: {literal(meeting.location)}" if meeting.location else ""
 
 
 def calendar_url(bot: Bot) -> str:
@@ -75,7 +76,7 @@ def link_buttons(bot: Bot, meeting: Meeting) -> tuple[Button, ...]:
 
 def meeting_text(bot: Bot, meeting: Meeting) -> str:
     """The title, the date and time, where, and the agenda, one line each."""
-    lines = [f"**{meeting.title}**", when_text(bot, meeting)]
+    lines = [f"**{literal(meeting.title)}**", when_text(bot, meeting)]
     if meeting.kind == "moved" and meeting.original_start is not None:
         was = meeting.original_start
         lines[0] += f" (moved from {was:%a} {was.day} {was:%b})"
@@ -90,8 +91,8 @@ def meeting_text(bot: Bot, meeting: Meeting) -> str:
 
 def listing_line(meeting: Meeting) -> str:
     extra = {"series": "", "moved": " (moved)", "one-off": " (one-off)"}[meeting.kind]
-    place = f", {meeting.location}" if meeting.location and not meeting.join_url else ""
-    return f"- {short_when(meeting)}: {meeting.title}{extra}{place}"
+    place = f", {literal(meeting.location)}" if meeting.location and not meeting.join_url else ""
+    return f"- {short_when(meeting)}: {literal(meeting.title)}{extra}{place}"
 
 
 def nearest_text(schedule: Schedule, day: date) -> str:
@@ -179,10 +180,11 @@ def parse_day(text: str, base: datetime) -> date:
         try:
             return date(*map(int, text.split("-")))
         except ValueError:
-            raise ParseError(f"`{text}` is not a real date.") from None
+            raise ParseError(f"“{literal(text)}” is not a real date.") from None
     found = _friendly(text, base, want_time=False) if text else None
     if found is None:
-        raise ParseError(f"I could not read `{text}` as a date: use YYYY-MM-DD, e.g. 2026-11-18.")
+        raise ParseError(f"I could not read “{literal(text)}” as a date: use YYYY-MM-DD, "
+                         "e.g. 2026-11-18.")
     return found.date()
 
 
@@ -194,12 +196,12 @@ def parse_when(text: str, base: datetime) -> datetime:
         day = parse_day(strict.group(1), base)
         hour, minute = map(int, strict.group(2).split(":"))
         if hour > 23 or minute > 59:
-            raise ParseError(f"`{strict.group(2)}` is not a time: use HH:MM, e.g. 13:00.")
+            raise ParseError(f"“{literal(strict.group(2))}” is not a time: use HH:MM, e.g. 13:00.")
         return datetime(day.year, day.month, day.day, hour, minute)
     found = _friendly(text, base, want_time=True) if text else None
     if found is None:
         raise ParseError(
-            f"I could not read `{text}` as a date and time: use YYYY-MM-DD HH:MM "
+            f"I could not read “{literal(text)}” as a date and time: use YYYY-MM-DD HH:MM "
             "(forum time), e.g. 2026-11-18 10:00."
         )
     return found
@@ -287,7 +289,7 @@ async def meeting_add(turn: Turn) -> list[Reply]:
         return [Reply(f"{when:%Y-%m-%d %H:%M} is in the past: give a future date and time.")]
     clash = schedule.between(start, start + timedelta(seconds=1))
     if clash:
-        return [Reply(f"There is already a meeting then: {clash[0].title}, "
+        return [Reply(f"There is already a meeting then: {literal(clash[0].title)}, "
                       f"{when_text(bot, clash[0])}.")]
     table = bot.db["meetings"]
     table.insert(
@@ -328,7 +330,7 @@ async def meeting_skip(turn: Turn) -> list[Reply]:
         )
     audit.record(bot, turn.user, "meeting skip", f"{picked.kind} {iso_utc(picked.start)}")
     bot.replan()
-    return [Reply(f"Skipped: {picked.title}, {when_text(bot, picked)}. "
+    return [Reply(f"Skipped: {literal(picked.title)}, {when_text(bot, picked)}. "
                   "No reminders will be sent for it.")]
 
 

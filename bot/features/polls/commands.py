@@ -22,6 +22,7 @@ from bot.features.polls.ballots import (
 )
 from bot.features.polls.results import summary
 from bot.kernel import audit, conversations
+from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, File, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
@@ -58,8 +59,8 @@ def announcement(bot: Bot, poll: polls.Poll) -> Reply:
     closing = f" It closes {polls.local(bot, poll.closes_at)}." if poll.closes_at else ""
     n = len(poll.priorities)
     return Reply(
-        f"**Priority poll: {poll.title}**\nPlease rank the forum's {n} priorities for your "
-        "PCN, most important first, and say who is leading each and how far along it is. "
+        f"**Priority poll: {literal(poll.title)}**\nPlease rank the forum's {n} priorities "
+        "for your PCN, most important first, and say who is leading each and how far along it is. "
         f"It takes a couple of minutes, and you can change your ballot until the poll "
         f"closes.{closing}\n{priority_listing(poll.priorities)}\n"
         f"Press the button, or type `rank` and the {n} numbers in your order "
@@ -70,7 +71,7 @@ def announcement(bot: Bot, poll: polls.Poll) -> Reply:
 
 def closed_message(bot: Bot, poll: polls.Poll) -> str:
     when = f" on {polls.local(bot, poll.closed_at)}" if poll.closed_at else ""
-    return f"The poll \"{poll.title}\" closed{when}, so it no longer takes ballots."
+    return f"The poll \"{literal(poll.title)}\" closed{when}, so it no longer takes ballots."
 
 
 def no_open_poll(bot: Bot) -> str:
@@ -101,10 +102,10 @@ def ballot_lines(poll: polls.Poll, items: dict[str, Item]) -> list[str]:
 def saved_reply(bot: Bot, poll: polls.Poll, items: dict[str, Item], ranked: bool) -> Reply:
     lines = "\n".join(ballot_lines(poll, items))
     if ranked:
-        text = (f"Thanks, your ballot for \"{poll.title}\" is saved:\n{lines}\n"
+        text = (f"Thanks, your ballot for \"{literal(poll.title)}\" is saved:\n{lines}\n"
                 "You can change it until the poll closes (`my ballot` shows it).")
     else:
-        text = (f"Saved. Your ballot for \"{poll.title}\" so far:\n{lines}\n"
+        text = (f"Saved. Your ballot for \"{literal(poll.title)}\" so far:\n{lines}\n"
                 f"It counts once all {len(poll.priorities)} are ranked: type `rank` and the "
                 "numbers in your order, most important first, or press the button.")
     return Reply(text, buttons=(open_button(poll),))
@@ -143,8 +144,8 @@ async def poll_start(turn: Turn) -> list[Reply]:
     bot = turn.bot
     current = polls.open_poll(bot)
     if current is not None:
-        return [Reply(f"The poll \"{current.title}\" (#{current.id}) is still open. Close it "
-                      "with `poll close` before starting another.")]
+        return [Reply(f"The poll \"{literal(current.title)}\" (#{current.id}) is still open. "
+                      "Close it with `poll close` before starting another.")]
     try:
         title, closing = polls.split_start_args(turn.args)
     except polls.PollError as exc:
@@ -207,7 +208,7 @@ async def poll_list(turn: Turn) -> list[Reply]:
     if not listed:
         return [Reply("No polls yet. Start one with `poll start TITLE [closes DATE]`.")]
     lines = [
-        f"- #{p.id} **{p.title}**: {polls.status_line(bot, p)}; "
+        f"- #{p.id} **{literal(p.title)}**: {polls.status_line(bot, p)}; "
         f"{responses_text(polls.responses(bot, p.id))}; opened {polls.local(bot, p.opened_at)}"
         for p in listed
     ]
@@ -222,7 +223,7 @@ async def poll_remind(turn: Turn) -> list[Reply]:
     count = polls.responses(bot, poll.id)
     closing = f" It closes {polls.local(bot, poll.closes_at)}." if poll.closes_at else ""
     reminder = Reply(
-        f"**Reminder: priority poll \"{poll.title}\"**\n{count} "
+        f"**Reminder: priority poll \"{literal(poll.title)}\"**\n{count} "
         f"{'DTL has' if count == 1 else 'DTLs have'} ranked the priorities so far.{closing} "
         "If you haven't yet, it takes a couple of minutes: press the button, or type `rank` "
         "and the numbers in your order.",
@@ -258,7 +259,8 @@ async def poll_export(turn: Turn) -> list[Reply]:
                  + (" (named)" if named else ""))
     kind = "with names (named_export is on)" if named else "with pseudonymous respondents"
     data = polls.export_csv(bot, poll)
-    return [Reply(f"The ballots of \"{poll.title}\", one row per priority per ballot, {kind}.",
+    return [Reply(f"The ballots of \"{literal(poll.title)}\", one row per priority per "
+                  f"ballot, {kind}.",
                   file=File(data, polls.csv_filename(poll), mime="text/csv",
                             title=f"{poll.title} ballots"))]
 
@@ -355,7 +357,7 @@ async def my_ballot(turn: Turn) -> list[Reply]:
     ).fetchone()
     current = polls.open_poll(bot)
     if current is not None and polls.load_ballot(bot, current, person) is None:
-        return [Reply(f"You haven't voted in \"{current.title}\" yet.",
+        return [Reply(f"You haven't voted in \"{literal(current.title)}\" yet.",
                       buttons=(open_button(current),))]
     poll = current or (polls.get_poll(bot, row[0]) if row else None)
     if poll is None:
@@ -364,10 +366,10 @@ async def my_ballot(turn: Turn) -> list[Reply]:
     assert stored is not None
     ballot, items = stored
     when = polls.local(bot, polls.from_iso(ballot["submitted_at"]))
-    pcn = f"\nPCN: {ballot['pcn']}" if ballot["pcn"] else ""
+    pcn = f"\nPCN: {literal(ballot['pcn'])}" if ballot["pcn"] else ""
     counted = "" if ballot["ranked"] else "\nIt does not count yet: not every priority is ranked."
-    text = (f"Your ballot in \"{poll.title}\" ({polls.status_line(bot, poll)}), last changed "
-            f"{when}:\n" + "\n".join(ballot_lines(poll, items)) + pcn + counted)
+    text = (f"Your ballot in \"{literal(poll.title)}\" ({polls.status_line(bot, poll)}), "
+            f"last changed {when}:\n" + "\n".join(ballot_lines(poll, items)) + pcn + counted)
     buttons = (open_button(poll),) if poll.is_open else ()
     return [Reply(text, buttons=buttons)]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.features.polls.ballots import LEAD_LABELS, LEADS, PROGRESS, PROGRESS_LABELS, PollPriority
+from bot.kernel.markup import literal
 
 TIE_BREAK = (
     "Priorities are ordered by Borda score (for eight priorities, 8 points for a first place "
@@ -131,10 +132,10 @@ def _spread(counts: dict[str, int], labels: dict[str, str]) -> str:
 def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
     """The results as chat text (Markdown subset)."""
     n = results.responses
-    head = f"**Results: {poll['title']}** ({status_line}), {n} response{_s(n)}"
+    head = f"**Results: {literal(poll['title'])}** ({status_line}), {n} response{_s(n)}"
     if n == 0:
         return head + "\nNo ballots yet."
-    since = f" (movement since {results.previous_title})" if results.previous_title else ""
+    since = f" (movement since {literal(results.previous_title)})" if results.previous_title else ""
     lines = [head, f"By Borda score{since}:"]
     for place, line in enumerate(results.lines, start=1):
         lines.append(

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.features.polls.ballots import Item, PollPriority
 from bot.features.polls.results import Results, apply_trend, tally, to_csv
+from bot.kernel.markup import literal
 from bot.kernel.model import User
 
 if TYPE_CHECKING:
@@ -96,8 +97,8 @@ def parse_closing(bot: Bot, text: str) -> datetime:
                 parsed = datetime.combine(parsed.date(), time(23, 59, 59))
             return parsed.replace(tzinfo=zone).astimezone(UTC)
     raise PollError(
-        f"I couldn't read the closing date `{text.strip()}`. Use a date such as 2026-12-01 "
-        f"(closes at the end of that day) or 2026-12-01 17:00, in forum time "
+        f"I couldn't read the closing date “{literal(text.strip())}”. Use a date such as "
+        f"2026-12-01 (closes at the end of that day) or 2026-12-01 17:00, in forum time "
         f"({bot.config.forum.timezone})."
     )
 
@@ -311,7 +312,7 @@ def insert_poll(bot: Bot, user: User, conversation_key: str, title: str,
 def unknown_poll(ref: str) -> str:
     if not ref.strip():
         return "There are no polls yet."
-    return f"I can't find a poll called `{ref.strip()}`. Type `poll list` to see them."
+    return f"I can't find a poll called “{literal(ref.strip())}”. Type `poll list` to see them."
 
 
 def next_close(bot: Bot) -> datetime | None:
@@ -336,10 +337,10 @@ def describe_ballots(bot: Bot, user: User) -> list[str]:
         ranked = sorted((i.rank, p.title) for p in poll.priorities
                         if (i := items.get(p.id)) and i.rank is not None)
         ranks = ", ".join(f"{rank}. {title}" for rank, title in ranked)
-        pcn = f"; PCN: {row['pcn']}" if row["pcn"] else ""
-        name = f"; your name: {row['voter_name']}" if row["voter_name"] else ""
-        lines.append(f"Your ballot in the poll \"{poll.title}\" ({row['submitted_at'][:10]}): "
-                     f"{ranks or 'no ranks yet'}{pcn}{name}")
+        pcn = f"; PCN: {literal(row['pcn'])}" if row["pcn"] else ""
+        name = f"; your name: {literal(row['voter_name'])}" if row["voter_name"] else ""
+        lines.append(f"Your ballot in the poll \"{literal(poll.title)}\" "
+                     f"({row['submitted_at'][:10]}): {ranks or 'no ranks yet'}{pcn}{name}")
     return lines
 
 
@@ -365,7 +366,7 @@ def forget_ballots(bot: Bot, user: User) -> str:
 
 def describe_pcn(bot: Bot, user: User) -> list[str]:
     pcn = remembered_pcn(bot, bot.pseudonym(user))
-    return [f"Your PCN's name, offered again on your next ballot: {pcn}"] if pcn else []
+    return [f"Your PCN's name, offered again on your next ballot: {literal(pcn)}"] if pcn else []
 
 
 def forget_pcn(bot: Bot, user: User) -> str:
