@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -161,3 +162,92 @@ async def test_typed_links_reach_the_web_chat_escaped(bot, aiohttp_client):
     [reply] = (await response.json())["replies"]
     assert "\\[session expired\\](https://evil.example/login)" in reply["text"]
     assert not PROPER_LINK.search(reply["text"])
+
+
+# 3. A ballot, filled or empty, is only ever filled with the presser's own; a channel shows
+#    nobody's choices.
+
+def ballot_values(poll, order, pcn):
+    values = {f"rank:{pid}": str(place) for place, pid in enumerate(order, start=1)}
+    return values | {"pcn": pcn}
+
+
+async def two_saved_ballots(bot, platform, first, second):
+    organiser = User(platform, "organiser-1", name="Olu", is_organiser=True)
+    await say(bot, "poll start Spring 2027", organiser)
+    poll = polls.open_poll(bot)
+    ids = [p.id for p in poll.priorities]
+    await press(bot, Action(f"ballot:{poll.id}", values=ballot_values(poll, ids, "Alpha PCN")),
+                User(platform, first))
+    await press(bot, Action(f"ballot:{poll.id}",
+                            values=ballot_values(poll, ids[::-1], "Beta PCN")),
+                User(platform, second))
+    return poll
+
+
+async def test_slack_open_button_in_a_channel_opens_the_pressers_own_ballot(
+    bot, config, aiohttp_client, aiohttp_server
+):
+    from tests import test_slack as slack
+    from tests.fakes.slack_api import FakeSlack
+
+    fake = FakeSlack()
+    fake.base_url = str((await aiohttp_server(fake.make_app())).make_url("/"))
+    config.slack.bot_token, config.slack.signing_secret = "xoxb-test", slack.SECRET
+    config.slack.api_base_url = fake.api_url
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    poll = await two_saved_ballots(bot, "slack", slack.DTL_ID, "U0BEN")
+
+    await slack.post_json(client, slack.event_callback(slack.mention("ballot")))
+    (posted,) = await fake.wait_for("chat.postMessage")
+    assert "Alpha PCN" not in json.dumps(posted)
+    (button,) = [b for b in slack.buttons(posted) if b["action_id"].startswith("slack-open-form")]
+    payload = json.loads(slack.press(button["action_id"])["payload"])
+    payload["user"]["id"] = "U0BEN"
+    payload["channel"]["id"] = payload["container"]["channel_id"] = "C0FORUM"
+    payload["actions"][0]["value"] = button["value"]
+    assert (await slack.post_form(client, {"payload": json.dumps(payload)})).status == 200
+    (opened,) = await fake.wait_for("views.open")
+    shown = json.dumps(opened["view"])
+    assert "Beta PCN" in shown and "Alpha PCN" not in shown
+    first = poll.priorities[0].id
+    (rank_block,) = [b for b in opened["view"]["blocks"] if b.get("block_id") == f"rank:{first}"]
+    assert rank_block["element"]["initial_option"]["value"] == str(len(poll.priorities))
+
+
+async def test_teams_ballot_card_in_a_channel_carries_nobodys_values(
+    bot, config, aiohttp_client, connector
+):
+    from tests import test_teams as teams
+
+    config.teams.enabled = True
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    poll = await two_saved_ballots(bot, "teams", teams.DANA_AAD, "aad-ben")
+    assert await teams.post(client, teams.in_channel(connector, "ballot")) == 200
+    card = teams.card_of(connector)
+    assert "Alpha PCN" not in json.dumps(card)
+    assert all(not field.get("value") for field in teams.inputs_of(card).values())
+
+    # Submitted in the channel, the answer says it is saved without showing the choices.
+    ids = [p.id for p in poll.priorities]
+    data = teams.submit_data(card) | {f"field:{k}": v for k, v in
+                                      ballot_values(poll, ids, "Gamma PCN").items()}
+    activity = teams.in_channel(connector, "")
+    activity.update(text="", value=data, entities=[], id="1700000000002")
+    assert await teams.post(client, activity) == 200
+    answer = connector.posted[-1].activity
+    assert "is saved" in json.dumps(answer)
+    assert poll.priorities[0].title not in json.dumps(answer)
+    assert "Gamma PCN" not in json.dumps(answer)
+
+
+async def test_teams_ballot_card_in_a_personal_chat_keeps_the_persons_values(
+    bot, config, aiohttp_client, connector
+):
+    from tests import test_teams as teams
+
+    config.teams.enabled = True
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    await two_saved_ballots(bot, "teams", teams.DANA_AAD, "aad-ben")
+    assert await teams.post(client, teams.personal(connector, text="ballot")) == 200
+    assert "Alpha PCN" in json.dumps(teams.card_of(connector))

@@ -148,7 +148,8 @@ class SlackAdapter:
     client: AsyncWebClient
     app: AsyncApp = field(init=False)
     names: dict[str, str] = field(default_factory=dict)
-    forms: OrderedDict[str, Form] = field(default_factory=OrderedDict)
+    # Forms behind "Open" buttons, with the Slack user each was made for.
+    forms: OrderedDict[str, tuple[Form, str]] = field(default_factory=OrderedDict)
     # Work started after an ack (posts, uploads): kept so it is not garbage-collected mid-way.
     pending: set[asyncio.Task] = field(default_factory=set)
     jobs: asyncio.Queue | None = None
@@ -300,26 +301,32 @@ class SlackAdapter:
             return
         neutral = Action(kit.neutral_action_id(action["action_id"]), value=action.get("value", ""))
         target = Target(user.id, channel, thread)
+        conversation = self.conversation(channel, thread)
         if neutral.id == FORM_ACTION:
-            replies = self._kept_form(neutral.value)
+            replies = await self._kept_form(neutral.value, user, conversation)
         else:
-            conversation = self.conversation(channel, thread)
             replies = await self.bot.handle(Incoming(user, conversation, action=neutral))
         replies = await self._open_first_form(body.get("trigger_id"), replies, target)
         await self.post(target, replies)
 
-    def _kept_form(self, key: str) -> list[Reply]:
-        form = self.forms.get(key)
-        if form is None:
+    async def _kept_form(self, key: str, user: User, conversation: Conversation) -> list[Reply]:
+        """The form behind an "Open" button, for whoever pressed it: a form that can be asked
+        for afresh (a ballot) is, so each presser gets their own; anyone but the person it
+        was made for gets it without their values."""
+        kept = self.forms.get(key)
+        if kept is None:
             return [Reply("That form has expired. Please ask me for it again.")]
-        return [Reply(form=form)]
+        form, owner = kept
+        if form.reopen is not None:
+            return await self.bot.handle(Incoming(user, conversation, action=form.reopen))
+        return [Reply(form=form if user.id == owner else form.blank())]
 
-    def _with_form_button(self, reply: Reply) -> Reply:
+    def _with_form_button(self, reply: Reply, owner: str) -> Reply:
         """A form in a message cannot open itself: add a button that opens it as a modal."""
         if reply.form is None:
             return reply
         key = secrets.token_urlsafe(9)
-        self.forms[key] = reply.form
+        self.forms[key] = (reply.form, owner)
         while len(self.forms) > FORMS_KEPT:
             self.forms.popitem(last=False)
         button = Button(f"Open: {reply.form.title}", Action(FORM_ACTION, value=key),
@@ -384,7 +391,7 @@ class SlackAdapter:
 
     async def post(self, target: Target, replies: list[Reply]) -> bool:
         """Post replies in order (text, buttons, images, files); False if any post failed."""
-        replies = [self._with_form_button(r) for r in replies]
+        replies = [self._with_form_button(r, target.user_id) for r in replies]
         ok = True
         batch: list[Reply] = []
         for reply in replies:

@@ -8,7 +8,7 @@ import re
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
@@ -257,7 +257,13 @@ class TeamsService:
 
     async def reply(self, context: TurnContext, replies: list[Reply],
                     submitted: dict[str, str]) -> None:
-        """Answer in the turn's conversation; a send that finally fails is logged, not raised."""
+        """Answer in the turn's conversation; a send that finally fails is logged, not raised.
+
+        A card posted in a channel or group chat is seen by everyone there, so its form carries
+        nobody's values (neither the stored ones nor those just submitted).
+        """
+        if (context.activity.conversation.conversation_type or "personal") != "personal":
+            replies, submitted = shared(replies), {}
         try:
             for activity in self.activities(replies, submitted):
                 await self.with_retries(
@@ -273,7 +279,7 @@ class TeamsService:
         reference = ConversationReference().deserialize(
             {k: v for k, v in conversation.reference.items() if k != TEAM_KEY}
         )
-        activities = self.activities(replies, {})
+        activities = self.activities(replies if conversation.is_direct else shared(replies), {})
 
         failures: list[Exception] = []
 
@@ -366,6 +372,11 @@ class TeamsService:
             content_type=item.mime,
             headers={"Content-Disposition": f'{disposition}; filename="{item.filename}"'},
         )
+
+
+def shared(replies: list[Reply]) -> list[Reply]:
+    """Replies for a conversation others can read: forms without anyone's values."""
+    return [replace(r, form=r.form.blank()) if r.form is not None else r for r in replies]
 
 
 def bad_request(message: str) -> web.Response:

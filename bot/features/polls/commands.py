@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.features.polls import store as polls
@@ -99,7 +100,14 @@ def ballot_lines(poll: polls.Poll, items: dict[str, Item]) -> list[str]:
     return lines
 
 
-def saved_reply(bot: Bot, poll: polls.Poll, items: dict[str, Item], ranked: bool) -> Reply:
+def saved_reply(bot: Bot, poll: polls.Poll, items: dict[str, Item], ranked: bool,
+                shared: bool = False) -> Reply:
+    if shared:
+        # In a channel or group chat everyone would see the choices: say only that it is saved.
+        done = "saved" if ranked else "saved so far (it counts once every priority is ranked)"
+        return Reply(f"Thanks, your ballot for \"{literal(poll.title)}\" is {done}. "
+                     "Type `my ballot` in a direct chat with me to see it.",
+                     buttons=(open_button(poll),))
     lines = "\n".join(ballot_lines(poll, items))
     if ranked:
         text = (f"Thanks, your ballot for \"{literal(poll.title)}\" is saved:\n{lines}\n"
@@ -118,7 +126,9 @@ def form_reply(bot: Bot, poll: polls.Poll, user: User) -> Reply:
     pcn = polls.remembered_pcn(bot, person)
     if pcn:
         values[PCN_FIELD] = pcn
-    return Reply(form=ballot_form(poll.id, poll.title, poll.priorities, values))
+    form = ballot_form(poll.id, poll.title, poll.priorities, values)
+    # Posted where others can press it, it opens each presser's own ballot, never this one.
+    return Reply(form=replace(form, reopen=Action("ballot.open", value=str(poll.id))))
 
 
 async def post_to(bot: Bot, key: str | None, replies: list[Reply]) -> bool:
@@ -307,7 +317,7 @@ async def submit_form(turn: Turn) -> list[Reply]:
                                        field_errors=checked.field_errors))]
     ranked = polls.save_ballot(bot, poll, turn.user, checked.items, pcn=checked.pcn)
     bot.metrics.ballots.inc()
-    return [saved_reply(bot, poll, checked.items, ranked)]
+    return [saved_reply(bot, poll, checked.items, ranked, shared=not turn.conversation.is_direct)]
 
 
 def current_items(bot: Bot, poll: polls.Poll, user: User) -> dict[str, Item]:
@@ -330,7 +340,7 @@ async def rank(turn: Turn) -> list[Reply]:
         items[pid].rank = place
     ranked = polls.save_ballot(bot, poll, turn.user, items)
     bot.metrics.ballots.inc()
-    return [saved_reply(bot, poll, items, ranked)]
+    return [saved_reply(bot, poll, items, ranked, shared=not turn.conversation.is_direct)]
 
 
 async def status(turn: Turn) -> list[Reply]:
@@ -346,7 +356,7 @@ async def status(turn: Turn) -> list[Reply]:
     items[priority.id].lead = lead
     items[priority.id].progress = progress
     ranked = polls.save_ballot(bot, poll, turn.user, items)
-    return [saved_reply(bot, poll, items, ranked)]
+    return [saved_reply(bot, poll, items, ranked, shared=not turn.conversation.is_direct)]
 
 
 async def my_ballot(turn: Turn) -> list[Reply]:
