@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from bot.cli import cli
 from bot.features.polls import store as polls
 from bot.kernel.markup import literal, to_plain
 from bot.kernel.model import Action, Reply, User
+from bot.kernel.storage import open_database
 from bot.server import create_app
 from tests.conftest import press, say
 from tests.meetings_helpers import configure_forum
@@ -251,3 +254,86 @@ async def test_teams_ballot_card_in_a_personal_chat_keeps_the_persons_values(
     await two_saved_ballots(bot, "teams", teams.DANA_AAD, "aad-ben")
     assert await teams.post(client, teams.personal(connector, text="ballot")) == 200
     assert "Alpha PCN" in json.dumps(teams.card_of(connector))
+
+
+# 4. A database that cannot be written is seen: the person is told, /healthz says why.
+
+def fill_the_disk(bot) -> None:
+    """SQLite's page limit at the current size: every write that needs a page fails FULL."""
+    (pages,) = bot.db.execute("pragma page_count").fetchone()
+    bot.db.execute(f"pragma max_page_count = {pages}")
+
+
+async def test_a_full_disk_gives_a_could_not_save_reply_and_a_503_with_the_reason(
+    bot, aiohttp_client, caplog
+):
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    assert (await client.get("/healthz")).status == 200
+    fill_the_disk(bot)
+    caplog.set_level(logging.INFO)
+    for number in range(100):
+        [reply] = await say(bot, f"what about question {number} " + "very " * 100 + "long")
+        if "could not save" in reply.text:
+            break
+    assert "could not save" in reply.text.lower() and "please try again" in reply.text.lower()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "Traceback" not in caplog.text
+    assert any(r.levelno == logging.WARNING and "could not save" in r.getMessage()
+               for r in caplog.records)
+    response = await client.get("/healthz")
+    assert response.status == 503
+    body = await response.json()
+    assert body["database"] == "not writable" and "full" in body["reason"]
+
+
+async def test_a_database_locked_past_the_timeout_is_a_could_not_save_reply(
+    bot, aiohttp_client, caplog
+):
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    bot.db.execute("pragma busy_timeout = 50")
+    other = sqlite3.connect(bot.config.storage.path)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        [reply] = await say(bot, "what is a frobnicator?")
+        assert "could not save" in reply.text
+        body = await (await client.get("/healthz")).json()
+        assert "locked" in body["reason"]
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_healthz_recovers_a_minute_after_the_last_failed_write(bot, clock, aiohttp_client):
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    bot.storage_failed(sqlite3.OperationalError("database or disk is full"))
+    assert (await client.get("/healthz")).status == 503
+    clock.advance(minutes=2)
+    assert (await client.get("/healthz")).status == 200
+
+
+def test_a_read_only_database_file_at_start_is_a_one_line_error(tmp_path, monkeypatch):
+    # Tests may run as root, who can write any file: open it the way SQLite opens a file
+    # that this user may not write.
+    import bot.kernel.storage as storage
+
+    open_database(tmp_path / "bot.db").close()
+    monkeypatch.setattr(storage, "connect", lambda path: sqlite3.connect(
+        f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+    path = write_config(tmp_path, "")
+    result = CliRunner().invoke(cli, ["chat", "--config", str(path)], input="help\n")
+    assert result.exit_code == 1
+    assert "storage.path" in result.output and "read-only" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_storage_path_naming_a_folder_is_a_named_error(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = tmp_path / "config.toml"
+    path.write_text(f'[storage]\npath = "{folder}"\n')
+    result = CliRunner().invoke(cli, ["chat", "--config", str(path)], input="help\n")
+    assert result.exit_code == 1
+    assert "storage.path" in result.output and "is a folder" in result.output
+    assert "Traceback" not in result.output

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.kernel import conversations
+from bot.kernel.context import storage_failure
 from bot.kernel.model import Action, Button, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
@@ -226,8 +227,12 @@ def _forget_everything(bot: Bot, user: User) -> Reply:
     for kind, _ in found:
         try:
             done.append(kind.forget(bot, user))
-        except Exception:
-            log.exception("forget failed kind=%s", kind.name)
+        except Exception as exc:
+            if storage_failure(exc):
+                bot.storage_failed(exc)
+                log.warning("forget could not save kind=%s reason=%s", kind.name, exc)
+            else:
+                log.exception("forget failed kind=%s", kind.name)
             done.append(f"I could not erase {kind.name.lower()} just now; please try "
                         "`forget me` again later. Nothing else was affected.")
     log.info("forget me done kinds=%d", len(found))

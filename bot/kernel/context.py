@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -31,6 +32,22 @@ log = logging.getLogger("dtlbot")
 Sender = Callable[[Conversation, list[Reply]], Awaitable[None]]
 
 APOLOGY = "Sorry, something went wrong on my side and I could not do that. Please try again."
+SAVE_FAILED = ("Sorry, I could not save that: my storage is not available just now. "
+               "Please try again in a minute.")
+# How long /healthz reports a failed write (each new failure starts it again).
+WRITE_FAILURE_SHOWN = timedelta(minutes=1)
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """A database that cannot be used right now (full, read-only, locked, damaged), as opposed
+    to a mistake in a query (integrity, programming errors), which is a bug."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+@dataclass(frozen=True)
+class WriteFailure:
+    reason: str
+    at: datetime
 
 
 class NoSender(RuntimeError):
@@ -66,8 +83,26 @@ class Bot:
     # What /healthz and the start banner must say about how the bot runs (e.g. Teams
     # authentication off for the emulator), set by adapters as they start.
     notices: dict[str, str] = field(default_factory=dict)
+    # The last time the database refused work (for /healthz).
+    write_failure: WriteFailure | None = None
     # Conversations already stored, with what was stored, so a message writes only on change.
     _remembered: dict[str, tuple[str, str | None]] = field(default_factory=dict, repr=False)
+
+    def storage_failed(self, exc: BaseException) -> None:
+        """Remember that the database refused work (shown by /healthz), and undo the rest."""
+        self.write_failure = WriteFailure(str(exc)[:200] or type(exc).__name__, self.clock.now())
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+        except sqlite3.Error:
+            pass
+
+    def recent_write_failure(self) -> str | None:
+        """Why the last write failed, if it failed within WRITE_FAILURE_SHOWN."""
+        failure = self.write_failure
+        if failure is None or self.clock.now() - failure.at > WRITE_FAILURE_SHOWN:
+            return None
+        return failure.reason
 
     def pseudonym(self, user: User) -> str:
         """The stable pseudonym under which this person's data is stored."""
@@ -95,6 +130,17 @@ class Bot:
         started = time.perf_counter()
         try:
             replies = await self._dispatch(incoming)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            if not storage_failure(exc):
+                log.exception("handler failed platform=%s conversation=%s",
+                              incoming.user.platform, self.log_tag(incoming.conversation))
+                replies = [Reply(APOLOGY)]
+            else:
+                # Not a bug: the disk is full, the file read-only or locked. No traceback.
+                self.storage_failed(exc)
+                log.warning("could not save platform=%s conversation=%s reason=%s",
+                            incoming.user.platform, self.log_tag(incoming.conversation), exc)
+                replies = [Reply(SAVE_FAILED)]
         except Exception:
             log.exception(
                 "handler failed platform=%s conversation=%s",
