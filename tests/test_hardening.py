@@ -6,8 +6,11 @@ import json
 import logging
 import re
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
+import jwt
 import pytest
 from click.testing import CliRunner
 
@@ -337,3 +340,112 @@ def test_storage_path_naming_a_folder_is_a_named_error(tmp_path):
     assert result.exit_code == 1
     assert "storage.path" in result.output and "is a folder" in result.output
     assert "Traceback" not in result.output
+
+
+# 5. Should-fix items.
+
+class FakeKeysResponse:
+    def __init__(self, body):
+        self.body = body
+
+    def raise_for_status(self):
+        return None
+
+    def json(self):
+        return self.body
+
+
+@pytest.fixture
+def signing_keys(monkeypatch):
+    """Bot Framework's key endpoints answered locally; records the thread each fetch ran on."""
+    import requests
+    from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+    jwk.update(kid="real-key", endorsements=["msteams"])
+    threads = []
+
+    def fake_get(url, **kwargs):
+        threads.append(threading.current_thread())
+        if "keys" in url:
+            return FakeKeysResponse({"keys": [jwk]})
+        return FakeKeysResponse({"jwks_uri": "https://login.example/keys"})
+
+    monkeypatch.setattr(requests, "get", fake_get)
+    monkeypatch.setattr(JwtTokenExtractor, "metadataCache", {})
+    return private, threads
+
+
+@pytest.mark.parametrize("kid", ["no-such-key", None])
+async def test_a_forged_teams_token_with_an_unknown_or_missing_key_id_is_401(
+    bot, config, aiohttp_client, connector, signing_keys, caplog, kid
+):
+    from tests import test_teams as teams
+
+    private, threads = signing_keys
+    config.teams.enabled = True
+    config.teams.app_id = "00000000-0000-0000-0000-00000000b0t1"
+    config.teams.app_password = "not-used-because-the-request-is-refused-first"
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    headers = {"kid": kid} if kid else {}
+    token = jwt.encode({"iss": "https://api.botframework.com", "aud": config.teams.app_id,
+                        "serviceurl": connector.url}, private, algorithm="RS256",
+                       headers=headers)
+    response = await client.post("/api/messages", json=teams.personal(connector, text="help"),
+                                 headers={"Authorization": f"Bearer {token}"})
+    assert response.status == 401
+    assert connector.posted == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert threads and threading.main_thread() not in threads  # keys fetched off the loop
+
+
+async def test_a_stuck_slack_web_api_call_gives_up_at_the_clients_timeout(
+    bot, config, aiohttp_client, aiohttp_server, caplog
+):
+    from adapters.slack.adapter import Target
+    from tests import test_slack as slack
+    from tests.fakes.slack_api import FakeSlack
+
+    fake = FakeSlack()
+    fake.base_url = str((await aiohttp_server(fake.make_app())).make_url("/"))
+    config.slack.bot_token, config.slack.signing_secret = "xoxb-test", slack.SECRET
+    config.slack.api_base_url = fake.api_url
+    await aiohttp_client(create_app(bot, start_scheduler=False))  # starts the adapter
+    adapter = bot.adapters["slack"]
+    adapter.client.timeout = 0.5
+    await adapter.stop()
+    await adapter.start()  # the session takes the client's timeout as it opens
+    fake.delays["chat.postMessage"] = 8
+    started = time.monotonic()
+    assert await adapter.post(Target("U0DANA", "C0FORUM"), [Reply("hello")]) is False
+    assert time.monotonic() - started < 5
+
+
+async def test_a_slack_event_id_is_stored_before_its_answer_is_posted(
+    bot, config, aiohttp_client, aiohttp_server, monkeypatch
+):
+    import adapters.slack.adapter as slack_adapter
+    from tests import test_slack as slack
+    from tests.fakes.slack_api import FakeSlack
+
+    monkeypatch.setattr(slack_adapter, "FLUSH_SECONDS", 3600)  # no timed flush helps
+    fake = FakeSlack()
+    fake.base_url = str((await aiohttp_server(fake.make_app())).make_url("/"))
+    config.slack.bot_token, config.slack.signing_secret = "xoxb-test", slack.SECRET
+    config.slack.api_base_url = fake.api_url
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+
+    def stored() -> bool:
+        other = sqlite3.connect(config.storage.path)  # what a restarted process would see
+        try:
+            return other.execute("select count(*) from seen_events where event_id = 'EvKILL'"
+                                 ).fetchone()[0] == 1
+        finally:
+            other.close()
+
+    await slack.post_json(client, slack.event_callback(slack.mention("help"), "EvKILL"))
+    await fake.wait_for("chat.postMessage")
+    assert stored()

@@ -391,6 +391,12 @@ class SlackAdapter:
 
     async def post(self, target: Target, replies: list[Reply]) -> bool:
         """Post replies in order (text, buttons, images, files); False if any post failed."""
+        # The event ids answered so far are stored before any answer goes out, so an event
+        # redelivered after a crash right after the post is never answered twice.
+        try:
+            self.events.flush()
+        except sqlite3.Error as exc:
+            log.warning("could not record slack event ids before posting: %s", exc)
         replies = [self._with_form_button(r, target.user_id) for r in replies]
         ok = True
         batch: list[Reply] = []
@@ -494,7 +500,10 @@ class SlackAdapter:
     async def start(self) -> None:
         """Open one keep-alive HTTP session for the Web API and start the answer workers."""
         # trust_env: honour HTTPS_PROXY / NO_PROXY, as NHS networks often require a proxy.
-        self.client.session = aiohttp.ClientSession(trust_env=True)
+        # The client's own timeout applies only to sessions it makes: give this one the same,
+        # or aiohttp's 5-minute default would hold an answer worker on a stuck call.
+        self.client.session = aiohttp.ClientSession(
+            trust_env=True, timeout=aiohttp.ClientTimeout(total=self.client.timeout))
         self.events.load()
         self.jobs = asyncio.Queue(maxsize=ANSWER_QUEUE_MAX)
         self.workers = [asyncio.ensure_future(self._work()) for _ in range(ANSWER_WORKERS)]
@@ -535,8 +544,8 @@ class SlackAdapter:
             await asyncio.sleep(FLUSH_SECONDS)
             try:
                 self.events.flush()
-            except sqlite3.Error:
-                log.exception("could not record slack event ids; will retry")
+            except sqlite3.Error as exc:
+                log.warning("could not record slack event ids; will retry: %s", exc)
 
     def acknowledged(self) -> None:
         """Note that a request was just acknowledged (answers yield to acknowledgements)."""

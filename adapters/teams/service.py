@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 import jwt
+import requests
 from aiohttp import ClientError, web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -21,6 +22,7 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botframework.connector.auth import jwt_token_extractor
 from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
 
 from adapters.teams import cards
@@ -44,6 +46,38 @@ TEAM_KEY = "dtlbotTeamId"
 MEDIA_KEEP = 200
 MEDIA_LIFETIME = timedelta(days=7)
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+
+
+# Fetching Bot Framework signing keys: bounded, and never on the event loop.
+KEYS_TIMEOUT = 10.0
+
+
+async def _refresh_keys_off_the_loop(self: Any) -> None:
+    """botbuilder's _OpenIdMetadata._refresh, with its blocking requests.get in a thread."""
+
+    def fetch() -> list[dict[str, Any]]:
+        response = requests.get(self.url, timeout=KEYS_TIMEOUT)
+        response.raise_for_status()
+        keys = requests.get(response.json()["jwks_uri"], timeout=KEYS_TIMEOUT)
+        keys.raise_for_status()
+        return list(keys.json()["keys"])
+
+    self.keys = await asyncio.to_thread(fetch)
+    self.last_updated = datetime.now()
+
+
+_find_key = jwt_token_extractor._OpenIdMetadata._find
+
+
+def _find_key_or_none(self: Any, key_id: str | None) -> Any:
+    """botbuilder's _find raises IndexError for a kid it does not know: None instead."""
+    if not key_id or not any(k.get("kid") == key_id for k in self.keys):
+        return None
+    return _find_key(self, key_id)
+
+
+jwt_token_extractor._OpenIdMetadata._refresh = _refresh_keys_off_the_loop
+jwt_token_extractor._OpenIdMetadata._find = _find_key_or_none
 
 
 class SendFailed(RuntimeError):
@@ -116,6 +150,14 @@ class TeamsService:
         try:
             invoke = await self.adapter.process_activity(auth_header, activity, self.on_turn)
         except (PermissionError, jwt.PyJWTError):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except requests.RequestException as exc:
+            log.warning("teams signing keys could not be fetched: %s", type(exc).__name__)
+            return web.json_response({"error": "cannot check the sender just now"}, status=503)
+        except Exception as exc:
+            # The turn's own errors go to on_turn_error: what reaches here is botbuilder
+            # refusing a token (an unknown or missing key id, a failed endorsement...).
+            log.warning("teams request refused: token not accepted (%s)", type(exc).__name__)
             return web.json_response({"error": "unauthorized"}, status=401)
         if invoke is not None:
             return web.json_response(invoke.body, status=invoke.status)
