@@ -61,7 +61,7 @@ class Console:
 
     def incoming_for(self, line: str) -> Incoming:
         """Typed text, or the action of a numbered button from the last replies."""
-        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+        if line.isdecimal() and 1 <= int(line) <= len(self.buttons):
             return Incoming(self.user, self.conversation, action=self.buttons[int(line) - 1])
         return Incoming(self.user, self.conversation, text=line)
 

@@ -75,7 +75,8 @@ async def errors_middleware(
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return json_error(413, "request body too large")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested thousands deep, which Python's parser refuses.
         return json_error(400, "malformed JSON")
     except web.HTTPException:
         raise

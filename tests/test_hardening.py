@@ -449,3 +449,62 @@ async def test_a_slack_event_id_is_stored_before_its_answer_is_posted(
     await slack.post_json(client, slack.event_callback(slack.mention("help"), "EvKILL"))
     await fake.wait_for("chat.postMessage")
     assert stored()
+
+
+DEEP = ("[" * 5000 + "]" * 5000).encode()
+
+
+async def test_json_nested_5000_deep_is_400_on_every_surface(bot, config, aiohttp_client, caplog):
+    body = DEEP
+    from tests import test_slack as slack
+    from tests.fakes.slack_api import sign
+
+    config.teams.enabled = True
+    config.slack.bot_token, config.slack.signing_secret = "xoxb-test", slack.SECRET
+    config.slack.api_base_url = "http://127.0.0.1:9/api/"
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    json_headers = {"Content-Type": "application/json"}
+    for path in ("/chat/api/messages", "/api/messages"):
+        response = await client.post(path, data=body, headers=json_headers)
+        assert response.status == 400, path
+    signed = {**sign(slack.SECRET, body), **json_headers}
+    response = await client.post("/slack/events", data=body, headers=signed)
+    assert response.status == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert (await client.get("/healthz")).status == 200
+
+
+async def test_odd_input_gets_a_clear_message_and_no_error_log_line(bot, aiohttp_client, caplog):
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    api = "/chat/api/messages"
+
+    async def send(body: str) -> dict:
+        response = await client.post(api, data=body.encode(),
+                                     headers={"Content-Type": "application/json"})
+        assert response.status in (200, 400), await response.text()
+        return await response.json()
+
+    # A lone surrogate (valid JSON, not encodable text) in the message and in the name.
+    answer = await send('{"user": {"id": "dana", "name": "Dana"}, "text": "hello \\ud800"}')
+    assert answer.get("replies") or answer.get("error")
+    await send('{"user": {"id": "olu\\udc00", "name": "Olu \\udc00"}, "text": "help"}')
+    await say(bot, "poll start Spring 2027", User("webchat", "olu", is_organiser=True))
+    poll = polls.open_poll(bot)
+
+    replies = await press(bot, Action("ballot:99999999999999999999"))
+    assert "no longer exists" in replies[0].text
+    replies = await press(bot, Action("ballot.open", value="99999999999999999999"))
+    assert "no longer exists" in replies[0].text
+    [reply] = await say(bot, "poll results 99999999999999999999",
+                        User("console", "olu", is_organiser=True))
+    assert "can't find a poll" in reply.text
+    values = {f"rank:{p.id}": str(p.number) for p in poll.priorities}
+    values[f"rank:{poll.priorities[0].id}"] = "¹"
+    [reply] = await press(bot, Action(f"ballot:{poll.id}", values=values))
+    assert reply.form is not None and reply.form.has_errors
+    [reply] = await say(bot, "rank ¹ 2 3 4 5 6 7 8")
+    assert "not saved" in reply.text or "not one of" in reply.text or "priorities" in reply.text
+    response = await client.get("/chat/api/events?user=dana&after=¹")
+    assert response.status in (200, 400, 401, 403)
+    response.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text

@@ -208,7 +208,7 @@ async def info(request: web.Request) -> web.Response:
 
 def _last_seen(request: web.Request) -> int:
     for raw in (request.headers.get("Last-Event-ID", ""), request.query.get("after", "")):
-        if raw.strip().isdigit():
+        if raw.strip().isdecimal() and len(raw.strip()) < 19:
             return int(raw.strip())
     return 0
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -42,6 +43,34 @@ def storage_failure(exc: BaseException) -> bool:
     """A database that cannot be used right now (full, read-only, locked, damaged), as opposed
     to a mistake in a query (integrity, programming errors), which is a bug."""
     return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable_text(text: str) -> str:
+    return SURROGATE.sub("\ufffd", text) if text else text
+
+
+def encodable(incoming: Incoming) -> Incoming:
+    """The incoming with lone surrogates (valid in JSON, not in UTF-8) shown as U+FFFD, so
+    that nothing fails later as it stores or hashes the text."""
+    a = incoming.action
+    parts = [incoming.text, incoming.user.id, incoming.user.name, incoming.conversation.id]
+    if a is not None:
+        parts += [a.id, a.value, *a.values.keys(), *(str(v) for v in a.values.values())]
+    if not any(SURROGATE.search(p) for p in parts if p):
+        return incoming
+    clean = _encodable_text
+    action = None if a is None else replace(
+        a, id=clean(a.id), value=clean(a.value),
+        values={clean(k): clean(v) if isinstance(v, str) else v for k, v in a.values.items()})
+    return replace(
+        incoming, text=clean(incoming.text),
+        user=replace(incoming.user, id=clean(incoming.user.id), name=clean(incoming.user.name)),
+        conversation=replace(incoming.conversation, id=clean(incoming.conversation.id)),
+        action=action,
+    )
 
 
 @dataclass(frozen=True)
@@ -128,6 +157,7 @@ class Bot:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one incoming message or action; never raises."""
         started = time.perf_counter()
+        incoming = encodable(incoming)
         try:
             replies = await self._dispatch(incoming)
         except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:

@@ -171,7 +171,7 @@ def check_form(priorities: list[PollPriority], values: dict[str, str]) -> Checke
         raw = (values.get(f"rank:{p.id}") or "").strip()
         if not raw:
             errors[f"rank:{p.id}"] = "Choose a rank for this priority."
-        elif not raw.isdigit() or not 1 <= int(raw) <= n:
+        elif not raw.isdecimal() or not 1 <= int(raw) <= n:
             errors[f"rank:{p.id}"] = f"The rank must be a whole number from 1 to {n}."
         else:
             item.rank = int(raw)

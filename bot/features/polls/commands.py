@@ -288,7 +288,7 @@ async def open_form(turn: Turn) -> list[Reply]:
     assert turn.incoming.action is not None
     polls.close_overdue(bot)
     value = turn.incoming.action.value
-    poll = polls.get_poll(bot, int(value)) if value.isdigit() else None
+    poll = polls.get_poll(bot, int(value)) if value.isdecimal() else None
     if poll is None:
         return [Reply("That poll no longer exists.")]
     if not poll.is_open:
@@ -302,7 +302,7 @@ async def submit_form(turn: Turn) -> list[Reply]:
     assert action is not None
     polls.close_overdue(bot)
     value = action.id.partition(":")[2]
-    poll = polls.get_poll(bot, int(value)) if value.isdigit() else None
+    poll = polls.get_poll(bot, int(value)) if value.isdecimal() else None
     if poll is None:
         return [Reply("That poll no longer exists, so your ballot was not saved.")]
     # Adapters may send an unanswered optional select as None.

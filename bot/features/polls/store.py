@@ -104,6 +104,8 @@ def parse_closing(bot: Bot, text: str) -> datetime:
 
 
 def get_poll(bot: Bot, poll_id: int) -> Poll | None:
+    if not 0 < poll_id < 2**63:  # beyond SQLite's integers: no such poll
+        return None
     rows = list(bot.db["polls"].rows_where("id = ?", [poll_id]))
     return Poll.from_row(rows[0]) if rows else None
 
