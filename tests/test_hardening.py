@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import sqlite3
 import threading
 import time
@@ -24,7 +25,7 @@ from bot.kernel.markup import literal, to_plain
 from bot.kernel.model import Action, Reply, User
 from bot.kernel.storage import open_database
 from bot.server import create_app
-from tests.conftest import press, say
+from tests.conftest import REPO, press, say
 from tests.meetings_helpers import configure_forum
 
 
@@ -508,3 +509,70 @@ async def test_odd_input_gets_a_clear_message_and_no_error_log_line(bot, aiohttp
     assert response.status in (200, 400, 401, 403)
     response.close()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+
+
+def broken_content(tmp_path, name: str, change) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(REPO / "content", folder)
+    target = folder / name
+    target.write_bytes(change(target.read_bytes()))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "expected"),
+    [
+        ("glossary.toml", lambda _: b'term = "oops"\n', "'term' must be a list"),
+        ("priorities.toml", lambda _: b"priority = 5\n", "'priority' must be a list"),
+        ("entries/", lambda old: old + b"\n\xff\xfe broken\n", "not valid UTF-8"),
+        ("glossary.toml", lambda old: old + b"\n# \xc3\x28 broken\n", "not valid UTF-8"),
+    ],
+    ids=["glossary-term-string", "priority-number", "entry-utf8", "toml-utf8"],
+)
+async def test_broken_content_is_named_on_reload_in_chat_and_on_the_command_line(
+    bot, tmp_path, name, change, expected
+):
+    entries = sorted((REPO / "content" / "entries").glob("*.md"))
+    if name.startswith("entries/"):
+        name = f"entries/{entries[0].name}"
+    folder = broken_content(tmp_path, name, change)
+    where = name.split("/")[-1] or entries[0].name
+    bot.config.content.path = str(folder)
+    [reply] = await say(bot, "content reload", User("console", "olu", is_organiser=True))
+    assert "kept the current content" in reply.text
+    assert expected in reply.text and f"{where}:" in reply.text
+    config = write_config(tmp_path, f'[content]\npath = "{folder}"\n')
+    result = CliRunner().invoke(cli, ["content", "check", "--config", str(config)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert expected in result.output and f"{where}:" in result.output
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ('[reminders]\noffsets = ["999999999999w"]', "reminders.offsets[0]"),
+        ("[forum]\nduration_minutes = 99999999999", "forum.duration_minutes"),
+        ('[forum]\nrrule = "FREQ=SECONDLY"\nstart = 2026-01-08T13:00:00', "forum.rrule"),
+        ('[forum]\nrrule = "FREQ=HOURLY"\nstart = 2026-01-08T13:00:00', "forum.rrule"),
+        ('[forum]\nrrule = "FREQ=DAILY;BYHOUR=9,10,11"\nstart = 2026-01-08T13:00:00',
+         "forum.rrule"),
+    ],
+    ids=["offset", "duration", "secondly", "hourly", "several-a-day"],
+)
+def test_out_of_range_settings_are_named_errors(tmp_path, settings, key):
+    path = write_config(tmp_path, settings)
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["meetings", "--config", str(path)])
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1, result.output
+    assert key in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_daily_rule_is_still_allowed_and_its_expansion_is_bounded(tmp_path):
+    path = write_config(tmp_path, '[forum]\nrrule = "FREQ=DAILY"\nstart = 2026-01-08T13:00:00')
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["meetings", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 10
