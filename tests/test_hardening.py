@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jwt
@@ -576,3 +577,56 @@ def test_a_daily_rule_is_still_allowed_and_its_expansion_is_bounded(tmp_path):
     result = CliRunner().invoke(cli, ["meetings", "--config", str(path)])
     assert result.exit_code == 0, result.output
     assert time.monotonic() - started < 10
+
+
+async def test_forget_me_unlinks_the_organisers_chat_from_their_polls(bot):
+    organiser = User("webchat", "olu okafor", name="Olu Okafor", is_organiser=True)
+    await say(bot, "poll start Spring 2027", organiser)
+    assert polls.open_poll(bot).conversation == "webchat:olu okafor"
+    [data] = await say(bot, "my data", organiser)
+    assert "was started in your direct chat" in data.text
+    await say(bot, "forget me confirm", organiser)
+    assert polls.open_poll(bot).conversation is None
+    stored = bot.db.execute("select group_concat(conversation) from polls").fetchone()[0]
+    assert stored is None
+
+
+async def test_forget_me_leaves_nothing_in_the_database_files(bot):
+    marker = "Zebracrossing Unique PCN"
+    await say(bot, "poll start Spring 2027", User("console", "olu", is_organiser=True))
+    poll = polls.open_poll(bot)
+    ids = [p.id for p in poll.priorities]
+    await press(bot, Action(f"ballot:{poll.id}", values=ballot_values(poll, ids, marker)))
+    [reply] = await say(bot, "forget me confirm")
+    assert "Done" in reply.text
+    db = Path(bot.config.storage.path)
+    for path in (db, db.with_name(db.name + "-wal")):
+        if path.exists():
+            assert marker.encode() not in path.read_bytes(), path.name
+
+
+async def test_forget_me_says_organiser_actions_are_kept_for_the_audit(bot):
+    organiser = User("console", "olu", name="Olu", is_organiser=True)
+    await say(bot, "poll start Spring 2027", organiser)
+    [confirm] = await say(bot, "forget me", organiser)
+    erased, _, kept = confirm.text.partition("Kept")
+    assert "organiser" not in erased.lower()
+    assert "your actions as a forum organiser" in kept.lower()
+    assert "audit" in kept
+
+
+async def test_reminder_logs_name_a_direct_chat_only_by_its_tag(bot, config, clock, caplog):
+    from tests.fakes.platform import RecordingSender
+    from tests.meetings_helpers import run_until
+
+    configure_forum(config)
+    sender = RecordingSender()
+    bot.senders["webchat"] = sender
+    dana = User("webchat", "dana smith", name="Dana Smith", is_organiser=True)
+    await say(bot, "reminders here on", dana)
+    caplog.set_level(logging.INFO)
+    await run_until(bot, clock, datetime(2027, 1, 14, 13, 0, tzinfo=UTC))
+    assert sender.posts
+    assert "reminder sent" in caplog.text
+    assert "dana" not in caplog.text.lower()
+    assert bot.key_tag("webchat:dana smith") in caplog.text

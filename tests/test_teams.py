@@ -379,7 +379,9 @@ async def test_a_send_that_keeps_failing_is_logged_with_conversation_and_reason(
     connector.failures = [429] * 10
     with caplog.at_level(logging.ERROR, logger="dtlbot.teams"):
         assert await post(client, personal(connector, text="help")) == 200
-    assert f"conversation={PERSONAL}" in caplog.text
+    # Logged by its pseudonymous tag, never the raw conversation id.
+    assert f"conversation={bot.key_tag('teams:' + PERSONAL)}" in caplog.text
+    assert PERSONAL not in caplog.text
     assert "reason=HTTP 429" in caplog.text
     assert connector.posted == []
 
@@ -392,7 +394,8 @@ async def test_a_proactive_post_that_keeps_failing_raises_so_the_caller_can_coun
     connector.failures = [503] * 10
     with caplog.at_level(logging.ERROR, logger="dtlbot.teams"), pytest.raises(SendFailed):
         await bot.send(stored, [Reply("Reminder: the forum meets tomorrow.")])
-    assert f"teams send failed conversation={PERSONAL} reason=HTTP 503" in caplog.text
+    tag = bot.key_tag(f"teams:{PERSONAL}")
+    assert f"teams send failed conversation={tag} reason=HTTP 503" in caplog.text
     assert len(connector.posted) == 1  # only the earlier answer to "help"
 
 

@@ -200,7 +200,8 @@ class SlackAdapter:
         try:
             response = await self.client.users_info(user=user_id)
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack name lookup failed user=%s reason=%s", user_id, _reason(exc))
+            log.warning("slack name lookup failed user=%s reason=%s",
+                        self.bot.key_tag(f"{PLATFORM}:{user_id}"), _reason(exc))
             return ""
         profile = response["user"].get("profile", {})
         name = profile.get("real_name") or response["user"].get("name", "")
@@ -434,12 +435,13 @@ class SlackAdapter:
                 text=text, blocks=blocks, response_type="ephemeral", replace_original=False
             )
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.error("slack post failed channel=%s reason=%s", target.channel, _reason(exc))
+            log.error("slack post failed channel=%s reason=%s", self._where(target.channel),
+                      _reason(exc))
             self._count("failed")
             return False
         if response.status_code != 200:
             log.error("slack post failed channel=%s reason=status %s %s",
-                      target.channel, response.status_code, response.body[:100])
+                      self._where(target.channel), response.status_code, response.body[:100])
             self._count("failed")
             return False
         self._count("sent")
@@ -467,11 +469,19 @@ class SlackAdapter:
             await self._respond(target, "I've sent it to you in a direct message.", [])
         return ok
 
+    def _where(self, channel: str | None) -> str:
+        """A channel as logs show it: a public or private channel's id (C..., G...) as it is,
+        a person's DM or user id only as its pseudonymous tag."""
+        if channel and channel[0] in "CG":
+            return channel
+        return self.bot.key_tag(f"{PLATFORM}:{channel}" if channel else None)
+
     async def _direct_channel(self, user_id: str) -> str | None:
         try:
             response = await self.client.conversations_open(users=user_id)
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.error("slack post failed channel=dm:%s reason=%s", user_id, _reason(exc))
+            log.error("slack post failed channel=dm:%s reason=%s",
+                      self.bot.key_tag(f"{PLATFORM}:{user_id}"), _reason(exc))
             self._count("failed")
             return None
         return response["channel"]["id"]
@@ -482,7 +492,7 @@ class SlackAdapter:
             await call(**kwargs)
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             log.error("slack post failed method=%s channel=%s reason=%s",
-                      method, where, _reason(exc))
+                      method, self._where(where), _reason(exc))
             self._count("failed")
             return False
         self._count("sent")

@@ -368,19 +368,25 @@ class TeamsService:
                 if number == RETRIES:
                     self.failed(conversation_id, reason)
                 wait = None
-            log.info("teams send retry conversation=%s reason=%s", conversation_id, reason)
+            log.info("teams send retry conversation=%s reason=%s", self.tag(conversation_id),
+                     reason)
             await asyncio.sleep(min(MAX_DELAY, wait if wait is not None else delay))
             delay *= 2
         return None
 
+    def tag(self, conversation_id: str) -> str:
+        """The log tag of a Teams conversation id (a channel thread logs as its channel)."""
+        return self.bot.key_tag(f"{PLATFORM}:{channel_id(conversation_id)}")
+
     def failed(self, conversation_id: str, reason: str) -> NoReturn:
-        log.error("teams send failed conversation=%s reason=%s", conversation_id, reason)
+        log.error("teams send failed conversation=%s reason=%s", self.tag(conversation_id),
+                  reason)
         raise SendFailed(f"send to {conversation_id} failed: {reason}")
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
         log.error(
             "teams turn failed conversation=%s error=%s",
-            context.activity.conversation.id if context.activity.conversation else "-",
+            self.tag(context.activity.conversation.id) if context.activity.conversation else "-",
             type(error).__name__,
             exc_info=error,
         )

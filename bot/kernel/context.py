@@ -139,7 +139,14 @@ class Bot:
 
     def log_tag(self, conversation: Conversation) -> str:
         """How logs name a conversation: a short stable pseudonym, never a platform id or name."""
-        digest = hmac.new(self.secret, conversation.key.encode("utf-8"), hashlib.sha256)
+        return self.key_tag(conversation.key)
+
+    def key_tag(self, key: str | None) -> str:
+        """`log_tag` for a stored conversation key ("platform:id"), or any platform id so
+        prefixed (e.g. "slack:U0123"); "-" for none."""
+        if not key:
+            return "-"
+        digest = hmac.new(self.secret, key.encode("utf-8"), hashlib.sha256)
         return "c-" + digest.hexdigest()[:10]
 
     def now_iso(self) -> str:

@@ -44,6 +44,8 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
             db.enable_wal()
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # Deleted rows are overwritten, so `forget me` leaves nothing in free pages.
+        conn.execute("PRAGMA secure_delete = ON")
         migrations.apply(db)
         if not memory:
             _probe_write(conn)

@@ -137,15 +137,15 @@ async def post_to(bot: Bot, key: str | None, replies: list[Reply]) -> bool:
 
     target = conversations.recall(bot.db, key) if key else None
     if target is None:
-        log.warning("poll conversation not stored key=%s", key)
+        log.warning("poll conversation not stored conversation=%s", bot.key_tag(key))
         return False
     try:
         await bot.send(target, replies)
     except NoSender as exc:
-        log.warning("could not post to poll conversation key=%s: %s", key, exc)
+        log.warning("could not post to poll conversation=%s: %s", bot.key_tag(key), exc)
         return False
     except Exception:
-        log.exception("posting to poll conversation failed key=%s", key)
+        log.exception("posting to poll conversation failed conversation=%s", bot.key_tag(key))
         return False
     return True
 
@@ -430,6 +430,13 @@ def register(registry: Registry) -> None:
         summary="your ranking of the priorities, who leads each and how far along it is, your "
                 "PCN's name if you gave it, when you voted, and your pseudonym (your display "
                 "name too, only while `[polls] named_export` is on)"))
+    registry.holds_personal_data(PersonalData(
+        "where your polls were announced",
+        retention="Kept with the poll until you ask me to forget you.",
+        describe=polls.describe_poll_places, forget=polls.forget_poll_places,
+        tables=("polls",),
+        summary="for organisers: the conversation a poll was started in (for its reminders "
+        "and results), which may be your direct chat"))
     registry.holds_personal_data(PersonalData(
         "PCN name", retention="Kept until you clear it on a ballot or ask me to forget you.",
         describe=polls.describe_pcn, forget=polls.forget_pcn, tables=("pcn_names",),

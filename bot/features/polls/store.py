@@ -371,6 +371,36 @@ def describe_pcn(bot: Bot, user: User) -> list[str]:
     return [f"Your PCN's name, offered again on your next ballot: {literal(pcn)}"] if pcn else []
 
 
+def _own_chat_keys(bot: Bot, user: User) -> list[str]:
+    """The person's direct chats as stored conversation keys (their name may be in them)."""
+    rows = bot.db.execute("select key from conversations where person = ?",
+                          [bot.pseudonym(user)]).fetchall()
+    return sorted({user.key, *(r[0] for r in rows)})
+
+
+def _announced_in_own_chat(bot: Bot, user: User) -> list[dict]:
+    keys = _own_chat_keys(bot, user)
+    marks = ", ".join("?" for _ in keys)
+    return [{"id": r[0], "title": r[1]} for r in bot.db.execute(
+        f"select id, title from polls where conversation in ({marks}) order by id", keys)]
+
+
+def describe_poll_places(bot: Bot, user: User) -> list[str]:
+    return [f"Poll #{p['id']} \"{literal(p['title'])}\" was started in your direct chat, "
+            "where its reminders and results go" for p in _announced_in_own_chat(bot, user)]
+
+
+def forget_poll_places(bot: Bot, user: User) -> str:
+    keys = _own_chat_keys(bot, user)
+    marks = ", ".join("?" for _ in keys)
+    with bot.db.conn:
+        gone = bot.db.conn.execute(
+            f"update polls set conversation = null where conversation in ({marks})", keys
+        ).rowcount
+    return (f"Unlinked your direct chat from {gone} poll(s): their results are no longer "
+            "posted there." if gone else "No poll was started in your direct chat.")
+
+
 def forget_pcn(bot: Bot, user: User) -> str:
     with bot.db.conn:
         gone = bot.db.conn.execute("delete from pcn_names where person = ?",
