@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import sqlite3
+import stat
 import threading
 import time
 from datetime import UTC, datetime
@@ -630,3 +632,82 @@ async def test_reminder_logs_name_a_direct_chat_only_by_its_tag(bot, config, clo
     assert "reminder sent" in caplog.text
     assert "dana" not in caplog.text.lower()
     assert bot.key_tag("webchat:dana smith") in caplog.text
+
+
+def run_backup(tmp_path, *args):
+    path = write_config(tmp_path, "")
+    open_database(tmp_path / "bot.db").close()
+    return CliRunner().invoke(cli, ["backup", "--config", str(path), *args])
+
+
+def test_backup_to_a_missing_folder_with_a_slash_creates_it_and_runs_again(tmp_path):
+    target = tmp_path / "nightly" / "backups"
+    first = run_backup(tmp_path, f"{target}/")
+    assert first.exit_code == 0, first.output
+    assert target.is_dir() and len(list(target.glob("dtlbot-*.db"))) == 1
+    again = run_backup(tmp_path, f"{target}/", "--force")
+    assert again.exit_code == 0, again.output
+
+
+def test_backup_into_a_missing_parent_is_refused_naming_it(tmp_path):
+    result = run_backup(tmp_path, str(tmp_path / "nowhere" / "copy.db"))
+    assert result.exit_code == 1
+    assert "nowhere" in result.output and "does not exist" in result.output
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_backup_never_replaces_a_fifo_or_device_even_with_force(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    # /dev/null itself through a link: were the link replaced, the device would be untouched.
+    device = tmp_path / "null"
+    device.symlink_to("/dev/null")
+    for target in (fifo, device):
+        result = run_backup(tmp_path, str(target), "--force")
+        assert result.exit_code == 1, result.output
+        assert "not a regular file" in result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert device.is_symlink() and stat.S_ISCHR(device.stat().st_mode)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_failed_backup_leaves_no_partial_file_and_names_the_folder(tmp_path, monkeypatch):
+    import bot.features.ops as ops
+
+    folder = tmp_path / "copies"
+    folder.mkdir()
+
+    real_connect = ops._connect
+
+    class FailingSource:
+        """The source connection, whose copy fails half way (disk I/O error)."""
+
+        def __init__(self, conn):
+            self.conn = conn
+
+        def backup(self, target):
+            target.execute("create table half_written (x)")
+            raise sqlite3.OperationalError("disk I/O error")
+
+        def close(self):
+            self.conn.close()
+
+    open_database(tmp_path / "bot.db").close()
+    monkeypatch.setattr(ops, "_connect", lambda path, **kw: FailingSource(real_connect(path, **kw)))
+    with pytest.raises(ops.OpsError) as error:
+        ops.backup(tmp_path / "bot.db", folder / "copy.db")
+    assert str(folder) in str(error.value)
+    assert list(folder.iterdir()) == []
+
+
+def test_backup_into_an_unwritable_folder_names_it(tmp_path, monkeypatch):
+    import bot.features.ops as ops
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(ops.os, "access", lambda p, mode: False if Path(p) == folder
+                        else real_access(p, mode))
+    result = run_backup(tmp_path, str(folder / "copy.db"))
+    assert result.exit_code == 1
+    assert f"cannot write in the folder {folder}" in result.output

@@ -56,10 +56,23 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def _remove_partial(partial: Path) -> None:
+    for leftover in (partial, partial.with_name(partial.name + "-journal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
 def backup(source: str | Path, destination: str | Path, *, force: bool = False) -> Path:
     """A consistent copy of a live database (SQLite's online backup), checked, in one file."""
     source = Path(source)
+    text = str(destination)
     dest = Path(destination)
+    # "DIR/" is a folder even before it exists (a nightly job's first run creates it).
+    if text.endswith(("/", os.sep)) and not dest.exists():
+        try:
+            dest.mkdir(parents=True)
+        except OSError as exc:
+            raise OpsError(f"cannot create the folder {dest}: {exc.strerror or exc}") from None
     if dest.is_dir():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         dest = dest / f"dtlbot-{stamp}.db"
@@ -67,14 +80,20 @@ def backup(source: str | Path, destination: str | Path, *, force: bool = False) 
     if dest.resolve() in (live, live.with_name(live.name + "-wal"),
                           live.with_name(live.name + "-shm")):
         raise OpsError(f"{dest} is the live database itself: choose another place")
+    if dest.exists() and not dest.is_file():
+        raise OpsError(f"{dest} is not a regular file (a device, pipe or socket): "
+                       "choose a file or a folder")
     if dest.exists() and not force:
         raise OpsError(f"{dest} already exists (use --force to overwrite it)")
     if not dest.parent.is_dir():
-        raise OpsError(f"folder {dest.parent} does not exist")
+        raise OpsError(f"folder {dest.parent} does not exist (end the path with / to "
+                       "have it created)")
+    if not os.access(dest.parent, os.W_OK | os.X_OK):
+        raise OpsError(f"cannot write in the folder {dest.parent} (check its permissions)")
     partial = dest.with_name(dest.name + ".partial")
-    partial.unlink(missing_ok=True)
     src = _connect(source, read_only=True)
     try:
+        partial.unlink(missing_ok=True)
         dst = sqlite3.connect(str(partial))
         try:
             # One step: a single read transaction, so the copy is one consistent snapshot
@@ -84,13 +103,23 @@ def backup(source: str | Path, destination: str | Path, *, force: bool = False) 
             result = dst.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             dst.close()
+    except (sqlite3.Error, OSError) as exc:
+        _remove_partial(partial)
+        raise OpsError(f"cannot write the copy in the folder {dest.parent}: {exc}") from None
+    except BaseException:
+        _remove_partial(partial)
+        raise
     finally:
         src.close()
     if result != "ok":
-        partial.unlink(missing_ok=True)
+        _remove_partial(partial)
         raise OpsError(f"the copy failed its integrity check: {result}")
     # Only a complete, checked copy ever carries the final name.
-    os.replace(partial, dest)
+    try:
+        os.replace(partial, dest)
+    except OSError as exc:
+        _remove_partial(partial)
+        raise OpsError(f"cannot put the copy at {dest}: {exc.strerror or exc}") from None
     return dest
 
 
