@@ -711,3 +711,23 @@ def test_backup_into_an_unwritable_folder_names_it(tmp_path, monkeypatch):
     result = run_backup(tmp_path, str(folder / "copy.db"))
     assert result.exit_code == 1
     assert f"cannot write in the folder {folder}" in result.output
+
+
+async def test_control_characters_never_reach_the_calendar_feed_or_csv(bot, config, aiohttp_client):
+    configure_forum(config)
+    organiser = User("console", "olu", name="Olu", is_organiser=True)
+    nasty = "Forum\x00 \x1b[31mred\x08 \x7f\x9b title"
+    await say(bot, f'meeting add 2026-12-18 14:00 "{nasty}" "Leeds\x07 hall"', organiser)
+    client = await aiohttp_client(create_app(bot, start_scheduler=False))
+    feed = await (await client.get("/forum.ics")).read()
+    assert b"Forum" in feed and b"red" in feed and b"Leeds" in feed
+    for control in (b"\x00", b"\x1b", b"\x08", b"\x07", b"\x7f", "\x9b".encode()):
+        assert control not in feed
+    await say(bot, f"poll start {nasty}", organiser)
+    poll = polls.open_poll(bot)
+    ids = [p.id for p in poll.priorities]
+    await press(bot, Action(f"ballot:{poll.id}",
+                            values=ballot_values(poll, ids, "North\x1b[2J PCN")))
+    data = polls.export_csv(bot, poll).decode("utf-8")
+    assert "Forum" in data
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", data)

@@ -28,6 +28,17 @@ _BASE = 0xF0000
 _STAND_IN = re.compile(f"[{chr(_BASE)}-{chr(_BASE + len(SPECIAL) - 1)}]")
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS_AND_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str, *, keep_lines: bool = False) -> str:
+    """Text with control characters (NUL, ESC, backspace, C1...) removed, for files other
+    programs read (calendar feeds, CSV); tabs become spaces; line breaks only if kept."""
+    text = text.replace("\t", " ")
+    return (_CONTROLS if keep_lines else _CONTROLS_AND_BREAKS).sub("", text)
+
+
 def literal(text: object) -> str:
     """`text` (anything a person typed) escaped so that no renderer shows it as markup."""
     escaped = _NEEDS.sub(lambda m: "\\" + m.group(0), _STAND_IN.sub("", str(text)))
