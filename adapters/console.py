@@ -17,7 +17,7 @@ from typing import TextIO
 
 from adapters import render as shared
 from bot.kernel.context import Bot, NoSender
-from bot.kernel.markup import to_plain, with_mentions
+from bot.kernel.markup import protect, restore, to_plain, with_mentions
 from bot.kernel.model import (
     Action,
     ChoiceField,
@@ -116,9 +116,13 @@ def format_line(line: str, width: int | None = None, styled: bool = False,
 
 
 def format_text(text: str, width: int | None = None, styled: bool = False) -> str:
-    """Reply text for a terminal; "- " items hang under their bullet, "- 1. " shows "1. "."""
+    """Reply text for a terminal; "- " items hang under their bullet, "- 1. " shows "1. ".
+
+    Escaped characters (typed text, see bot.kernel.markup.literal) are kept out of the markup
+    patterns and shown as themselves.
+    """
     out: list[str] = []
-    for line in text.split("\n"):
+    for line in protect(text).split("\n"):
         numbered = NUMBERED.match(line)
         if numbered:
             number = numbered.group(1)
@@ -127,7 +131,7 @@ def format_text(text: str, width: int | None = None, styled: bool = False) -> st
             out += format_line(line[2:], width, styled, "- ", "  ")
         else:
             out += format_line(line, width, styled)
-    return "\n".join(out)
+    return restore("\n".join(out))
 
 
 def render(reply: Reply, first_number: int = 1, width: int | None = None,
@@ -221,7 +225,7 @@ class Console:
 
     def incoming_for(self, line: str) -> Incoming | None:
         """Typed text, or the action of a numbered button (None: a number with nothing to press)."""
-        if line.isdigit():
+        if line.isdecimal():  # not isdigit(): "¹" is a digit that int() refuses
             if 1 <= int(line) <= len(self.buttons):
                 return Incoming(self.user, self.conversation, action=self.buttons[int(line) - 1])
             if not self.buttons:

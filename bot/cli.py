@@ -134,6 +134,8 @@ def serve(config_path: str | None) -> None:
         click.echo(f"DTL Forum Bot serving on {url} (adapters: {adapters}; health: {url}healthz)")
         if "webchat" in app[ADAPTERS_KEY]:
             click.echo(f"Web chat: {url}")
+        for key, notice in bot.notices.items():
+            click.echo(f"WARNING: {key.replace('_', ' ')} is {notice}")
         click.echo("Press Ctrl-C to stop.")
 
     try:

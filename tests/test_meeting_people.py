@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from bot.app import create_bot
 from bot.cli import cli
+from bot.kernel.markup import to_plain
 from bot.kernel.model import Action, Conversation, Incoming, Platform, User
 from bot.kernel.scheduler import run_due
 from tests.fakes.platform import RecordingSender
@@ -105,14 +106,14 @@ async def test_organisers_see_who_is_coming_and_everyone_else_only_the_counts(bo
     assert "Dana" not in everyone.text and "Sam" not in everyone.text
     (organiser,) = await say(bot, "rsvps 2027-01-14", OLU)
     assert "2 coming" in organiser.text
-    assert "Coming: Dana, Sam ∗Star∗." in organiser.text  # a name is literal text, not bold
+    assert "Coming: Dana, Sam \\*Star\\*." in organiser.text  # a name is literal text, not bold
     assert "Kim" not in organiser.text
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("rsvp perhaps", "`perhaps` is not an answer I know"),
-    ("rsvp yes 31 Feb", "`31 Feb` is not a real date"),
-    ("rsvp yes 2027-02-31", "`2027-02-31` is not a real date"),
+    ("rsvp perhaps", "“perhaps” is not an answer I know"),
+    ("rsvp yes 31 Feb", "“31 Feb” is not a real date"),
+    ("rsvp yes 2027-02-31", "“2027-02-31” is not a real date"),
     ("rsvp yes 2027-01-15", "There is no meeting on Friday 15 January 2027"),
     ("rsvp", "Usage: `rsvp yes`"),
 ])
@@ -206,7 +207,7 @@ async def test_an_added_meeting_is_pushed_with_its_own_calendar_link(bot, clock,
     await run_due(bot)
     ((key, reply),) = sender.posts
     assert key == CHANNEL
-    assert "A forum meeting has been added: **Winter ∗∗special∗∗**" in reply.text
+    assert "A forum meeting has been added: **Winter \\*\\*special\\*\\***" in reply.text
     assert button(reply, "Add this meeting").url == (
         "https://dtlbot.example.org/forum/2026-12-10.ics")
 
@@ -269,7 +270,8 @@ async def test_topics_are_proposed_voted_once_each_and_listed_most_votes_first(b
     assert "already voted" in again.text
     (listing,) = await say(bot, "agenda", KIM)
     lines = [line for line in listing.text.splitlines() if line.startswith("- #")]
-    assert lines[0].startswith("- #2: Online consultation data (1 vote, proposed by Sam ∗Star∗)")
+    assert lines[0].startswith(
+        "- #2: Online consultation data (1 vote, proposed by Sam \\*Star\\*)")
     assert lines[1] == "- #1: Cloud telephony: who has moved? (0 votes)"
     plus = [b for b in listing.buttons if b.label.startswith("+1")]
     await press(bot, plus[1].action, KIM)
@@ -296,7 +298,7 @@ async def test_the_name_button_shows_the_proposer_only_when_they_press_it(bot):
     ("agenda add \u202eevil", "control or invisible formatting characters"),
     ("agenda add ...", "no words"),
     ("agenda add", "Usage: `agenda add TEXT`"),
-    ("agenda add 31 Feb: topic", "`31 Feb` is not a real date"),
+    ("agenda add 31 Feb: topic", "“31 Feb” is not a real date"),
     ("agenda vote 7", "There is no topic #7"),
     ("agenda vote seven", "Usage: `agenda vote N`"),
     ("agenda unvote 7", "There is no topic #7"),
@@ -340,8 +342,7 @@ async def test_the_1_day_reminder_carries_the_top_topics_and_the_7_day_invites_p
     await run_until(bot, clock, MEETING - timedelta(days=1))
     day = posts_to(sender, CHANNEL)[1]
     assert "Top topics so far" in day
-    assert day.index("- Second (1 vote)") < day.index("[click]\u200b(https\u200b://evil")
-    assert "@\u200bhere" in day
+    assert day.index("- Second (1 vote)") < day.index("\\[click\\](https://evil")
     await say(bot, "agenda close", OLU)
     await run_until(bot, clock, MEETING - timedelta(hours=1))
     hour = posts_to(sender, CHANNEL)[2]
@@ -378,7 +379,7 @@ async def test_notes_are_posted_to_reminder_conversations_and_listed_with_past_m
     assert "Notes from **DTL Forum**, Thu 14 Jan 2027" in posted
     (past,) = await say(bot, "meetings past", KIM)
     assert "Thu 14 Jan 2027" in past.text
-    assert "Notes: https\u200b://example.org/notes/jan" in past.text
+    assert "Notes: https://example.org/notes/jan" in past.text
     assert "Agenda: Digital inclusion" in past.text
     (future,) = await say(bot, "meeting notes 2027-03-11 too soon", OLU)
     assert "has not happened yet" in future.text
@@ -479,8 +480,9 @@ async def test_a_topic_cannot_format_link_or_broadcast_on_slack_or_teams(bot):
     line = next(line for line in listing.text.splitlines() if line.startswith("- #1"))
     slack = to_mrkdwn(line)
     assert "<!channel>" not in slack and "&lt;!channel&gt;" in slack
-    for marked in ("*urgent*", "_now_", "~x~", "`code`", "<https://x.example|go>", "](https"):
+    for marked in ("*urgent*", "_now_", "~x~", "`code`", "<https://x.example|go>"):
         assert marked not in slack and marked not in line
+    assert "[go](https://x.example)" in to_plain(line)  # shown as typed
 
 
 async def test_reminders_status_counts_the_change_notices(bot, clock, sender):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.kernel.markup import fill_mentions
+from adapters.slack.blocks import to_mrkdwn
+from bot.kernel.markup import fill_mentions, to_plain
 from bot.kernel.model import Action, Conversation, Reply, User
 from bot.kernel.scheduler import next_wake, run_due
 from tests.conftest import DTL, ORGANISER, press, say
@@ -201,17 +202,19 @@ async def test_an_empty_list_says_so_and_suggests_asking_the_forum(bot):
 
 async def test_an_unknown_priority_lists_the_priorities(bot):
     (reply,) = await say(bot, "peers quantum blockchain")
-    assert "I don't know which priority `quantum blockchain` is" in reply.text
+    assert "I don't know which priority “quantum blockchain” is" in reply.text
     assert "- 1. Cloud-based telephony (`telephony`)" in reply.text
     (number,) = await say(bot, "peers 12")
-    assert "I don't know which priority `12` is" in number.text
+    assert "I don't know which priority “12” is" in number.text
     (vague,) = await say(bot, "peers digital")
     assert "more than one priority" in vague.text and "Digital front door" in vague.text
 
 
 async def test_typed_words_are_shown_back_without_markup(bot):
     (reply,) = await say(bot, "peers *<@U123>* [x](http://evil.example)")
-    assert "<@U123>" not in reply.text and "](http" not in reply.text
+    slack = to_mrkdwn(reply.text)
+    assert "<@U123>" not in slack and "<http://evil.example" not in slack
+    assert "[x](http://evil.example)" in to_plain(reply.text)  # shown as typed
 
 
 async def test_a_pcn_name_with_markup_is_shown_as_text(bot):
@@ -219,7 +222,9 @@ async def test_a_pcn_name_with_markup_is_shown_as_text(bot):
     await vote(bot, ALI, progress={"telephony": "embedded"}, pcn="**Big** [PCN](http://x.example)")
     await opt_in(bot, ALI)
     (reply,) = await say(bot, "peers telephony")
-    assert "**Big**" not in reply.text and "](http" not in reply.text
+    assert "**Big** [PCN](http://x.example)" in to_plain(reply.text)  # as typed, not markup
+    slack = to_mrkdwn(reply.text)
+    assert "*Big*" not in slack and "<http://x.example" not in slack
 
 
 async def test_the_asker_is_not_listed_to_themselves(bot):
@@ -393,7 +398,7 @@ async def test_a_who_question_about_no_priority_goes_to_the_answerer(bot):
     (reply,) = await say(bot, "Who is doing the toolkit's five steps?")
     assert "Who is working on" not in reply.text and "I don't know which priority" not in reply.text
     (other,) = await say(bot, "who else is working on quantum blockchain?")
-    assert "I don't know which priority `quantum blockchain` is" in other.text
+    assert "I don't know which priority “quantum blockchain” is" in other.text
 
 
 async def test_opting_in_from_a_channel_says_introductions_come_in_a_direct_chat(bot):

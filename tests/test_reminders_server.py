@@ -90,6 +90,8 @@ async def test_a_reminder_reaches_a_slack_channel_and_a_teams_chat_through_the_r
     config.slack.api_base_url = fake_slack.api_url
     config.teams.enabled = True
     config.teams.organisers = [teams.OLU_AAD]
+    # Teams without an app id (authentication off) serves only a loopback, non-https address.
+    config.server.public_url = ""
     bot = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
     try:
         client = await aiohttp_client(create_app(bot))  # the scheduler runs
@@ -128,6 +130,8 @@ async def test_rsvp_move_and_join_link_reach_slack_and_teams_through_the_real_ad
     config.slack.api_base_url = fake_slack.api_url
     config.slack.organisers = [slack.ORGANISER_ID]
     config.teams.enabled = True
+    # Teams without an app id (authentication off) serves only a loopback, non-https address.
+    config.server.public_url = ""
     bot = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
     try:
         client = await aiohttp_client(create_app(bot))

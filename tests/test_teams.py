@@ -382,7 +382,9 @@ async def test_a_send_that_keeps_failing_is_logged_with_conversation_and_reason(
     connector.failures = [429] * 10
     with caplog.at_level(logging.ERROR, logger="dtlbot.teams"):
         assert await post(client, personal(connector, text="help")) == 200
-    assert f"conversation={PERSONAL}" in caplog.text
+    # Logged by its pseudonymous tag, never the raw conversation id.
+    assert f"conversation={bot.key_tag('teams:' + PERSONAL)}" in caplog.text
+    assert PERSONAL not in caplog.text
     assert "reason=HTTP 429" in caplog.text
     assert connector.posted == []
 
@@ -395,7 +397,8 @@ async def test_a_proactive_post_that_keeps_failing_raises_so_the_caller_can_coun
     connector.failures = [503] * 10
     with caplog.at_level(logging.ERROR, logger="dtlbot.teams"), pytest.raises(SendFailed):
         await bot.send(stored, [Reply("Reminder: the forum meets tomorrow.")])
-    assert f"teams send failed conversation={PERSONAL} reason=HTTP 503" in caplog.text
+    tag = bot.key_tag(f"teams:{PERSONAL}")
+    assert f"teams send failed conversation={tag} reason=HTTP 503" in caplog.text
     assert len(connector.posted) == 1  # only the earlier answer to "help"
 
 
@@ -407,8 +410,9 @@ async def test_a_reply_refused_with_401_names_the_app_type_and_tenant_in_use(
         assert await post(client, personal(connector, text="help")) == 200
     # Refused credentials are not retried; without an app id botbuilder runs as MultiTenant.
     assert connector.attempts == 1
-    assert (f"teams send failed conversation={PERSONAL} reason=HTTP 401 "
-            "app_type=MultiTenant tenant=-") in caplog.text
+    assert ("teams send failed conversation=c-" in caplog.text and PERSONAL not in caplog.text
+            and "reason=HTTP 401 "
+            "app_type=MultiTenant tenant=-" in caplog.text)
 
 
 async def test_a_single_tenant_post_refused_with_401_names_the_type_and_tenant_not_the_secret(
@@ -430,8 +434,8 @@ async def test_a_single_tenant_post_refused_with_401_names_the_type_and_tenant_n
     with caplog.at_level(logging.ERROR, logger="dtlbot.teams"), pytest.raises(SendFailed):
         await bot.send(stored, [Reply("Reminder: the forum meets tomorrow.")])
     assert connector.attempts == 1
-    assert (f"teams send failed conversation={PERSONAL} reason=HTTP 401 "
-            f"app_type=SingleTenant tenant={TENANT}") in caplog.text
+    assert "teams send failed conversation=c-" in caplog.text and PERSONAL not in caplog.text
+    assert f"reason=HTTP 401 app_type=SingleTenant tenant={TENANT}" in caplog.text
     assert password not in caplog.text
 
 

@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from adapters import render as shared
-from bot.kernel.markup import BOLD, LINK, fill_mentions, to_plain
+from bot.kernel.markup import BOLD, LINK, fill_mentions, protect, restore, to_plain
 from bot.kernel.model import Button, ChoiceField, Form, Mention, Reply, TextField
 
 log = logging.getLogger("dtlbot.slack")
@@ -67,17 +67,40 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Slack mrkdwn has no escape character: a zero-width space either side of a formatting
+# character stops Slack reading it as bold, italic, strike, code or (">") a quote.
+ZWSP = "\u200b"
+_SLACK_FORMATTING = "*_~`>"
+
+
+def _literal_char(char: str) -> str:
+    shown = escape(char)
+    return f"{ZWSP}{shown}{ZWSP}" if char in _SLACK_FORMATTING else shown
+
+
+def link_url(url: str) -> str:
+    """A link's address made safe inside <url|text>: no mention, broadcast or second link."""
+    return escape(url).replace("|", "%7C")
+
+
 def to_mrkdwn(text: str) -> str:
-    """The reply Markdown subset as Slack mrkdwn (links <url|text>, *bold*, • bullets)."""
+    """The reply Markdown subset as Slack mrkdwn (links <url|text>, *bold*, • bullets).
+
+    &, < and > are escaped everywhere (link addresses too), so no text can become a mention
+    (<@U..>), a broadcast (<!channel>, <!here>, <!everyone>) or a link Slack did not get from
+    the subset; characters escaped by `literal` are shown as themselves.
+    """
+    text = protect(text)
     parts: list[str] = []
     last = 0
     for match in LINK.finditer(text):
         parts.append(_inline(text[last:match.start()]))
-        parts.append(f"<{match.group(2)}|{escape(match.group(1))}>")
+        label = restore(escape(match.group(1)), _literal_char)
+        parts.append(f"<{link_url(restore(match.group(2)))}|{label}>")
         last = match.end()
     parts.append(_inline(text[last:]))
     joined = "".join(parts)
-    return re.sub(r"(?m)^- ", "• ", joined)
+    return restore(re.sub(r"(?m)^- ", "• ", joined), _literal_char)
 
 
 def _inline(text: str) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from adapters import render as shared
-from bot.kernel.markup import CODE, with_mentions
+from bot.kernel.markup import CODE, literal, protect, restore, to_plain, with_mentions
 from bot.kernel.model import Button, ChoiceField, File, Form, Image, Reply, TextField
 
 # Some Teams clients still fail on 1.5 cards; 1.4 renders everywhere.
@@ -53,7 +52,9 @@ def paragraphs(text: str) -> str:
 
 def card_markdown(text: str) -> str:
     """Adaptive Card TextBlocks lack code spans: show `code` as bold instead."""
-    return paragraphs(CODE.sub(r"**\1**", text))
+    # Escaped characters (user text, see bot.kernel.markup.literal) stay escaped: Teams
+    # renders a backslash escape as the character itself.
+    return paragraphs(restore(CODE.sub(r"**\1**", protect(text)), lambda c: "\\" + c))
 
 
 def text_activity(text: str) -> dict[str, Any]:
@@ -232,7 +233,7 @@ def _card_for(reply: Reply, text: str, host: Hoster, submitted: dict[str, str]
         if element is not None:
             body.append(element)
         else:
-            body.append(text_block(shared.image_text(reply.image)))
+            body.append(text_block(literal(shared.image_text(reply.image))))
     actions = place_buttons(reply.buttons, body)
     if reply.form is not None:
         body.extend(form_elements(reply.form, submitted))
@@ -249,5 +250,4 @@ def _card_for(reply: Reply, text: str, host: Hoster, submitted: dict[str, str]
 def _summary(reply: Reply) -> str:
     if reply.form is not None:
         return reply.form.title
-    first_line = reply.text.split("\n", 1)[0]
-    return re.sub(r"[*_`]", "", first_line)
+    return to_plain(reply.text.split("\n", 1)[0])

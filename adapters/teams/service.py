@@ -9,12 +9,13 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 from urllib.parse import quote
 
 import jwt
+import requests
 from aiohttp import ClientError, web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -23,6 +24,7 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botframework.connector.auth import jwt_token_extractor
 from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
 
 from adapters.teams import cards
@@ -50,6 +52,38 @@ TEAM_KEY = "dtlbotTeamId"
 MEDIA_KEEP = 200
 MEDIA_LIFETIME = timedelta(days=7)
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+
+
+# Fetching Bot Framework signing keys: bounded, and never on the event loop.
+KEYS_TIMEOUT = 10.0
+
+
+async def _refresh_keys_off_the_loop(self: Any) -> None:
+    """botbuilder's _OpenIdMetadata._refresh, with its blocking requests.get in a thread."""
+
+    def fetch() -> list[dict[str, Any]]:
+        response = requests.get(self.url, timeout=KEYS_TIMEOUT)
+        response.raise_for_status()
+        keys = requests.get(response.json()["jwks_uri"], timeout=KEYS_TIMEOUT)
+        keys.raise_for_status()
+        return list(keys.json()["keys"])
+
+    self.keys = await asyncio.to_thread(fetch)
+    self.last_updated = datetime.now()
+
+
+_find_key = jwt_token_extractor._OpenIdMetadata._find
+
+
+def _find_key_or_none(self: Any, key_id: str | None) -> Any:
+    """botbuilder's _find raises IndexError for a kid it does not know: None instead."""
+    if not key_id or not any(k.get("kid") == key_id for k in self.keys):
+        return None
+    return _find_key(self, key_id)
+
+
+jwt_token_extractor._OpenIdMetadata._refresh = _refresh_keys_off_the_loop
+jwt_token_extractor._OpenIdMetadata._find = _find_key_or_none
 
 
 class SendFailed(RuntimeError):
@@ -124,6 +158,14 @@ class TeamsService:
         try:
             invoke = await self.adapter.process_activity(auth_header, activity, self.on_turn)
         except (PermissionError, jwt.PyJWTError):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except requests.RequestException as exc:
+            log.warning("teams signing keys could not be fetched: %s", type(exc).__name__)
+            return web.json_response({"error": "cannot check the sender just now"}, status=503)
+        except Exception as exc:
+            # The turn's own errors go to on_turn_error: what reaches here is botbuilder
+            # refusing a token (an unknown or missing key id, a failed endorsement...).
+            log.warning("teams request refused: token not accepted (%s)", type(exc).__name__)
             return web.json_response({"error": "unauthorized"}, status=401)
         if invoke is not None:
             return web.json_response(invoke.body, status=invoke.status)
@@ -280,7 +322,13 @@ class TeamsService:
 
     async def reply(self, context: TurnContext, replies: list[Reply],
                     submitted: dict[str, str]) -> None:
-        """Answer in the turn's conversation; a send that finally fails is logged, not raised."""
+        """Answer in the turn's conversation; a send that finally fails is logged, not raised.
+
+        A card posted in a channel or group chat is seen by everyone there, so its form carries
+        nobody's values (neither the stored ones nor those just submitted).
+        """
+        if (context.activity.conversation.conversation_type or "personal") != "personal":
+            replies, submitted = shared(replies), {}
         try:
             for activity in self.activities(replies, submitted):
                 await self.with_retries(
@@ -296,7 +344,7 @@ class TeamsService:
         reference = ConversationReference().deserialize(
             {k: v for k, v in conversation.reference.items() if k != TEAM_KEY}
         )
-        activities = self.activities(replies, {})
+        activities = self.activities(replies if conversation.is_direct else shared(replies), {})
 
         failures: list[Exception] = []
 
@@ -345,19 +393,25 @@ class TeamsService:
                 if number == RETRIES:
                     self.failed(conversation_id, reason)
                 wait = None
-            log.info("teams send retry conversation=%s reason=%s", conversation_id, reason)
+            log.info("teams send retry conversation=%s reason=%s", self.tag(conversation_id),
+                     reason)
             await asyncio.sleep(min(MAX_DELAY, wait if wait is not None else delay))
             delay *= 2
         return None
 
+    def tag(self, conversation_id: str) -> str:
+        """The log tag of a Teams conversation id (a channel thread logs as its channel)."""
+        return self.bot.key_tag(f"{PLATFORM}:{channel_id(conversation_id)}")
+
     def failed(self, conversation_id: str, reason: str) -> NoReturn:
-        log.error("teams send failed conversation=%s reason=%s", conversation_id, reason)
+        log.error("teams send failed conversation=%s reason=%s", self.tag(conversation_id),
+                  reason)
         raise SendFailed(f"send to {conversation_id} failed: {reason}")
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
         log.error(
             "teams turn failed conversation=%s error=%s",
-            context.activity.conversation.id if context.activity.conversation else "-",
+            self.tag(context.activity.conversation.id) if context.activity.conversation else "-",
             type(error).__name__,
             exc_info=error,
         )
@@ -391,6 +445,11 @@ class TeamsService:
             content_type=item.mime,
             headers={"Content-Disposition": f'{disposition}; filename="{item.filename}"'},
         )
+
+
+def shared(replies: list[Reply]) -> list[Reply]:
+    """Replies for a conversation others can read: forms without anyone's values."""
+    return [replace(r, form=r.form.blank()) if r.form is not None else r for r in replies]
 
 
 def bad_request(message: str) -> web.Response:

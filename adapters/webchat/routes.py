@@ -285,7 +285,7 @@ def _claimed_since(bot: Bot, user_id: str) -> float:
 
 def _last_seen(request: web.Request) -> int:
     for raw in (request.headers.get("Last-Event-ID", ""), request.query.get("after", "")):
-        if raw.strip().isdigit():
+        if raw.strip().isdecimal() and len(raw.strip()) < 19:
             return int(raw.strip())
     return 0
 

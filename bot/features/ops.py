@@ -20,6 +20,7 @@ import sqlite_utils
 
 from bot.kernel import audit
 from bot.kernel.content import Problem
+from bot.kernel.markup import literal
 from bot.kernel.model import Reply, User
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.schema import migrations
@@ -56,10 +57,23 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def _remove_partial(partial: Path) -> None:
+    for leftover in (partial, partial.with_name(partial.name + "-journal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
 def backup(source: str | Path, destination: str | Path, *, force: bool = False) -> Path:
     """A consistent copy of a live database (SQLite's online backup), checked, in one file."""
     source = Path(source)
+    text = str(destination)
     dest = Path(destination)
+    # "DIR/" is a folder even before it exists (a nightly job's first run creates it).
+    if text.endswith(("/", os.sep)) and not dest.exists():
+        try:
+            dest.mkdir(parents=True)
+        except OSError as exc:
+            raise OpsError(f"cannot create the folder {dest}: {exc.strerror or exc}") from None
     if dest.is_dir():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         dest = dest / f"dtlbot-{stamp}.db"
@@ -67,14 +81,20 @@ def backup(source: str | Path, destination: str | Path, *, force: bool = False) 
     if dest.resolve() in (live, live.with_name(live.name + "-wal"),
                           live.with_name(live.name + "-shm")):
         raise OpsError(f"{dest} is the live database itself: choose another place")
+    if dest.exists() and not dest.is_file():
+        raise OpsError(f"{dest} is not a regular file (a device, pipe or socket): "
+                       "choose a file or a folder")
     if dest.exists() and not force:
         raise OpsError(f"{dest} already exists (use --force to overwrite it)")
     if not dest.parent.is_dir():
-        raise OpsError(f"folder {dest.parent} does not exist")
+        raise OpsError(f"folder {dest.parent} does not exist (end the path with / to "
+                       "have it created)")
+    if not os.access(dest.parent, os.W_OK | os.X_OK):
+        raise OpsError(f"cannot write in the folder {dest.parent} (check its permissions)")
     partial = dest.with_name(dest.name + ".partial")
-    partial.unlink(missing_ok=True)
     src = _connect(source, read_only=True)
     try:
+        partial.unlink(missing_ok=True)
         dst = sqlite3.connect(str(partial))
         try:
             # One step: a single read transaction, so the copy is one consistent snapshot
@@ -84,13 +104,23 @@ def backup(source: str | Path, destination: str | Path, *, force: bool = False) 
             result = dst.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             dst.close()
+    except (sqlite3.Error, OSError) as exc:
+        _remove_partial(partial)
+        raise OpsError(f"cannot write the copy in the folder {dest.parent}: {exc}") from None
+    except BaseException:
+        _remove_partial(partial)
+        raise
     finally:
         src.close()
     if result != "ok":
-        partial.unlink(missing_ok=True)
+        _remove_partial(partial)
         raise OpsError(f"the copy failed its integrity check: {result}")
     # Only a complete, checked copy ever carries the final name.
-    os.replace(partial, dest)
+    try:
+        os.replace(partial, dest)
+    except OSError as exc:
+        _remove_partial(partial)
+        raise OpsError(f"cannot put the copy at {dest}: {exc.strerror or exc}") from None
     return dest
 
 
@@ -301,9 +331,10 @@ async def audit_command(turn: Turn) -> list[Reply]:
             when = local_time(datetime.fromisoformat(row["at"]), zone)
         except ValueError:
             when = row["at"]
-        detail = f": {row['detail']}" if row["detail"] else ""
+        detail = f": {literal(row['detail'])}" if row["detail"] else ""
         lines.append(
-            f"- {when}, {row['actor_name']} ({row['platform']}): {row['action']}{detail}"
+            f"- {when}, {literal(row['actor_name'])} ({literal(row['platform'])}): "
+            f"{literal(row['action'])}{detail}"
         )
     return [Reply("\n".join(lines))]
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.kernel import conversations
+from bot.kernel.context import storage_failure
 from bot.kernel.model import Action, Button, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
@@ -184,6 +186,7 @@ CORE_DATA = (
         summary="for organisers only: each organiser action (such as starting a poll or "
         "reloading content), when, and the organiser's display name; each poll also records "
         "the pseudonym of the organiser who opened it",
+        kept=True,
     ),
 )
 
@@ -233,10 +236,20 @@ def _forget_everything(bot: Bot, user: User) -> Reply:
     for kind, _ in found:
         try:
             done.append(kind.forget(bot, user))
-        except Exception:
-            log.exception("forget failed kind=%s", kind.name)
+        except Exception as exc:
+            if storage_failure(exc):
+                bot.storage_failed(exc)
+                log.warning("forget could not save kind=%s reason=%s", kind.name, exc)
+            else:
+                log.exception("forget failed kind=%s", kind.name)
             done.append(f"I could not erase {kind.name.lower()} just now; please try "
                         "`forget me` again later. Nothing else was affected.")
+    try:
+        # Move what was just erased out of the write-ahead log into the (securely deleted)
+        # database file now, rather than whenever SQLite next checkpoints.
+        bot.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:
+        log.warning("could not checkpoint after forget me: %s", exc)
     log.info("forget me done kinds=%d", len(found))
     return Reply("Done.\n" + "\n".join(f"- {sentence}" for sentence in done))
 
@@ -250,12 +263,17 @@ async def forget_me(turn: Turn) -> list[Reply]:
     found = [(kind, items) for kind, items in held(turn.bot, turn.user) if items]
     if not found:
         return [Reply("I hold nothing about you, so there is nothing to forget.")]
-    listing = "\n".join(f"- {_title(kind.name)} ({len(items)})" for kind, items in found)
+    erased = [(kind, items) for kind, items in found if not kind.kept]
+    kept = [kind for kind, _ in found if kind.kept]
+    listing = "\n".join(f"- {_title(kind.name)} ({len(items)})" for kind, items in erased)
+    text = (f"This erases what links this data to you, and cannot be undone:\n{listing}\n"
+            if erased else "")
+    if kept:
+        text += ("Kept, because they are the forum's audit trail of what was done in its "
+                 "name: " + "; ".join(kind.name.lower() for kind in kept) + ".\n")
     return [
         Reply(
-            "This erases what links this data to you, and cannot be undone:\n"
-            f"{listing}\n"
-            "Press **Forget me** or type `forget me confirm` to go ahead.",
+            text + "Press **Forget me** or type `forget me confirm` to go ahead.",
             buttons=(
                 Button("Forget me", Action(FORGET_ACTION, value="confirm"), style="danger"),
                 Button("Cancel", Action(FORGET_ACTION, value="cancel")),

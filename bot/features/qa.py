@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.kernel.answers import Answer
 from bot.kernel.content import Content, Entry, GlossaryTerm
+from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Reply
 from bot.kernel.registry import Registry, Turn
 
@@ -99,7 +100,8 @@ async def glossary(turn: Turn) -> list[Reply]:
         return [Reply("Glossary terms: " + ", ".join(terms) + ". Type `glossary TERM`.")]
     term = content.glossary_lookup(turn.args)
     if term is None:
-        return [Reply(f"`{turn.args}` is not in the glossary. Type `glossary` to list the terms.")]
+        return [Reply(f"“{literal(turn.args)}” is not in the glossary. "
+                      "Type `glossary` to list the terms.")]
     return [glossary_reply(term)]
 
 

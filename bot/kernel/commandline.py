@@ -48,6 +48,8 @@ class CommandLine:
             bot = self.build(config, **kwargs)
         except ContentError as exc:
             raise click.ClickException(f"content is invalid:\n{exc}") from None
+        except ConfigError as exc:  # e.g. storage.path names a folder or a read-only file
+            raise click.ClickException(str(exc)) from None
         click.get_current_context().call_on_close(bot.close)
         return bot
 

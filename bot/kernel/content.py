@@ -202,7 +202,9 @@ def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> No
     seen: dict[str, str] = {}
     related_refs: list[tuple[Entry, str, int]] = []
     for path in sorted(folder.glob("*.md")):
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path, problems)
+        if text is None:
+            continue
         try:
             post = frontmatter.loads(text)
         except yaml.YAMLError as exc:
@@ -283,11 +285,35 @@ def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> No
             problems.append(Problem(entry.path, line, "an entry cannot be related to itself"))
 
 
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    """The file's text, or None with a problem naming the line that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        problems.append(Problem(str(path), line, f"not valid UTF-8 text (byte {exc.start + 1}): "
+                                "save the file as UTF-8"))
+        return None
+
+
+def _tables(data: dict, key: str, path: Path, text: str, problems: list[Problem]) -> list[dict]:
+    """`[[key]]` tables from a TOML file; anything else there is a problem, not a crash."""
+    items = data.get(key, [])
+    if isinstance(items, list) and all(isinstance(i, dict) for i in items):
+        return items
+    problems.append(Problem(str(path), _line_of(text, key),
+                            f"'{key}' must be a list of [[{key}]] tables"))
+    return []
+
+
 def _read_toml(path: Path, problems: list[Problem]) -> tuple[dict, str] | None:
     if not path.is_file():
         problems.append(Problem(str(path), 0, "file not found"))
         return None
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path, problems)
+    if text is None:
+        return None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
@@ -301,7 +327,7 @@ def _load_glossary(path: Path, content: Content, problems: list[Problem]) -> Non
     if loaded is None:
         return
     data, text = loaded
-    for item in data.get("term", []):
+    for item in _tables(data, "term", path, text, problems):
         term = item.get("term")
         line = _line_of(text, f'"{term}"') if isinstance(term, str) else 1
         missing = [k for k in ("term", "expansion", "definition", "source")
@@ -337,6 +363,10 @@ def _load_synonyms(path: Path, content: Content, problems: list[Problem]) -> Non
         return
     data, text = loaded
     groups = data.get("groups", [])
+    if not isinstance(groups, list):
+        problems.append(Problem(str(path), _line_of(text, "groups"),
+                                "'groups' must be a list of lists of words"))
+        groups = []
     owner: dict[str, int] = {}
     for index, group in enumerate(groups):
         words = _str_list(group)
@@ -368,7 +398,7 @@ def _load_priorities(path: Path, content: Content, problems: list[Problem]) -> N
     if loaded is None:
         return
     data, text = loaded
-    items = data.get("priority", [])
+    items = _tables(data, "priority", path, text, problems)
     seen_ids: set[str] = set()
     seen_titles: set[str] = set()
     for item in items:

@@ -1,9 +1,15 @@
-"""The Markdown subset replies use (**bold**, _italic_, `code`, [text](url), "- " bullets)."""
+"""The Markdown subset replies use (**bold**, _italic_, `code`, [text](url), "- " bullets).
+
+Whatever a person typed is put into a reply through `literal()`, which backslash-escapes every
+character the subset (or a platform's own markup) gives meaning to; each renderer shows an
+escaped character as itself, never as markup. Links therefore come only from content, config
+and the bot's own text.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from bot.kernel.model import Mention, Reply
@@ -13,26 +19,62 @@ BOLD = re.compile(r"\*\*(.+?)\*\*")
 ITALIC = re.compile(r"(?<![\w*])_(.+?)_(?!\w)")
 CODE = re.compile(r"`([^`]+)`")
 
+# Characters with a meaning in the subset, in Slack mrkdwn or in Teams' Markdown (a link
+# needs "[" and "]", so parentheses alone are harmless); the last four only at a line's start.
+SPECIAL = "\\`*_[]~<->#+"
+ESCAPE = re.compile(r"\\([" + re.escape(SPECIAL) + r"])")
+_NEEDS = re.compile(r"[\\`*_\[\]~<]")
+_LINE_START = re.compile(r"(?m)^([ \t]*)([->#+])")
+# While a renderer's patterns run, an escaped character stands in as a private-use character
+# (which none of the patterns match); `restore` then puts in the platform's literal form.
+_BASE = 0xF0000
+_STAND_IN = re.compile(f"[{chr(_BASE)}-{chr(_BASE + len(SPECIAL) - 1)}]")
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS_AND_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str, *, keep_lines: bool = False) -> str:
+    """Text with control characters (NUL, ESC, backspace, C1...) removed, for files other
+    programs read (calendar feeds, CSV); tabs become spaces; line breaks only if kept."""
+    text = text.replace("\t", " ")
+    return (_CONTROLS if keep_lines else _CONTROLS_AND_BREAKS).sub("", text)
+
+
+def literal(text: object) -> str:
+    """`text` (anything a person typed) escaped so that no renderer shows it as markup."""
+    escaped = _NEEDS.sub(lambda m: "\\" + m.group(0), _STAND_IN.sub("", str(text)))
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def protect(text: str) -> str:
+    """Escaped characters as stand-ins, so that the subset's patterns cannot match them."""
+    return ESCAPE.sub(lambda m: chr(_BASE + SPECIAL.index(m.group(1))), text)
+
+
+def restore(text: str, shown: Callable[[str], str] | Mapping[str, str] | None = None) -> str:
+    """Stand-ins back as literal characters; `shown` maps a character to its platform form."""
+    def one(match: re.Match[str]) -> str:
+        char = SPECIAL[ord(match.group(0)) - _BASE]
+        if shown is None:
+            return char
+        if callable(shown):
+            return shown(char)
+        return shown.get(char, char)
+
+    return _STAND_IN.sub(one, text)
+
 
 def to_plain(text: str) -> str:
     """The text with markup removed, links shown as 'text (url)': for terminals and logs."""
+    text = protect(text)
     text = LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
     text = BOLD.sub(r"\1", text)
     text = ITALIC.sub(r"\1", text)
-    return CODE.sub(r"\1", text)
+    return restore(CODE.sub(r"\1", text))
 
 
-# Typed text shown back: markup characters become look-alikes, and a zero-width space breaks
-# what a platform would turn into a link or a mention.
-_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "`": "\u02cb", "~": "\u223c"})
-_BREAKS = re.compile(r"(?i)(?<=\w)(?=://)|(?<=\bwww)(?=\.)|(?<=\])(?=\()|(?<=@)(?=\w)")
-
-
-def literal(text: str) -> str:
-    """Text a person typed, to show back as typed: it cannot format, link or mention
-    ("https://", "www.", "](" and "@name" get a zero-width space; Slack's own <, > and & are
-    escaped by its adapter)."""
-    return _BREAKS.sub("\u200b", text.translate(_LOOKALIKES))
 
 
 # A mention of a person in a reply's text: "{@0}" is the reply's first Mention.

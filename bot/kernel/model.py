@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 
@@ -119,10 +119,17 @@ class Form:
     error: str | None = None
     # The words that do the same as the form, for platforms without forms.
     text_hint: str = ""
+    # For a form filled in with one person's values (a ballot): the action that asks for it
+    # afresh, so that anyone else who opens it from a shared place gets their own.
+    reopen: Action | None = None
 
     @property
     def has_errors(self) -> bool:
         return bool(self.error) or any(f.error for f in self.fields)
+
+    def blank(self) -> Form:
+        """The same form with nobody's values in it (for a shared conversation)."""
+        return replace(self, fields=tuple(replace(f, initial=None) for f in self.fields))
 
 
 @dataclass(frozen=True)

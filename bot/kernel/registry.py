@@ -78,6 +78,9 @@ class PersonalData:
     tables: tuple[str, ...] = ()
     # What exactly is stored, in plain words, for the privacy notice.
     summary: str = ""
+    # True for data `forget me` keeps on purpose (the organisers' audit trail): its
+    # confirmation lists it as kept, not among what is erased.
+    kept: bool = False
 
     def retention_for(self, bot: Bot) -> str:
         return self.retention(bot) if callable(self.retention) else self.retention

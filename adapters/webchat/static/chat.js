@@ -26,6 +26,17 @@
     ["italic", /(?<![\w*])_(.+?)_(?!\w)/],
   ];
 
+  // A backslash before one of these shows the character itself, never markup: the bot escapes
+  // what people typed this way (bot/kernel/markup.py `literal`). While the patterns above run,
+  // each escaped character stands in as a private-use character they cannot match.
+  const SPECIAL = "\\`*_[]~<->#+";
+  const ESCAPED = /\\([\\`*_\[\]~<\->#+])/g;
+  const STAND_IN = new RegExp(`[\\u{F0000}-\\u{${(0xF0000 + SPECIAL.length - 1).toString(16)}}]`, "gu");
+  const protect = (text) =>
+    text.replace(ESCAPED, (m, c) => String.fromCodePoint(0xF0000 + SPECIAL.indexOf(c)));
+  const restore = (text) =>
+    text.replace(STAND_IN, (c) => SPECIAL[c.codePointAt(0) - 0xF0000]);
+
   const $ = (id) => document.getElementById(id);
   let user = null; // {id, name} as the server folds the typed name
   let info = { open_admin: false };
@@ -77,15 +88,15 @@
         if (m && (best === null || m.index < best.m.index)) best = { kind, m };
       }
       if (best === null) {
-        parent.append(text);
+        parent.append(restore(text));
         return;
       }
       const { kind, m } = best;
-      if (m.index > 0) parent.append(text.slice(0, m.index));
+      if (m.index > 0) parent.append(restore(text.slice(0, m.index)));
       if (kind === "code") {
-        parent.append(el("code", "", m[1]));
+        parent.append(el("code", "", restore(m[1])));
       } else if (kind === "link") {
-        const href = safeUrl(m[2]);
+        const href = safeUrl(restore(m[2]));
         if (href) {
           const a = el("a");
           a.href = href;
@@ -94,7 +105,7 @@
           inline(m[1], a);
           parent.append(a);
         } else {
-          parent.append(`${m[1]} (${m[2]})`);
+          parent.append(restore(`${m[1]} (${m[2]})`));
         }
       } else {
         const node = el(kind === "bold" ? "strong" : "em");
@@ -108,7 +119,7 @@
   // "- " lines become a list, "1. " (or "- 1. ") lines a numbered list; others paragraphs.
   function renderText(text, parent) {
     let list = null;
-    for (const line of text.split("\n")) {
+    for (const line of protect(text).split("\n")) {
       const numbered = NUMBERED.exec(line);
       const kind = numbered ? "ol" : line.startsWith("- ") ? "ul" : null;
       if (kind) {
@@ -466,7 +477,7 @@
     $("demo-notice").hidden = !info.open_admin || stored(BANNER_KEY) === "1";
   }
 
-  function restore() {
+  function restoreHistory() {
     let saved = [];
     try {
       saved = JSON.parse(stored(HISTORY_KEY + user.id) || "[]");
@@ -510,7 +521,7 @@
     $("chat-step").hidden = false;
     $("composer-wrap").hidden = false;
     $("log").replaceChildren();
-    restore();
+    restoreHistory();
     if (!history.length && data.welcome) showReply(data.welcome);
     listen();
     $("message").focus();

@@ -9,6 +9,7 @@ from aiohttp import web
 from icalendar import Calendar, Event, vRecur
 
 from bot.features.meetings.schedule import Meeting, Schedule
+from bot.kernel.markup import without_controls
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -34,11 +35,12 @@ def _event(meeting: Meeting, stamp: datetime, sequence: int = 0) -> Event:
     # Aware datetimes in the forum's zone: written as DTSTART;TZID=..., never as UTC.
     event.add("dtstart", meeting.start)
     event.add("dtend", meeting.end)
-    event.add("summary", meeting.title)
-    event.add("location", meeting.join_url or meeting.location)
+    # Titles and places may be typed by organisers: no control characters reach calendars.
+    event.add("summary", without_controls(meeting.title))
+    event.add("location", without_controls(meeting.join_url or meeting.location))
     if meeting.join_url:
-        event.add("url", meeting.join_url)
-    description = _describe(meeting)
+        event.add("url", without_controls(meeting.join_url))
+    description = without_controls(_describe(meeting), keep_lines=True)
     if description:
         event.add("description", description)
     event.add("sequence", sequence)

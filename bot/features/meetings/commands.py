@@ -237,7 +237,7 @@ def _check_day_month(text: str) -> None:
     try:
         date(year, MONTHS[match.group(2)[:3].lower()], int(match.group(1)))
     except ValueError:
-        raise ParseError(f"`{text}` is not a real date.") from None
+        raise ParseError(f"“{literal(text)}” is not a real date.") from None
 
 
 def parse_day(text: str, base: datetime) -> date:
@@ -246,11 +246,11 @@ def parse_day(text: str, base: datetime) -> date:
         try:
             return date(*map(int, text.split("-")))
         except ValueError:
-            raise ParseError(f"`{text}` is not a real date.") from None
+            raise ParseError(f"“{literal(text)}” is not a real date.") from None
     _check_day_month(text)
     found = _friendly(text, base, want_time=False) if text else None
     if found is None:
-        raise ParseError(f"I could not read `{literal(text)}` as a date: use YYYY-MM-DD, e.g. "
+        raise ParseError(f"I could not read “{literal(text)}” as a date: use YYYY-MM-DD, e.g. "
                          f"{example_date(base)}.")
     return found.date()
 
@@ -263,12 +263,12 @@ def parse_when(text: str, base: datetime) -> datetime:
         day = parse_day(strict.group(1), base)
         hour, minute = map(int, strict.group(2).split(":"))
         if hour > 23 or minute > 59:
-            raise ParseError(f"`{strict.group(2)}` is not a time: use HH:MM, e.g. 13:00.")
+            raise ParseError(f"“{literal(strict.group(2))}” is not a time: use HH:MM, e.g. 13:00.")
         return datetime(day.year, day.month, day.day, hour, minute)
     found = _friendly(text, base, want_time=True) if text else None
     if found is None:
         raise ParseError(
-            f"I could not read `{literal(text)}` as a date and time: use YYYY-MM-DD HH:MM "
+            f"I could not read “{literal(text)}” as a date and time: use YYYY-MM-DD HH:MM "
             f"(forum time), e.g. {example_date(base)} 10:00."
         )
     return found
@@ -370,7 +370,7 @@ async def meeting_add(turn: Turn) -> list[Reply]:
         return [Reply(f"{when:%Y-%m-%d %H:%M} is in the past: give a future date and time.")]
     clash = schedule.between(start, start + timedelta(seconds=1))
     if clash:
-        return [Reply(f"There is already a meeting then: {clash[0].title}, "
+        return [Reply(f"There is already a meeting then: {literal(clash[0].title)}, "
                       f"{when_text(bot, clash[0])}.")]
     table = bot.db["meetings"]
     table.insert(

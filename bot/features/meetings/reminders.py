@@ -290,7 +290,7 @@ async def _deliver(bot: Bot, row: dict, meeting: Meeting, now: datetime) -> None
         attempts = row["attempts"] + 1
         error = f"{type(exc).__name__}: {exc}"[:300]
         log.warning("reminder failed conversation=%s attempt=%d error=%s",
-                    row["conversation"], attempts, error)
+                    bot.key_tag(row["conversation"]), attempts, error)
         if attempts >= MAX_ATTEMPTS:
             _update(bot, row["id"], status="failed", attempts=attempts, last_error=error)
             bot.metrics.reminders.labels("failed").inc()
@@ -306,7 +306,8 @@ async def _deliver(bot: Bot, row: dict, meeting: Meeting, now: datetime) -> None
     _update(bot, row["id"], status="sent", attempts=row["attempts"] + 1,
             sent_at=iso_utc(bot.clock.now()))
     bot.metrics.reminders.labels("sent").inc()
-    log.info("reminder sent conversation=%s offset=%s", row["conversation"], row["offset"])
+    log.info("reminder sent conversation=%s offset=%s",
+             bot.key_tag(row["conversation"]), row["offset"])
 
 
 # --- chat commands ------------------------------------------------------------------------

@@ -128,7 +128,7 @@ async def rsvp_command(turn: Turn) -> list[Reply]:
         return [Reply(USAGE)]
     answer = words[0].lower()
     if answer not in ANSWERS:
-        return [Reply(f"`{literal(words[0][:40])}` is not an answer I know. {USAGE}")]
+        return [Reply(f"“{literal(words[0][:40])}” is not an answer I know. {USAGE}")]
     picked = pick_meeting(turn.bot, words[1] if len(words) > 1 else "")
     if isinstance(picked, str):
         return [Reply(f"{picked}\n{USAGE}")]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule
 from sqlite_utils import Database
 
-from bot.features.meetings.rules import parse_rule
+from bot.features.meetings.rules import expand, parse_rule
 from bot.features.meetings.settings import ForumConfig
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class Schedule:
         # The rule runs on naive local times, so 13:00 stays 13:00 across clock changes.
         low = after.astimezone(self.zone).replace(tzinfo=None) - timedelta(days=1)
         high = before.astimezone(self.zone).replace(tzinfo=None) + timedelta(days=1)
-        starts = [self.localize(n) for n in self.rule().between(low, high, inc=True)]
+        starts = [self.localize(n) for n in expand(self.rule(), low, high)]
         return [s for s in starts if after <= s < before]
 
     def series_meeting(

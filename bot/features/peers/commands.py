@@ -132,10 +132,10 @@ def unknown_priority(bot: Bot, words: str, candidates: tuple[Priority, ...] = ()
     shown = literal(words)
     if candidates:
         listing = "\n".join(f"- {p.title} (`{p.id}`)" for p in candidates)
-        return Reply(f"`{shown}` could be more than one priority:\n{listing}\n"
+        return Reply(f"“{shown}” could be more than one priority:\n{listing}\n"
                      "Type `peers` and the one you mean, e.g. "
                      f"`peers {candidates[0].id}`.")
-    return Reply(f"I don't know which priority `{shown}` is. The priorities are:\n"
+    return Reply(f"I don't know which priority “{shown}” is. The priorities are:\n"
                  f"{priority_list(bot)}\nType `peers` and a number, an id or a few words, "
                  "e.g. `peers 1` or `peers cloud phones`.")
 

@@ -24,7 +24,7 @@ def find_poll(bot, poll_ref: str):
     polls.close_overdue(bot)
     found = polls.find_poll(bot, poll_ref)
     if found is None:
-        raise click.ClickException(polls.unknown_poll(poll_ref))
+        raise click.ClickException(to_plain(polls.unknown_poll(poll_ref)))
     return found
 
 

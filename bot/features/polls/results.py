@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.features.polls.ballots import LEAD_LABELS, LEADS, PROGRESS, PROGRESS_LABELS, PollPriority
+from bot.kernel.markup import literal, without_controls
 
 TIE_BREAK = (
     "Priorities are ordered by Borda score (for eight priorities, 8 points for a first place "
@@ -135,10 +136,10 @@ def _spread(counts: dict[str, int], labels: dict[str, str]) -> str:
 def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
     """The results as chat text (Markdown subset)."""
     n = results.responses
-    head = f"**Results: {poll['title']}** ({status_line}), {n} response{_s(n)}"
+    head = f"**Results: {literal(poll['title'])}** ({status_line}), {n} response{_s(n)}"
     if n == 0:
         return head + "\nNo ballots yet."
-    since = f" (movement since {results.previous_title})" if results.previous_title else ""
+    since = f" (movement since {literal(results.previous_title)})" if results.previous_title else ""
     lines = [head, f"By Borda score{since}:"]
     for place, line in enumerate(results.lines, start=1):
         lines.append(
@@ -159,10 +160,14 @@ def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
 
 
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text without control characters; text a spreadsheet would run as a formula is
+    prefixed with a quote."""
+    if not isinstance(value, str):
+        return value
+    if value[:1] in ("\t", "\r"):
+        return "'" + without_controls(value)
+    value = without_controls(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def to_csv(poll: dict[str, Any], priorities: list[PollPriority],

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.features.polls.ballots import Item, PollPriority
 from bot.features.polls.results import Results, apply_trend, tally, to_csv
+from bot.kernel.markup import literal
 from bot.kernel.model import User
 from bot.kernel.text import example_date, local_time, plural
 
@@ -97,13 +98,15 @@ def parse_closing(bot: Bot, text: str) -> datetime:
             return parsed.replace(tzinfo=zone).astimezone(UTC)
     example = example_date(bot.clock.now().astimezone(zone))
     raise PollError(
-        f"I couldn't read the closing date `{text.strip()}`. Use a date such as {example} "
-        f"(closes at the end of that day) or {example} 17:00, in forum time "
+        f"I couldn't read the closing date “{literal(text.strip())}”. Use a date such as "
+        f"{example} (closes at the end of that day) or {example} 17:00, in forum time "
         f"({bot.config.forum.timezone})."
     )
 
 
 def get_poll(bot: Bot, poll_id: int) -> Poll | None:
+    if not 0 < poll_id < 2**63:  # beyond SQLite's integers: no such poll
+        return None
     rows = list(bot.db["polls"].rows_where("id = ?", [poll_id]))
     return Poll.from_row(rows[0]) if rows else None
 
@@ -312,7 +315,7 @@ def insert_poll(bot: Bot, user: User, conversation_key: str, title: str,
 def unknown_poll(ref: str) -> str:
     if not ref.strip():
         return "There are no polls yet."
-    return f"I can't find a poll called `{ref.strip()}`. Type `poll list` to see them."
+    return f"I can't find a poll called “{literal(ref.strip())}”. Type `poll list` to see them."
 
 
 def next_close(bot: Bot) -> datetime | None:
@@ -337,10 +340,10 @@ def describe_ballots(bot: Bot, user: User) -> list[str]:
         ranked = sorted((i.rank, p.title) for p in poll.priorities
                         if (i := items.get(p.id)) and i.rank is not None)
         ranks = ", ".join(f"{rank}. {title}" for rank, title in ranked)
-        pcn = f"; PCN: {row['pcn']}" if row["pcn"] else ""
-        name = f"; your name: {row['voter_name']}" if row["voter_name"] else ""
-        lines.append(f"Your ballot in the poll \"{poll.title}\" ({row['submitted_at'][:10]}): "
-                     f"{ranks or 'no ranks yet'}{pcn}{name}")
+        pcn = f"; PCN: {literal(row['pcn'])}" if row["pcn"] else ""
+        name = f"; your name: {literal(row['voter_name'])}" if row["voter_name"] else ""
+        lines.append(f"Your ballot in the poll \"{literal(poll.title)}\" "
+                     f"({row['submitted_at'][:10]}): {ranks or 'no ranks yet'}{pcn}{name}")
     return lines
 
 
@@ -366,7 +369,37 @@ def forget_ballots(bot: Bot, user: User) -> str:
 
 def describe_pcn(bot: Bot, user: User) -> list[str]:
     pcn = remembered_pcn(bot, bot.pseudonym(user))
-    return [f"Your PCN's name, offered again on your next ballot: {pcn}"] if pcn else []
+    return [f"Your PCN's name, offered again on your next ballot: {literal(pcn)}"] if pcn else []
+
+
+def _own_chat_keys(bot: Bot, user: User) -> list[str]:
+    """The person's direct chats as stored conversation keys (their name may be in them)."""
+    rows = bot.db.execute("select key from conversations where person = ?",
+                          [bot.pseudonym(user)]).fetchall()
+    return sorted({user.key, *(r[0] for r in rows)})
+
+
+def _announced_in_own_chat(bot: Bot, user: User) -> list[dict]:
+    keys = _own_chat_keys(bot, user)
+    marks = ", ".join("?" for _ in keys)
+    return [{"id": r[0], "title": r[1]} for r in bot.db.execute(
+        f"select id, title from polls where conversation in ({marks}) order by id", keys)]
+
+
+def describe_poll_places(bot: Bot, user: User) -> list[str]:
+    return [f"Poll #{p['id']} \"{literal(p['title'])}\" was started in your direct chat, "
+            "where its reminders and results go" for p in _announced_in_own_chat(bot, user)]
+
+
+def forget_poll_places(bot: Bot, user: User) -> str:
+    keys = _own_chat_keys(bot, user)
+    marks = ", ".join("?" for _ in keys)
+    with bot.db.conn:
+        gone = bot.db.conn.execute(
+            f"update polls set conversation = null where conversation in ({marks})", keys
+        ).rowcount
+    return (f"Unlinked your direct chat from {gone} poll(s): their results are no longer "
+            "posted there." if gone else "No poll was started in your direct chat.")
 
 
 def forget_pcn(bot: Bot, user: User) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
+from bot.kernel import markup
 from bot.kernel.answers import STOPWORDS, AnswerIndex, content_words
 from bot.kernel.content import ID_PATTERN, Content, Entry, Overlay, Priority
 
@@ -36,16 +37,11 @@ ORIGIN_EDITED = "file, edited in chat"
 
 # --- text shown back -------------------------------------------------------------------------
 
-_PLAIN = re.compile(r"^[\w\s?.,;'’\-()/&]*$")
-
 
 def literal(text: str) -> str:
-    """Text a person typed, to show back as itself: quoted when plain, else as code (so that
-    no platform reads markup, a link or a mention into it)."""
-    text = " ".join(text.split())
-    if _PLAIN.match(text) and "_" not in text:
-        return f'"{text}"'
-    return "`" + text.replace("`", "'") + "`"
+    """Text a person typed, quoted, on one line, and escaped so that no platform reads markup,
+    a link or a mention into it (bot.kernel.markup.literal)."""
+    return f'"{markup.literal(" ".join(text.split()))}"'
 
 
 def long_date(iso: str) -> str:
