@@ -65,6 +65,8 @@ async def burst(
                         data = await response.json()
                         status = response.status
                         ok = status == 200 and bool(data["replies"][0]["text"])
+                        # The name's first answer carries its token; later messages send it.
+                        user["token"] = data.get("token", user.get("token", ""))
             except (TimeoutError, aiohttp.ClientError, KeyError, ValueError) as exc:
                 ok, status = False, type(exc).__name__
             latencies.append(time.perf_counter() - started)

@@ -24,8 +24,10 @@ FEATURES: tuple[str, ...] = (
     "bot.features.welcome",
     "bot.features.help",
     "bot.features.qa",
+    "bot.features.teach",
     "bot.features.meetings",
     "bot.features.polls",
+    "bot.features.peers",
     "bot.features.privacy",
     "bot.features.ops",
 )
@@ -70,13 +72,14 @@ def create_bot(
 ) -> Bot:
     """Open the database, load and index the content, and register every feature."""
     db = open_database(config.storage.path)
-    content = load_content(config.content.path)
+    registry = registry or build_registry()
+    content = registry.layered(load_content(config.content.path), db)
     return Bot(
         config=config,
         db=db,
         content=content,
         answers=AnswerIndex(content, config.answers.threshold),
-        registry=registry or build_registry(),
+        registry=registry,
         clock=clock or SystemClock(),
         secret=load_secret(db, dict(env) if env is not None else None),
     )

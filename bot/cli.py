@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import sys
+from pathlib import Path
 
 import click
 
@@ -20,6 +21,8 @@ from bot.kernel.config import Config, ConfigError
 from bot.kernel.content import ContentError, check_content, load_content
 from bot.kernel.markup import to_plain
 from bot.kernel.model import User
+from bot.kernel.storage import open_read_only
+from bot.kernel.text import plural
 
 
 @click.group()
@@ -28,6 +31,13 @@ from bot.kernel.model import User
 def cli(ctx: click.Context) -> None:
     """DTL Forum Bot: answers DTLs' questions, keeps the forum's meetings and runs its polls."""
     ctx.obj = CommandLine(registry=default_registry(), load=load_config, build=create_bot)
+
+
+# What `ask --json -` prints for an empty input line: the same fields as an answer.
+EMPTY_ANSWER = {
+    "answered": False, "text": "", "title": None, "topic": None, "score": 0.0,
+    "source": None, "source_url": None, "reason": "empty", "related": [],
+}
 
 
 @cli.command()
@@ -41,10 +51,21 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
         content = load_content(config.content.path)
     except ContentError as exc:
         raise click.ClickException(f"content is invalid:\n{exc}") from None
+    # Entries taught in chat live in the database: read them too, without writing to it.
+    db = open_read_only(config.storage.path)
+    try:
+        content = command_line().registry.layered(content, db)
+    finally:
+        if db is not None:
+            db.conn.close()
     index = AnswerIndex(content, config.answers.threshold)
     questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
     for text in questions:
         if not text:
+            # One output line per input line, so scripts can zip questions with answers.
+            if as_json:
+                click.echo(json.dumps(EMPTY_ANSWER))
+                sys.stdout.flush()
             continue
         answer = index.ask(text)
         reply = answer_reply(content, answer)
@@ -53,8 +74,10 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
             continue
         source = None
         title = None
+        source_url = None
         if answer.entry is not None:
             source, title = answer.entry.source, answer.entry.title
+            source_url = answer.entry.source_url or None
         elif answer.glossary is not None:
             source, title = answer.glossary.source, answer.glossary.term
         click.echo(json.dumps({
@@ -64,6 +87,7 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
             "topic": answer.topic,
             "score": answer.score,
             "source": source,
+            "source_url": source_url,
             "reason": answer.reason,
             "related": [b.action.value for b in reply.buttons if b.action.id == "topic"],
         }))
@@ -110,6 +134,8 @@ def serve(config_path: str | None) -> None:
         click.echo(f"DTL Forum Bot serving on {url} (adapters: {adapters}; health: {url}healthz)")
         if "webchat" in app[ADAPTERS_KEY]:
             click.echo(f"Web chat: {url}")
+        for key, notice in bot.notices.items():
+            click.echo(f"WARNING: {key.replace('_', ' ')} is {notice}")
         click.echo("Press Ctrl-C to stop.")
 
     try:
@@ -177,7 +203,8 @@ def content_reload(config_path: str | None, timeout: float) -> None:
         for problem in problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(
-            f"content not reloaded: {len(problems)} problem(s); the server keeps its content"
+            f"content not reloaded: {plural(len(problems), 'problem')}; "
+            "the server keeps its content"
         )
     db_path = Path(config.storage.path)
     if not db_path.is_file():
@@ -240,6 +267,29 @@ def db_check(config_path: str | None, path: str | None) -> None:
         click.echo(line)
     if not report.ok:
         raise SystemExit(1)
+
+
+@cli.command("docs")
+@click.option("--check", is_flag=True,
+              help="Only say whether the files are current (exit 1 if not).")
+@click.argument("folder", default="docs", type=click.Path(file_okay=False))
+def docs_command(check: bool, folder: str) -> None:
+    """Write the generated pages of the docs (commands, privacy notice) into FOLDER."""
+    from bot.docs import pages
+
+    stale = []
+    for name, text in pages(default_registry(), cli).items():
+        path = Path(folder) / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(str(path))
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if check and stale:
+        raise click.ClickException(f"out of date: {', '.join(stale)} (run `dtlbot docs`)")
+    click.echo(f"{'checked' if check else 'wrote'}: " + (", ".join(stale) or "all current"))
 
 
 def add_registered_commands(group: click.Group) -> None:

@@ -14,7 +14,7 @@ from aiohttp import web
 from prometheus_client.exposition import choose_encoder
 
 from bot.app import adapter_modules
-from bot.kernel.context import Bot
+from bot.kernel.context import Bot, storage_failure
 from bot.kernel.scheduler import Scheduler
 from bot.kernel.storage import BUSY_TIMEOUT_MS
 
@@ -75,11 +75,16 @@ async def errors_middleware(
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return json_error(413, "request body too large")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested thousands deep, which Python's parser refuses.
         return json_error(400, "malformed JSON")
     except web.HTTPException:
         raise
-    except Exception:
+    except Exception as exc:
+        if storage_failure(exc):
+            request.app[BOT_KEY].storage_failed(exc)
+            log.warning("request could not save path=%s reason=%s", request.path, exc)
+            return json_error(503, "could not save, please try again")
         log.exception("request failed path=%s", request.path)
         return json_error(500, "internal error")
 
@@ -91,30 +96,42 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": content_type})
 
 
-def database_writable(bot: Bot) -> bool:
-    """Whether a write lock can be taken right now (the database is not read-only or stuck)."""
+def database_problem(bot: Bot) -> str | None:
+    """Why the database cannot be written now, or None: a write failed in the last minute
+    (disk full, read-only, locked past the timeout), or a write lock cannot be taken."""
+    failed = bot.recent_write_failure()
+    if failed is not None:
+        return f"a write failed: {failed}"
     conn = bot.db.conn
     if conn.in_transaction:
-        return True
+        return None
     # A short wait only: a health check must not hang while another writer holds the lock.
     conn.execute("PRAGMA busy_timeout = 200")
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
-        return True
-    except sqlite3.Error:
-        return False
+        return None
+    except sqlite3.Error as exc:
+        return f"no write lock: {exc}"
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
+def database_writable(bot: Bot) -> bool:
+    """Whether the database takes writes: no recent failed write, and a write lock is free."""
+    return database_problem(bot) is None
+
+
 async def healthz(request: web.Request) -> web.Response:
     bot = request.app[BOT_KEY]
-    ok = database_writable(bot)
+    problem = database_problem(bot)
+    ok = problem is None
     body = {
         "status": "ok" if ok else "unavailable",
         "adapters": request.app[ADAPTERS_KEY],
         "database": "ok" if ok else "not writable",
+        **({} if ok else {"reason": problem}),
+        **bot.notices,
     }
     return web.json_response(body, status=200 if ok else 503)
 
@@ -163,21 +180,28 @@ def serve(
     `on_ready` is called once the server is listening.
     """
     app = app if app is not None else create_app(bot)
+    host, port = bot.config.server.host, bot.config.server.port
+    # Only a server that got as far as listening says it serves and stops: one that could not
+    # listen (the port is in use) reports just that error.
+    listening = False
 
     def ready(_message: str) -> None:
+        nonlocal listening
+        listening = True
+        log.info("serving host=%s port=%d adapters=%s", host, port, ",".join(app[ADAPTERS_KEY]))
         if on_ready is not None:
             on_ready()
 
     async def announce_shutdown(app: web.Application) -> None:
-        log.info("stopping: no new connections; finishing requests in flight")
+        if listening:
+            log.info("stopping: no new connections; finishing requests in flight")
 
     async def close_database(app: web.Application) -> None:
         bot.close()
-        log.info("stopped database=closed")
+        if listening:
+            log.info("stopped database=closed")
 
     app.on_shutdown.insert(0, announce_shutdown)
     app.on_cleanup.append(close_database)
-    host, port = bot.config.server.host, bot.config.server.port
-    log.info("serving host=%s port=%d adapters=%s", host, port, ",".join(app[ADAPTERS_KEY]))
     web.run_app(app, host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, print=ready,
                 access_log=None, handle_signals=True)

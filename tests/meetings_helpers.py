@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.features.meetings.reminders import next_due
 from bot.kernel.config import Config
 from bot.kernel.context import Bot
 from bot.kernel.scheduler import run_due
@@ -24,10 +23,16 @@ def configure_forum(config: Config, *, channels: tuple[str, ...] = ()) -> Config
     return config
 
 
+def next_task_due(bot: Bot) -> datetime | None:
+    """The earliest moment any of the bot's timed work is due (reminders, notices, pruning)."""
+    dues = [d for d in (t.next_due(bot) for t in bot.registry.tasks) if d is not None]
+    return min(dues, default=None)
+
+
 async def run_until(bot: Bot, clock: FakeClock, until: datetime) -> None:
     """Let the bot's timed work run, jumping the clock from one due moment to the next."""
     for _ in range(10_000):
-        due = next_due(bot)
+        due = next_task_due(bot)
         if due is None or due > until:
             break
         if due > clock.now():

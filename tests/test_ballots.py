@@ -88,9 +88,9 @@ def test_a_returned_form_keeps_valid_choices_but_not_impossible_ones():
     ("", "Give all 8 priorities"),
     ("1 2 3 4 5 6 7 7", "Data-Quality appears twice"),
     ("1 2 3 4 5 6 7", "You listed 7 of the 8 priorities; missing: 8. Inclusion"),
-    ("1 2 3 4 5 6 7 8 9", "`9` is out of range"),
-    ("1 2 3 4 5 6 7 0", "`0` is out of range"),
-    ("telephony 2 3 4 5 6 7 unicorns", "`unicorns` is not one of this poll's priorities"),
+    ("1 2 3 4 5 6 7 8 9", "“9” is out of range"),
+    ("1 2 3 4 5 6 7 0", "“0” is out of range"),
+    ("telephony 2 3 4 5 6 7 unicorns", "“unicorns” is not one of this poll's priorities"),
 ])
 def test_bad_rank_commands_say_what_is_wrong(text, expected):
     with pytest.raises(BallotError) as caught:
@@ -120,10 +120,10 @@ def test_status_understands_words(text, expected):
 @pytest.mark.parametrize("text, expected", [
     ("", "Type `status N LEAD PROGRESS`"),
     ("3", "Type `status N LEAD PROGRESS`"),
-    ("3 wizards planning", "I don't know who `wizards` is"),
-    ("3 icb", "I don't know the progress stage `nothing`"),
-    ("3 icb nearly there", "I don't know the progress stage `nearly there`"),
-    ("3 icb planning extra", "I don't know the progress stage `planning extra`"),
+    ("3 wizards planning", "I don't know who “wizards” is"),
+    ("3 icb", "I don't know the progress stage “nothing”"),
+    ("3 icb nearly there", "I don't know the progress stage “nearly there”"),
+    ("3 icb planning extra", "I don't know the progress stage “planning extra”"),
     ("0 icb planning", "out of range"),
 ])
 def test_bad_status_commands_say_what_is_wrong(text, expected):

@@ -114,6 +114,6 @@ def test_chat_processes_share_one_database(config_file):
         input="is there parking at the venue\n")
     out = run(["chat", "--config", str(config_file), "--as", "olu", "--organiser"],
               input="unanswered\n").stdout
-    assert "1× is there parking at the venue" in out
+    assert '1. "is there parking at the venue" (asked once)' in out
     out = run(["chat", "--config", str(config_file), "--as", "sam"], input="unanswered\n").stdout
     assert "Only forum organisers" in out

@@ -22,14 +22,22 @@ KILL_AFTER = 60
 SECRET = "crash-test-secret"
 
 
+# Each name's web chat token (the first answer carries it; later messages send it back).
+TOKENS: dict[str, str] = {}
+
+
 async def post(session: aiohttp.ClientSession, url: str, name: str, text: str) -> str | None:
     """The first reply's text if the server answered 200, None if the request was cut off."""
+    user = {"id": name, "token": TOKENS.get(name, "")}
     try:
         async with session.post(f"{url}/chat/api/messages",
-                                json={"user": {"id": name}, "text": text}) as response:
+                                json={"user": user, "text": text}) as response:
             if response.status != 200:
                 return None
-            return (await response.json())["replies"][0]["text"]
+            answer = await response.json()
+            if "token" in answer:
+                TOKENS[name] = answer["token"]
+            return answer["replies"][0]["text"]
     except (TimeoutError, aiohttp.ClientError):
         return None
 

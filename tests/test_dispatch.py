@@ -24,7 +24,7 @@ async def test_unknown_subcommand_lists_the_family(bot):
         return [Reply("one")]
 
     (reply,) = await say(bot, "demo frobnicate")
-    assert "I don't know `demo frobnicate`" in reply.text
+    assert "I don't know “demo frobnicate”" in reply.text
     assert "demo one" in reply.text
 
 

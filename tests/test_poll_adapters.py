@@ -12,6 +12,7 @@ from bot.features.polls import store as polls
 from bot.server import create_app
 from tests import test_teams as teams
 from tests.fakes.bot_connector import FakeBotConnector
+from tests.test_webchat import post as webchat_post
 
 
 def ranks(order: list[str]) -> dict[str, str]:
@@ -80,7 +81,9 @@ async def test_a_web_chat_vote_goes_through_the_form(bot, aiohttp_client):
     button = next(b for b in announcement["buttons"] if b["action"]["id"] == "ballot.open")
 
     response = await client.post(api, json={"user": dana, "action": button["action"]})
-    [opened] = (await response.json())["replies"]
+    answer = await response.json()
+    [opened] = answer["replies"]
+    dana["token"] = answer["token"]  # later messages carry the name's token
     form = opened["form"]
     ids = priority_ids(bot)
     bad = ranks(ids) | {f"rank:{ids[2]}": "1"}
@@ -158,8 +161,10 @@ async def test_every_web_chat_person_who_has_used_the_bot_hears_of_the_poll_and_
     chat = app[WEBCHAT_KEY]
 
     async def say(name: str, text: str) -> list[dict]:
-        response = await web.post("/chat/api/messages",
-                                  json={"user": {"id": name, "name": name.title()}, "text": text})
+        # As a page does: each name's later messages carry its token.
+        response = await webchat_post(web, {"user": {"id": name, "name": name.title()},
+                                            "text": text})
+        assert response.status == 200, await response.text()
         return (await response.json())["replies"]
 
     await say("dana", "help")
@@ -210,10 +215,10 @@ async def test_teams_status_counts_the_teams_roster_and_names_who_has_not_voted(
 async def test_the_web_chat_page_mentions_an_open_poll_after_its_welcome(bot, aiohttp_client):
     web = await aiohttp_client(create_app(bot, start_scheduler=False))
     assert (await (await web.get("/chat/api/info?user=dana")).json())["notes"] == []
-    await web.post("/chat/api/messages", json={"user": {"id": "olu"}, "text": "help"})
+    assert (await webchat_post(web, {"user": {"id": "olu"}, "text": "help"})).status == 200
     bot.config.webchat.open_admin = True
-    await web.post("/chat/api/messages", json={"user": {"id": "olu"},
-                                               "text": "poll start Spring 2027"})
+    started = await webchat_post(web, {"user": {"id": "olu"}, "text": "poll start Spring 2027"})
+    assert started.status == 200
     info = await (await web.get("/chat/api/info?user=dana")).json()
     assert "Hello, I'm the DTL Forum Bot" in info["welcome"]["text"]
     (note,) = info["notes"]

@@ -73,7 +73,7 @@ def test_poll_cli_reports_a_missing_poll_clearly(run):
     result = run("poll", "results", "--json", check=False)
     assert result.returncode == 1 and "There are no polls yet" in result.stderr
     result = run("poll", "export", "7", "--csv", check=False)
-    assert result.returncode == 1 and "can't find a poll called `7`" in result.stderr
+    assert result.returncode == 1 and "can't find a poll called “7”" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -172,7 +172,7 @@ async def test_text_ballot_rank_and_status_make_a_full_ballot(bot):
     ("rank 1 2 3", "missing: 4. Implementing new IT systems"),
     ("rank 1 2 3 4 5 6 7 9", "out of range"),
     ("rank 0 1 2 3 4 5 6 7", "out of range"),
-    ("rank 1 2 3 4 5 6 7 teleporting", "`teleporting` is not one of"),
+    ("rank 1 2 3 4 5 6 7 teleporting", "“teleporting” is not one of"),
     ("status 3 wizards in-progress", "I don't know who"),
     ("status 3 icb finished-ish", "progress stage"),
     ("status 12 icb planning", "out of range"),

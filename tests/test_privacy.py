@@ -59,8 +59,8 @@ async def test_forget_me_button_unlinks_only_that_persons_data(bot):
     await say(bot, "How often does the DTL forum meet?", OTHER)
     await press(bot, Action("feedback", value="up:forum-meetings"), OTHER)
     (reply,) = await press(bot, Action(FORGET_ACTION, value="confirm"))
-    assert "Unlinked 1 question(s)" in reply.text
-    assert "Unlinked 1 feedback vote(s)" in reply.text
+    assert "Unlinked 1 question from you" in reply.text
+    assert "Unlinked 1 feedback vote from you" in reply.text
     assert linked_questions(bot, DTL) == 0
     assert linked_questions(bot, OTHER) == 1
     # The texts and votes stay for organisers, with no link to anyone.
@@ -107,7 +107,7 @@ async def test_other_features_personal_data_is_shown_and_forgotten(bot):
     assert "Deleted your notes." in reply.text
     assert notes == {bot.pseudonym(OTHER): ["likes Fridays"]}
     (reply,) = await say(bot, "privacy")
-    assert "`notes`" in reply.text
+    assert "**Notes about you**. Until the next poll." in reply.text
 
 
 async def test_one_failing_kind_does_not_stop_the_others(bot):
@@ -135,7 +135,7 @@ async def test_direct_chat_is_listed_and_deleted_but_group_channels_are_kept(bot
     (reply,) = await say(bot, "my data")
     assert "your direct chat with me on console" in reply.text
     (reply,) = await say(bot, "forget me confirm")
-    assert "Deleted 1 stored direct chat(s)" in reply.text
+    assert "Deleted 1 stored direct chat:" in reply.text
     assert conversations.recall(bot.db, direct.key) is None
     assert conversations.recall(bot.db, group.key) is not None
     assert conversations.recall(bot.db, other.key) is not None
@@ -221,15 +221,22 @@ def personal_tables(bot: Bot) -> list[str]:
     return [t for t in names if t not in NO_PERSONAL_DATA]
 
 
-async def test_privacy_notice_names_every_table_holding_personal_data(bot):
+async def test_the_deployers_privacy_document_names_every_table_holding_personal_data(bot):
     tables = personal_tables(bot)
     assert {"questions", "feedback", "conversations", "audit"} <= set(tables)
-    (reply,) = await say(bot, "privacy")
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Privacy notice", 1)[1].split("\n## ", 1)[0]
+    registered = {t for kind in bot.registry.personal_data for t in kind.tables}
+    document = (REPO / "docs" / "privacy.md").read_text(encoding="utf-8")
     for table in tables:
-        assert f"`{table}`" in reply.text, f"privacy command does not name table {table}"
-        assert f"`{table}`" in section, f"README privacy notice does not name table {table}"
+        assert table in registered, f"no personal data kind names table {table}"
+        assert f"`{table}`" in document, f"docs/privacy.md does not name table {table}"
+
+
+async def test_the_privacy_notice_for_dtls_names_no_database_table(bot):
+    (reply,) = await say(bot, "privacy")
+    for table in personal_tables(bot):
+        assert f"`{table}`" not in reply.text, table
+    assert "table" not in reply.text
+    assert "**What it keeps**:" in reply.text
     for kind in bot.registry.personal_data:
         assert kind.name[1:] in reply.text
 
@@ -271,7 +278,7 @@ async def test_forget_me_across_features_keeps_closed_results_and_touches_no_one
     (before, *_) = await say(bot, "poll results Autumn 2026", ORGANISER)
     assert "Results: Autumn 2026" in before.text and "2 responses" in before.text
     (reply,) = await say(bot, "forget me confirm")
-    assert "Deleted your ballot in 1 open poll(s) and unlinked 1 ballot(s) in closed polls" \
+    assert "Deleted your ballot in 1 open poll and unlinked 1 ballot in closed polls" \
         in reply.text
     (after, *_) = await say(bot, "poll results Autumn 2026", ORGANISER)
     assert after.text == before.text  # published results do not change

@@ -128,7 +128,7 @@ async def test_a_delivery_that_keeps_failing_is_recorded_failed_and_shown(bot, c
     assert "429" in row["last_error"]
     (reply,) = await say(bot, "reminders status", ORGANISER)
     assert "1 failed" in reply.text
-    assert "failed: 7d reminder" in reply.text and "5 attempt(s)" in reply.text
+    assert "failed: 7d reminder" in reply.text and "5 attempts" in reply.text
     sender.fail_next = 0
     await run_until(bot, clock, MEETING)
     assert [r["status"] for r in deliveries(bot)] == ["failed", "sent", "sent"]
@@ -189,7 +189,12 @@ async def test_skipped_meetings_get_no_reminders_and_moved_ones_at_the_new_time(
         (new_start - timedelta(days=1)).isoformat(),
         (new_start - timedelta(hours=1)).isoformat(),
     ]
-    assert all("Thursday 18 March 2027, 14:00" in t for t in sender.texts())
+    reminders = [t for t in sender.texts() if t.startswith("Reminder:")]
+    assert len(reminders) == 3
+    assert all("Thursday 18 March 2027, 14:00" in t for t in reminders)
+    # The channel was told at once of the skip (51 days ahead), not of the move (over 90 days).
+    notices = [t for t in sender.texts() if not t.startswith("Reminder:")]
+    assert len(notices) == 1 and "The 14 January forum is off" in notices[0]
 
 
 async def test_a_retry_pending_when_the_meeting_is_skipped_is_cancelled(bot, clock, sender):
@@ -206,7 +211,7 @@ async def test_a_retry_pending_when_the_meeting_is_skipped_is_cancelled(bot, clo
 async def test_status_lists_where_reminders_go_and_the_next_one(bot, sender):
     (reply,) = await say(bot, "reminders status", ORGANISER)
     assert "7 days, 1 day and 1 hour before each meeting" in reply.text
-    assert "fake:C-forum (config file)" in reply.text
+    assert "a fake channel (C-forum) (config file)" in reply.text
     assert "Next: 7d reminder for the meeting on Thu 14 Jan 2027 13:00 GMT" in reply.text
 
 

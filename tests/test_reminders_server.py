@@ -90,6 +90,8 @@ async def test_a_reminder_reaches_a_slack_channel_and_a_teams_chat_through_the_r
     config.slack.api_base_url = fake_slack.api_url
     config.teams.enabled = True
     config.teams.organisers = [teams.OLU_AAD]
+    # Teams without an app id (authentication off) serves only a loopback, non-https address.
+    config.server.public_url = ""
     bot = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
     try:
         client = await aiohttp_client(create_app(bot))  # the scheduler runs
@@ -106,5 +108,65 @@ async def test_a_reminder_reaches_a_slack_channel_and_a_teams_chat_through_the_r
         await wait_for(lambda: any("14 January 2027, 13:00" in t for t in connector.texts()))
         await wait_for(
             lambda: bot.db["reminder_deliveries"].count_where("status = 'sent'") == 2)
+    finally:
+        bot.close()
+
+
+async def test_rsvp_move_and_join_link_reach_slack_and_teams_through_the_real_adapters(
+    tmp_path, clock, aiohttp_client, aiohttp_server
+):
+    """A whole cycle on the real adapters: a Teams DTL answers by text, a Slack DTL with the
+    reminder's button; a move is pushed to the Slack channel and to the Teams DTL at once; the
+    Teams DTL, coming, gets the join link in their chat an hour before."""
+    import json
+
+    fake_slack = FakeSlack()
+    fake_slack.base_url = str((await aiohttp_server(fake_slack.make_app())).make_url("/"))
+    connector = FakeBotConnector()
+    connector.url = str((await aiohttp_server(connector.app())).make_url("/"))
+    config = configure_forum(load_config(None, env={}), channels=("slack:C0FORUM",))
+    config.storage.path = str(tmp_path / "people.db")
+    config.slack.bot_token, config.slack.signing_secret = "xoxb-test", slack.SECRET
+    config.slack.api_base_url = fake_slack.api_url
+    config.slack.organisers = [slack.ORGANISER_ID]
+    config.teams.enabled = True
+    # Teams without an app id (authentication off) serves only a loopback, non-https address.
+    config.server.public_url = ""
+    bot = create_bot(config, clock=clock, env={"DTLBOT_SECRET": "test-secret"})
+    try:
+        client = await aiohttp_client(create_app(bot))
+        assert await teams.post(client, teams.personal(connector, text="rsvp yes")) == 200
+        await wait_for(lambda: any("down as coming" in t for t in connector.texts()))
+
+        clock.set(MEETING - timedelta(days=7))
+        bot.replan()
+        (reminder,) = await fake_slack.wait_for("chat.postMessage")
+        yes = next(b for b in slack.buttons(reminder) if b["text"]["text"] == "I'll be there")
+        press = {"payload": json.dumps({
+            "type": "block_actions", "user": {"id": slack.DTL_ID}, "trigger_id": "t",
+            "team": {"id": "T0001"}, "channel": {"id": "C0FORUM"},
+            "container": {"type": "message", "channel_id": "C0FORUM"}, "message": {"ts": "1.1"},
+            "actions": [{"type": "button", "action_id": yes["action_id"],
+                         "value": yes["value"], "block_id": "b"}],
+        })}
+        assert (await slack.post_form(client, press)).status == 200
+        await wait_for(lambda: bot.db["meeting_rsvps"].count == 2)
+
+        move = slack.event_callback(
+            slack.dm("meeting move 2027-01-14 to 2027-01-21 14:00", user=slack.ORGANISER_ID),
+            event_id="Ev-move")
+        assert (await slack.post_json(client, move)).status == 200
+        moved = "The 14 January forum has moved to Thursday 21 January, 14:00 GMT"
+        await wait_for(lambda: any(moved in slack.texts(c)
+                                   for c in fake_slack.called("chat.postMessage")
+                                   if c["channel"] == "C0FORUM"))
+        await wait_for(lambda: any(moved in t for t in connector.texts()))
+
+        clock.set(datetime(2027, 1, 21, 13, tzinfo=UTC))  # an hour before the new time
+        bot.replan()
+        await wait_for(lambda: any("You said you'd be at" in t for t in connector.texts()))
+        assert any("meet.example.org/dtl-forum" in t for t in connector.texts()
+                   if "You said you'd be at" in t)
+        await wait_for(lambda: bot.db["notice_deliveries"].count_where("status = 'sent'") == 3)
     finally:
         bot.close()

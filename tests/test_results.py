@@ -162,7 +162,7 @@ def test_summary_lists_spreads_and_says_when_nobody_gave_any():
     results = tally(priorities("ab"), [("a", 1, "icb", "planning"), ("b", 2, "icb", None),
                                        ("a", 2, "dtl", None), ("b", 1, None, None)], 2)
     text = summary(poll, results, "open")
-    assert "- Priority A: You (the DTL) 1, The ICB or another system partner 1" in text
+    assert "- Priority A: The DTL 1, The ICB or another system partner 1" in text
     assert "- Priority B: The ICB or another system partner 1" in text
     assert "- Priority B: not given" in text  # progress
 

@@ -51,8 +51,12 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(tmp_path):
 
 def test_sigterm_ends_open_event_streams_cleanly_and_promptly(tmp_path):
     with dtlbot_serve(tmp_path) as served:
+        results: list = []
+        post_question(served.url, results)
+        token = results[0][1]["token"].encode()
         sock = socket.create_connection(("127.0.0.1", served.port), timeout=10)
-        sock.sendall(b"GET /chat/api/events?user=dana HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        sock.sendall(b"GET /chat/api/events?user=dana&token=" + token
+                     + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         received = sock.recv(65536)
         assert b"200 OK" in received
         started = time.monotonic()

@@ -526,7 +526,7 @@ def test_reply_markup_becomes_slack_mrkdwn_with_reserved_characters_escaped():
 
     text = "**Bold** & _it_ <b> `code`\n- see [the toolkit](https://example.org/a?b=1&c=2)"
     assert to_mrkdwn(text) == (
-        "*Bold* &amp; _it_ &lt;b&gt; `code`\n• see <https://example.org/a?b=1&c=2|the toolkit>"
+        "*Bold* &amp; _it_ &lt;b&gt; `code`\n• see <https://example.org/a?b=1&amp;c=2|the toolkit>"
     )
 
 

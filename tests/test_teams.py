@@ -6,17 +6,19 @@ import itertools
 import json
 import logging
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
+from botframework.connector.auth import MicrosoftAppCredentials
 from click.testing import CliRunner
 
 from adapters.teams import SERVICE_KEY, cards
 from adapters.teams.cards import MAX_ACTIVITY_BYTES
 from adapters.teams.package import command_list
 from adapters.teams.service import SendFailed
-from bot.app import load_config
+from bot.app import default_registry, load_config
 from bot.cli import cli
 from bot.kernel import conversations
 from bot.kernel.config import ConfigError
@@ -25,6 +27,7 @@ from bot.kernel.model import (
     Action,
     Button,
     ChoiceField,
+    Conversation,
     File,
     Form,
     Image,
@@ -379,7 +382,9 @@ async def test_a_send_that_keeps_failing_is_logged_with_conversation_and_reason(
     connector.failures = [429] * 10
     with caplog.at_level(logging.ERROR, logger="dtlbot.teams"):
         assert await post(client, personal(connector, text="help")) == 200
-    assert f"conversation={PERSONAL}" in caplog.text
+    # Logged by its pseudonymous tag, never the raw conversation id.
+    assert f"conversation={bot.key_tag('teams:' + PERSONAL)}" in caplog.text
+    assert PERSONAL not in caplog.text
     assert "reason=HTTP 429" in caplog.text
     assert connector.posted == []
 
@@ -392,8 +397,59 @@ async def test_a_proactive_post_that_keeps_failing_raises_so_the_caller_can_coun
     connector.failures = [503] * 10
     with caplog.at_level(logging.ERROR, logger="dtlbot.teams"), pytest.raises(SendFailed):
         await bot.send(stored, [Reply("Reminder: the forum meets tomorrow.")])
-    assert f"teams send failed conversation={PERSONAL} reason=HTTP 503" in caplog.text
+    tag = bot.key_tag(f"teams:{PERSONAL}")
+    assert f"teams send failed conversation={tag} reason=HTTP 503" in caplog.text
     assert len(connector.posted) == 1  # only the earlier answer to "help"
+
+
+async def test_a_reply_refused_with_401_names_the_app_type_and_tenant_in_use(
+    client, connector, caplog
+):
+    connector.failures = [401]
+    with caplog.at_level(logging.ERROR, logger="dtlbot.teams"):
+        assert await post(client, personal(connector, text="help")) == 200
+    # Refused credentials are not retried; without an app id botbuilder runs as MultiTenant.
+    assert connector.attempts == 1
+    assert ("teams send failed conversation=c-" in caplog.text and PERSONAL not in caplog.text
+            and "reason=HTTP 401 "
+            "app_type=MultiTenant tenant=-" in caplog.text)
+
+
+async def test_a_single_tenant_post_refused_with_401_names_the_type_and_tenant_not_the_secret(
+    bot, teams_config, aiohttp_client, connector, caplog, monkeypatch
+):
+    password = "marker-app-password-0123456789"
+    teams_config.teams.app_id = "00000000-0000-0000-0000-00000000b0t1"
+    teams_config.teams.app_password = password
+    teams_config.teams.app_type = "SingleTenant"
+    teams_config.teams.tenant_id = TENANT
+    # No Entra on loopback: the token the bot would fetch for its own credentials is made up.
+    monkeypatch.setattr(MicrosoftAppCredentials, "get_access_token",
+                        lambda self, force_refresh=False: "not-a-real-token")
+    await aiohttp_client(create_app(bot, start_scheduler=False))
+    reference = {"bot": {"id": BOT_ID}, "conversation": {"id": PERSONAL, "tenantId": TENANT},
+                 "channelId": "msteams", "serviceUrl": connector.url}
+    stored = Conversation("teams", PERSONAL, is_direct=True, reference=reference)
+    connector.failures = [401]
+    with caplog.at_level(logging.ERROR, logger="dtlbot.teams"), pytest.raises(SendFailed):
+        await bot.send(stored, [Reply("Reminder: the forum meets tomorrow.")])
+    assert connector.attempts == 1
+    assert "teams send failed conversation=c-" in caplog.text and PERSONAL not in caplog.text
+    assert f"reason=HTTP 401 app_type=SingleTenant tenant={TENANT}" in caplog.text
+    assert password not in caplog.text
+
+
+def test_the_env_example_overrides_no_config_setting_such_as_the_app_type():
+    # Empty values override nothing: [teams] app_type in config.toml stays the one source.
+    example = Path(__file__).resolve().parent.parent / "deploy" / "dtlbot.env.example"
+    assignments = dict(
+        line.split("=", 1) for line in example.read_text(encoding="utf-8").splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    )
+    assert "MICROSOFT_APP_ID" in assignments  # the file was read
+    overrides = {var for section in default_registry().sections for var in section.env}
+    assert "MICROSOFT_APP_TYPE" in overrides
+    assert {k: v for k, v in assignments.items() if k in overrides and v.strip()} == {}
 
 
 async def test_a_failing_turn_gets_an_apology_not_a_stack_trace(bot, client, connector):
@@ -671,5 +727,5 @@ async def test_a_personal_chat_is_in_my_data_and_deleted_by_forget_me(bot, clien
     await post(client, personal(connector, text="my data"))
     assert "your direct chat with me on teams" in " ".join(connector.texts())
     await post(client, personal(connector, text="forget me confirm"))
-    assert "Deleted 1 stored direct chat(s)" in " ".join(connector.texts())
+    assert "Deleted 1 stored direct chat:" in " ".join(connector.texts())
     assert conversations.recall(bot.db, f"teams:{PERSONAL}") is None

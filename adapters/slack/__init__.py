@@ -9,6 +9,7 @@ from aiohttp import web
 from adapters.slack import settings
 from adapters.slack.cli import cli
 from bot.kernel.config import Config
+from bot.kernel.model import Platform
 from bot.kernel.registry import Registry
 
 if TYPE_CHECKING:
@@ -20,6 +21,12 @@ EVENTS_PATH = "/slack/events"
 # The running SlackAdapter, for tests and tools.
 ADAPTER_KEY: web.AppKey[SlackAdapter] = web.AppKey("slack_adapter")
 SOCKET_KEY: web.AppKey[SocketConnection] = web.AppKey("slack_socket")
+PLATFORM_INFO = Platform(
+    "Slack",
+    reach="a Slack mention of you, which opens a direct message with you",
+    # A Slack DM has no surface of its own for the introduction.
+    introduce_on_first_message=True,
+)
 __all__ = ["ADAPTER_KEY", "EVENTS_PATH", "SOCKET_KEY", "enabled", "register", "setup"]
 
 
@@ -43,7 +50,7 @@ def setup(app: web.Application, bot: Bot) -> None:
 
     adapter = SlackAdapter(bot, bot.config.slack, web_client(bot.config.slack))
     app[ADAPTER_KEY] = adapter
-    bot.attach("slack", adapter.send, adapter, introduce_on_first_message=True)
+    bot.attach("slack", adapter.send, adapter, info=PLATFORM_INFO, contact=adapter.contact)
 
     async def start(app: web.Application) -> None:
         await adapter.start()

@@ -27,10 +27,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters import render as shared
 from adapters.slack import blocks as kit
 from adapters.slack.settings import SlackConfig
 from bot.kernel.context import Bot
-from bot.kernel.model import Action, Button, Conversation, Form, Incoming, Reply, User
+from bot.kernel.model import Action, Button, Conversation, Form, Incoming, Mention, Reply, User
 from bot.kernel.seen import FLUSH_SECONDS, EventLog
 
 log = logging.getLogger("dtlbot.slack")
@@ -154,7 +155,8 @@ class SlackAdapter:
     names: dict[str, str] = field(default_factory=dict)
     # Channel members seen so far: their name and whether they are a person (not a bot).
     people: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    forms: OrderedDict[str, Form] = field(default_factory=OrderedDict)
+    # Forms behind "Open" buttons, with the Slack user each was made for.
+    forms: OrderedDict[str, tuple[Form, str]] = field(default_factory=OrderedDict)
     # Work started after an ack (posts, uploads): kept so it is not garbage-collected mid-way.
     pending: set[asyncio.Task] = field(default_factory=set)
     jobs: asyncio.Queue | None = None
@@ -201,11 +203,23 @@ class SlackAdapter:
                     name = ""
         return User(PLATFORM, user_id, name=name, is_organiser=organiser)
 
+    async def contact(self, user: User) -> Mention:
+        """How other DTLs reach this person: a mention, and their name for other platforms
+        (looked up only here, when they agree to share it)."""
+        name = user.name
+        if not name:
+            try:
+                name = await asyncio.wait_for(self._lookup_name(user.id), timeout=1)
+            except TimeoutError:
+                name = ""
+        return Mention(PLATFORM, user.id, name)
+
     async def _lookup_name(self, user_id: str) -> str:
         try:
             response = await self.client.users_info(user=user_id)
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack name lookup failed user=%s reason=%s", user_id, _reason(exc))
+            log.warning("slack name lookup failed user=%s reason=%s",
+                        self.bot.key_tag(f"{PLATFORM}:{user_id}"), _reason(exc))
             return ""
         profile = response["user"].get("profile", {})
         name = profile.get("real_name") or response["user"].get("name", "")
@@ -361,26 +375,32 @@ class SlackAdapter:
             return
         neutral = Action(kit.neutral_action_id(action["action_id"]), value=action.get("value", ""))
         target = Target(user.id, channel, thread)
+        conversation = self.conversation(channel, thread)
         if neutral.id == FORM_ACTION:
-            replies = self._kept_form(neutral.value)
+            replies = await self._kept_form(neutral.value, user, conversation)
         else:
-            conversation = self.conversation(channel, thread)
             replies = await self.bot.handle(Incoming(user, conversation, action=neutral))
         replies = await self._open_first_form(body.get("trigger_id"), replies, target)
         await self.post(target, replies)
 
-    def _kept_form(self, key: str) -> list[Reply]:
-        form = self.forms.get(key)
-        if form is None:
+    async def _kept_form(self, key: str, user: User, conversation: Conversation) -> list[Reply]:
+        """The form behind an "Open" button, for whoever pressed it: a form that can be asked
+        for afresh (a ballot) is, so each presser gets their own; anyone but the person it
+        was made for gets it without their values."""
+        kept = self.forms.get(key)
+        if kept is None:
             return [Reply("That form has expired. Please ask me for it again.")]
-        return [Reply(form=form)]
+        form, owner = kept
+        if form.reopen is not None:
+            return await self.bot.handle(Incoming(user, conversation, action=form.reopen))
+        return [Reply(form=form if user.id == owner else form.blank())]
 
-    def _with_form_button(self, reply: Reply) -> Reply:
+    def _with_form_button(self, reply: Reply, owner: str) -> Reply:
         """A form in a message cannot open itself: add a button that opens it as a modal."""
         if reply.form is None:
             return reply
         key = secrets.token_urlsafe(9)
-        self.forms[key] = reply.form
+        self.forms[key] = (reply.form, owner)
         while len(self.forms) > FORMS_KEPT:
             self.forms.popitem(last=False)
         button = Button(f"Open: {reply.form.title}", Action(FORM_ACTION, value=key),
@@ -445,12 +465,18 @@ class SlackAdapter:
 
     async def post(self, target: Target, replies: list[Reply]) -> bool:
         """Post replies in order (text, buttons, images, files); False if any post failed."""
-        replies = [self._with_form_button(r) for r in replies]
+        # The event ids answered so far are stored before any answer goes out, so an event
+        # redelivered after a crash right after the post is never answered twice.
+        try:
+            self.events.flush()
+        except sqlite3.Error as exc:
+            log.warning("could not record slack event ids before posting: %s", exc)
+        replies = [self._with_form_button(r, target.user_id) for r in replies]
         ok = True
         batch: list[Reply] = []
         for reply in replies:
             textual = replace(reply, image=None, file=None)
-            if textual.text or textual.buttons or textual.form:
+            if shared.worth_sending(textual):
                 batch.append(textual)
             if reply.image is None and reply.file is None:
                 continue
@@ -482,12 +508,13 @@ class SlackAdapter:
                 text=text, blocks=blocks, response_type="ephemeral", replace_original=False
             )
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.error("slack post failed channel=%s reason=%s", target.channel, _reason(exc))
+            log.error("slack post failed channel=%s reason=%s", self._where(target.channel),
+                      _reason(exc))
             self._count("failed")
             return False
         if response.status_code != 200:
             log.error("slack post failed channel=%s reason=status %s %s",
-                      target.channel, response.status_code, response.body[:100])
+                      self._where(target.channel), response.status_code, response.body[:100])
             self._count("failed")
             return False
         self._count("sent")
@@ -515,11 +542,19 @@ class SlackAdapter:
             await self._respond(target, "I've sent it to you in a direct message.", [])
         return ok
 
+    def _where(self, channel: str | None) -> str:
+        """A channel as logs show it: a public or private channel's id (C..., G...) as it is,
+        a person's DM or user id only as its pseudonymous tag."""
+        if channel and channel[0] in "CG":
+            return channel
+        return self.bot.key_tag(f"{PLATFORM}:{channel}" if channel else None)
+
     async def _direct_channel(self, user_id: str) -> str | None:
         try:
             response = await self.client.conversations_open(users=user_id)
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.error("slack post failed channel=dm:%s reason=%s", user_id, _reason(exc))
+            log.error("slack post failed channel=dm:%s reason=%s",
+                      self.bot.key_tag(f"{PLATFORM}:{user_id}"), _reason(exc))
             self._count("failed")
             return None
         return response["channel"]["id"]
@@ -530,7 +565,7 @@ class SlackAdapter:
             await call(**kwargs)
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             log.error("slack post failed method=%s channel=%s reason=%s",
-                      method, where, _reason(exc))
+                      method, self._where(where), _reason(exc))
             self._count("failed")
             return False
         self._count("sent")
@@ -548,7 +583,10 @@ class SlackAdapter:
     async def start(self) -> None:
         """Open one keep-alive HTTP session for the Web API and start the answer workers."""
         # trust_env: honour HTTPS_PROXY / NO_PROXY, as NHS networks often require a proxy.
-        self.client.session = aiohttp.ClientSession(trust_env=True)
+        # The client's own timeout applies only to sessions it makes: give this one the same,
+        # or aiohttp's 5-minute default would hold an answer worker on a stuck call.
+        self.client.session = aiohttp.ClientSession(
+            trust_env=True, timeout=aiohttp.ClientTimeout(total=self.client.timeout))
         self.events.load()
         self.jobs = asyncio.Queue(maxsize=ANSWER_QUEUE_MAX)
         self.workers = [asyncio.ensure_future(self._work()) for _ in range(ANSWER_WORKERS)]
@@ -589,8 +627,8 @@ class SlackAdapter:
             await asyncio.sleep(FLUSH_SECONDS)
             try:
                 self.events.flush()
-            except sqlite3.Error:
-                log.exception("could not record slack event ids; will retry")
+            except sqlite3.Error as exc:
+                log.warning("could not record slack event ids; will retry: %s", exc)
 
     def acknowledged(self) -> None:
         """Note that a request was just acknowledged (answers yield to acknowledgements)."""

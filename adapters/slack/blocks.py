@@ -24,8 +24,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.kernel.markup import BOLD, LINK, to_plain
-from bot.kernel.model import Button, ChoiceField, Form, Reply, TextField
+from adapters import render as shared
+from bot.kernel.markup import BOLD, LINK, fill_mentions, protect, restore, to_plain
+from bot.kernel.model import Button, ChoiceField, Form, Mention, Reply, TextField
 
 log = logging.getLogger("dtlbot.slack")
 
@@ -66,17 +67,40 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Slack mrkdwn has no escape character: a zero-width space either side of a formatting
+# character stops Slack reading it as bold, italic, strike, code or (">") a quote.
+ZWSP = "\u200b"
+_SLACK_FORMATTING = "*_~`>"
+
+
+def _literal_char(char: str) -> str:
+    shown = escape(char)
+    return f"{ZWSP}{shown}{ZWSP}" if char in _SLACK_FORMATTING else shown
+
+
+def link_url(url: str) -> str:
+    """A link's address made safe inside <url|text>: no mention, broadcast or second link."""
+    return escape(url).replace("|", "%7C")
+
+
 def to_mrkdwn(text: str) -> str:
-    """The reply Markdown subset as Slack mrkdwn (links <url|text>, *bold*, • bullets)."""
+    """The reply Markdown subset as Slack mrkdwn (links <url|text>, *bold*, • bullets).
+
+    &, < and > are escaped everywhere (link addresses too), so no text can become a mention
+    (<@U..>), a broadcast (<!channel>, <!here>, <!everyone>) or a link Slack did not get from
+    the subset; characters escaped by `literal` are shown as themselves.
+    """
+    text = protect(text)
     parts: list[str] = []
     last = 0
     for match in LINK.finditer(text):
         parts.append(_inline(text[last:match.start()]))
-        parts.append(f"<{match.group(2)}|{escape(match.group(1))}>")
+        label = restore(escape(match.group(1)), _literal_char)
+        parts.append(f"<{link_url(restore(match.group(2)))}|{label}>")
         last = match.end()
     parts.append(_inline(text[last:]))
     joined = "".join(parts)
-    return re.sub(r"(?m)^- ", "• ", joined)
+    return restore(re.sub(r"(?m)^- ", "• ", joined), _literal_char)
 
 
 def _inline(text: str) -> str:
@@ -85,19 +109,8 @@ def _inline(text: str) -> str:
 
 def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
     """Cut text into pieces of at most `limit` characters, at line or word breaks if possible."""
-    pieces: list[str] = []
-    rest = text.strip("\n")
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit)
-        if cut < limit // 2:
-            cut = rest.rfind(" ", 0, limit)
-        if cut < limit // 2:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
+    pieces = shared.split_text(text.strip("\n"), lambda piece: len(piece) <= limit)
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def _clip(text: str, limit: int) -> str:
@@ -145,21 +158,31 @@ def button_blocks(buttons: tuple[Button, ...]) -> list[Block]:
 
 def form_hint_blocks(form: Form) -> list[Block]:
     """A form shown in a message (no modal is possible without a button press): its words."""
-    lines = [f"*{escape(form.title)}*"]
-    if form.intro:
-        lines.append(to_mrkdwn(form.intro))
-    if form.error:
-        lines.append(f":warning: {to_mrkdwn(form.error)}")
-    if form.text_hint:
-        lines.append(to_mrkdwn(form.text_hint))
-    return [SectionBlock(text=MarkdownTextObject(text=t)) for t in split_text("\n".join(lines))]
+    text = to_mrkdwn("\n".join(shared.form_text(form)))
+    return [SectionBlock(text=MarkdownTextObject(text=t)) for t in split_text(text)]
+
+
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def _slack_mention(mention: Mention) -> str:
+    """A person on Slack as a mention (`<@U…>`), which opens a direct message with them."""
+    if SLACK_USER_ID.fullmatch(mention.id):
+        return f"<@{mention.id}>"
+    return escape(mention.name) or "a DTL"
+
+
+def reply_mrkdwn(reply: Reply) -> str:
+    """The reply's text as mrkdwn; people on Slack as mentions, anyone else by name or link."""
+    text = fill_mentions(reply.text, reply.mentions, "slack", own=lambda _: None)
+    return fill_mentions(to_mrkdwn(text), reply.mentions, "slack", own=_slack_mention)
 
 
 def reply_blocks(reply: Reply) -> list[Block]:
     """The blocks for one reply's text, buttons and (in a message) form hint."""
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=piece))
-        for piece in split_text(to_mrkdwn(reply.text))
+        for piece in split_text(reply_mrkdwn(reply))
     ]
     if reply.form is not None:
         blocks += form_hint_blocks(reply.form)
@@ -219,7 +242,7 @@ def input_block(item: ChoiceField | TextField) -> InputBlock:
     else:
         element = PlainTextInputElement(
             action_id=FIELD_ACTION_ID, initial_value=item.initial or None,
-            max_length=item.max_length,
+            max_length=item.max_length, multiline=item.multiline or None,
         )
     return InputBlock(
         block_id=item.id, label=_clip(item.label, 2000), element=element,

@@ -22,9 +22,23 @@ def cli() -> None:
 @click.option("--socket-mode", is_flag=True,
               help="Use Socket Mode (no public URL; needs an app-level token).")
 def manifest(config_path: str | None, url: str | None, socket_mode: bool) -> None:
-    """Print the Slack app manifest to paste into "Create New App > From an app manifest"."""
+    """Print the Slack app manifest to paste into "Create New App > From an app manifest".
+
+    Without --url it takes [server] public_url; with neither, and a Slack app-level token
+    configured ([slack] app_token), it prints the Socket Mode manifest, which needs no URL.
+    """
     if not url and not socket_mode:
-        url = command_line().config(config_path).server.public_url or None
+        config = command_line().config(config_path)
+        url = config.server.public_url or None
+        if url is None and config.slack.app_token:
+            socket_mode = True
+        if url is None and not socket_mode:
+            raise click.ClickException(
+                "the manifest needs the bot's public https:// address, which Slack calls: "
+                "give it with --url https://bot.example.org or set [server] public_url "
+                "in the config file; or print a Socket Mode manifest, "
+                "which needs no URL, with --socket-mode (and set [slack] app_token)"
+            )
     try:
         click.echo(render_manifest(url, socket_mode=socket_mode), nl=False)
     except ValueError as exc:

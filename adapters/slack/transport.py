@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -29,10 +30,16 @@ def events_handler(adapter: SlackAdapter):
             log.warning("slack request refused: missing, forged or stale signature")
             return web.json_response({"error": "invalid signature"}, status=401)
         try:
+            text = body.decode("utf-8")
+            # Events come as a JSON object (bolt reads fields of it before anything else);
+            # commands and interactions as a form.
+            if request.content_type == "application/json" and not isinstance(
+                    json.loads(text), dict):
+                raise ValueError("not a JSON object")
             bolt_request = AsyncBoltRequest(
-                body=body.decode("utf-8"), query=request.query_string, headers=request.headers
+                body=text, query=request.query_string, headers=request.headers
             )
-        except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        except (ValueError, RecursionError):  # JSON or UTF-8 errors; JSON nested too deep
             return web.json_response({"error": "malformed request body"}, status=400)
         response = await to_aiohttp_response(await adapter.app.async_dispatch(bolt_request))
         adapter.acknowledged()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from adapters.teams import settings
 from adapters.teams.commands import cli
 from adapters.teams.settings import TeamsConfig
 from bot.kernel.config import Config, ConfigError
+from bot.kernel.model import Platform
 from bot.kernel.registry import Registry
 
 if TYPE_CHECKING:
@@ -20,7 +22,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("dtlbot.teams")
 
 SERVICE_KEY: web.AppKey[TeamsService] = web.AppKey("teams")
-__all__ = ["SERVICE_KEY", "check_credentials", "enabled", "register", "setup"]
+PLATFORM_INFO = Platform(
+    "Teams",
+    reach="a link that opens a Teams chat with you; it contains your sign-in address, which I "
+          "ask Teams for only when you agree",
+    # A file reply is shown as its text or a link (the adapter hosts what fits in no card).
+    takes_files=False,
+)
+__all__ = ["SERVICE_KEY", "check_credentials", "check_emulator_mode", "enabled", "register",
+           "setup"]
 
 
 def register(registry: Registry) -> None:
@@ -45,12 +55,39 @@ def check_credentials(teams: TeamsConfig) -> None:
                           "MICROSOFT_APP_PASSWORD (keep it out of the config file)")
 
 
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_emulator_mode(config: Config) -> None:
+    """Without an app id authentication is off: allowed only on loopback, never behind https."""
+    if config.teams.app_id:
+        return
+    if not is_loopback(config.server.host):
+        raise ConfigError("teams.app_id", f"is empty, which turns Teams authentication off; "
+                          f"that is allowed only when server.host is loopback (it is "
+                          f"{config.server.host}): set MICROSOFT_APP_ID")
+    for key in ("server.public_url", "teams.public_url"):
+        section, name = key.split(".")
+        if getattr(getattr(config, section), name).lower().startswith("https://"):
+            raise ConfigError("teams.app_id", f"is empty, which turns Teams authentication "
+                              f"off; that is not allowed with an https {key}: "
+                              "set MICROSOFT_APP_ID")
+
+
 def setup(app: web.Application, bot: Bot) -> None:
     """Route /api/messages to botbuilder and register the proactive sender."""
     from adapters.teams.service import MEDIA_PATH, MESSAGES_PATH, TeamsService
 
     check_credentials(bot.config.teams)
+    check_emulator_mode(bot.config)
     if not bot.config.teams.app_id:
+        bot.notices["teams_authentication"] = "off (emulator mode: loopback only)"
         log.warning(
             "Teams authentication is OFF: [teams] app_id is empty, so anyone who can reach "
             "%s can talk as anyone. Use this only with the Bot Framework Emulator.",
@@ -60,4 +97,4 @@ def setup(app: web.Application, bot: Bot) -> None:
     app[SERVICE_KEY] = service
     app.router.add_post(MESSAGES_PATH, service.messages, name="teams.messages")
     app.router.add_get(MEDIA_PATH, service.serve_media, name="teams.media")
-    bot.attach("teams", service.send, service)
+    bot.attach("teams", service.send, service, info=PLATFORM_INFO, contact=service.contact)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.kernel.markup import CODE
+from adapters import render as shared
+from bot.kernel.markup import CODE, literal, protect, restore, to_plain, with_mentions
 from bot.kernel.model import Button, ChoiceField, File, Form, Image, Reply, TextField
 
 # Some Teams clients still fail on 1.5 cards; 1.4 renders everywhere.
@@ -37,36 +37,7 @@ def json_size(value: Any) -> int:
 
 def split_text(text: str, budget: int = TEXT_BUDGET) -> list[str]:
     """Cut text into pieces of at most `budget` JSON bytes, at line breaks where possible."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if json_size(candidate) <= budget:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-        current = ""
-        while json_size(line) > budget:
-            cut = _longest_prefix(line, budget)
-            pieces.append(line[:cut])
-            line = line[cut:]
-        current = line
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
-
-
-def _longest_prefix(line: str, budget: int) -> int:
-    low, high = 1, len(line)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if json_size(line[:middle]) <= budget:
-            low = middle
-        else:
-            high = middle - 1
-    space = line.rfind(" ", 0, low)
-    return space + 1 if space > low // 2 else low
+    return shared.split_text(text, lambda piece: json_size(piece) <= budget)
 
 
 def paragraphs(text: str) -> str:
@@ -81,7 +52,9 @@ def paragraphs(text: str) -> str:
 
 def card_markdown(text: str) -> str:
     """Adaptive Card TextBlocks lack code spans: show `code` as bold instead."""
-    return paragraphs(CODE.sub(r"**\1**", text))
+    # Escaped characters (user text, see bot.kernel.markup.literal) stay escaped: Teams
+    # renders a backslash escape as the character itself.
+    return paragraphs(restore(CODE.sub(r"**\1**", protect(text)), lambda c: "\\" + c))
 
 
 def text_activity(text: str) -> dict[str, Any]:
@@ -182,6 +155,8 @@ def _input(item: ChoiceField | TextField, initial: str | None) -> dict[str, Any]
     else:
         element.update(type="Input.Text", maxLength=item.max_length,
                        errorMessage=f"Fill in {item.label}")
+        if item.multiline:
+            element["isMultiline"] = True
     if initial is not None:
         element["value"] = initial
     return element
@@ -240,6 +215,8 @@ def render(reply: Reply, host: Hoster, submitted: dict[str, str] | None = None
     buttons, forms and images go on an Adaptive Card, after any text that would not fit on it.
     """
     submitted = submitted or {}
+    # People named in the text: a chat link where they gave one (see Mention), else the name.
+    reply = with_mentions(reply, "teams")
     pieces = split_text(reply.text) if reply.text else []
     has_card = bool(reply.buttons or reply.form or reply.image)
     if not has_card:
@@ -260,7 +237,7 @@ def _card_for(reply: Reply, text: str, host: Hoster, submitted: dict[str, str]
         if element is not None:
             body.append(element)
         else:
-            body.append(text_block(f"_Chart not shown here: {reply.image.alt}_"))
+            body.append(text_block(literal(shared.image_text(reply.image))))
     actions = place_buttons(reply.buttons, body)
     if reply.form is not None:
         body.extend(form_elements(reply.form, submitted))
@@ -277,5 +254,4 @@ def _card_for(reply: Reply, text: str, host: Hoster, submitted: dict[str, str]
 def _summary(reply: Reply) -> str:
     if reply.form is not None:
         return reply.form.title
-    first_line = reply.text.split("\n", 1)[0]
-    return re.sub(r"[*_`]", "", first_line)
+    return to_plain(reply.text.split("\n", 1)[0])

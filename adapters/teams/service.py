@@ -8,11 +8,14 @@ import re
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 import jwt
+import requests
 from aiohttp import ClientError, web
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -21,17 +24,22 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botframework.connector.auth import jwt_token_extractor
 from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
 
 from adapters.teams import cards
 from adapters.teams.settings import TeamsConfig
 from bot.kernel import conversations
 from bot.kernel.context import APOLOGY, Bot
-from bot.kernel.model import Action, Conversation, Incoming, Reply, User
+from bot.kernel.model import Action, Conversation, Incoming, Mention, Reply, User
 
 log = logging.getLogger("dtlbot.teams")
 
 PLATFORM = "teams"
+# A chat with a person by their user principal name (Teams' documented deep link).
+CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users={upn}"
+# The turn being handled, so a contact lookup (Bot.mention_of) can ask about its sender.
+CURRENT_TURN: ContextVar[TurnContext | None] = ContextVar("teams_turn", default=None)
 MESSAGES_PATH = "/api/messages"
 MEDIA_PATH = "/teams/media/{token}"
 # Retries for 429 and transient failures: delays double from `base_delay`, capped.
@@ -44,6 +52,38 @@ TEAM_KEY = "dtlbotTeamId"
 MEDIA_KEEP = 200
 MEDIA_LIFETIME = timedelta(days=7)
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+
+
+# Fetching Bot Framework signing keys: bounded, and never on the event loop.
+KEYS_TIMEOUT = 10.0
+
+
+async def _refresh_keys_off_the_loop(self: Any) -> None:
+    """botbuilder's _OpenIdMetadata._refresh, with its blocking requests.get in a thread."""
+
+    def fetch() -> list[dict[str, Any]]:
+        response = requests.get(self.url, timeout=KEYS_TIMEOUT)
+        response.raise_for_status()
+        keys = requests.get(response.json()["jwks_uri"], timeout=KEYS_TIMEOUT)
+        keys.raise_for_status()
+        return list(keys.json()["keys"])
+
+    self.keys = await asyncio.to_thread(fetch)
+    self.last_updated = datetime.now()
+
+
+_find_key = jwt_token_extractor._OpenIdMetadata._find
+
+
+def _find_key_or_none(self: Any, key_id: str | None) -> Any:
+    """botbuilder's _find raises IndexError for a kid it does not know: None instead."""
+    if not key_id or not any(k.get("kid") == key_id for k in self.keys):
+        return None
+    return _find_key(self, key_id)
+
+
+jwt_token_extractor._OpenIdMetadata._refresh = _refresh_keys_off_the_loop
+jwt_token_extractor._OpenIdMetadata._find = _find_key_or_none
 
 
 class SendFailed(RuntimeError):
@@ -88,6 +128,8 @@ class TeamsService:
             APP_TYPE="MultiTenant" if local else self.config.app_type,
             APP_TENANTID=self.config.tenant_id,
         )
+        # Named when the Bot Connector refuses a send with 401 (the type and tenant, no secret).
+        self.auth_in_use = f"app_type={settings.APP_TYPE} tenant={settings.APP_TENANTID or '-'}"
         self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings))
         self.adapter.on_turn_error = self.on_turn_error
 
@@ -116,6 +158,14 @@ class TeamsService:
         try:
             invoke = await self.adapter.process_activity(auth_header, activity, self.on_turn)
         except (PermissionError, jwt.PyJWTError):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except requests.RequestException as exc:
+            log.warning("teams signing keys could not be fetched: %s", type(exc).__name__)
+            return web.json_response({"error": "cannot check the sender just now"}, status=503)
+        except Exception as exc:
+            # The turn's own errors go to on_turn_error: what reaches here is botbuilder
+            # refusing a token (an unknown or missing key id, a failed endorsement...).
+            log.warning("teams request refused: token not accepted (%s)", type(exc).__name__)
             return web.json_response({"error": "unauthorized"}, status=401)
         if invoke is not None:
             return web.json_response(invoke.body, status=invoke.status)
@@ -158,7 +208,11 @@ class TeamsService:
             text=self.text_of(context.activity),
             action=action_of(context.activity.value),
         )
-        replies = await self.bot.handle(incoming)
+        token = CURRENT_TURN.set(context)
+        try:
+            replies = await self.bot.handle(incoming)
+        finally:
+            CURRENT_TURN.reset(token)
         submitted = incoming.action.values if incoming.action else {}
         await self.reply(context, replies, submitted)
 
@@ -241,6 +295,17 @@ class TeamsService:
             self.principal_names[member_id] = member.user_principal_name or ""
         return self.principal_names[member_id]
 
+    async def contact(self, user: User) -> Mention | None:
+        """A chat link to the sender of the current turn, by their user principal name
+        (looked up only when asked: it is kept only with the person's consent)."""
+        context = CURRENT_TURN.get()
+        sender = context.activity.from_property if context is not None else None
+        if sender is None or (sender.aad_object_id or sender.id) != user.id:
+            return None
+        upn = await self.principal_name(context, sender.id)
+        link = CHAT_LINK.format(upn=quote(upn, safe="@")) if upn else ""
+        return Mention(PLATFORM, user.id, user.name, link=link)
+
     def text_of(self, activity: Activity) -> str:
         """The typed text without the @mention of the bot (channels and group chats)."""
         text = activity.text or ""
@@ -257,7 +322,13 @@ class TeamsService:
 
     async def reply(self, context: TurnContext, replies: list[Reply],
                     submitted: dict[str, str]) -> None:
-        """Answer in the turn's conversation; a send that finally fails is logged, not raised."""
+        """Answer in the turn's conversation; a send that finally fails is logged, not raised.
+
+        A card posted in a channel or group chat is seen by everyone there, so its form carries
+        nobody's values (neither the stored ones nor those just submitted).
+        """
+        if (context.activity.conversation.conversation_type or "personal") != "personal":
+            replies, submitted = shared(replies), {}
         try:
             for activity in self.activities(replies, submitted):
                 await self.with_retries(
@@ -273,7 +344,7 @@ class TeamsService:
         reference = ConversationReference().deserialize(
             {k: v for k, v in conversation.reference.items() if k != TEAM_KEY}
         )
-        activities = self.activities(replies, {})
+        activities = self.activities(replies if conversation.is_direct else shared(replies), {})
 
         failures: list[Exception] = []
 
@@ -340,6 +411,8 @@ class TeamsService:
             except HttpOperationError as exc:
                 status = getattr(exc.response, "status_code", None)
                 reason = f"HTTP {status}"
+                if status == 401:  # the connector refused the bot's own credentials
+                    reason += f" {self.auth_in_use}"
                 if status not in TRANSIENT or number == RETRIES:
                     self.failed(conversation_id, reason)
                 wait = retry_after(exc.response) if status == 429 else None
@@ -348,19 +421,25 @@ class TeamsService:
                 if number == RETRIES:
                     self.failed(conversation_id, reason)
                 wait = None
-            log.info("teams send retry conversation=%s reason=%s", conversation_id, reason)
+            log.info("teams send retry conversation=%s reason=%s", self.tag(conversation_id),
+                     reason)
             await asyncio.sleep(min(MAX_DELAY, wait if wait is not None else delay))
             delay *= 2
         return None
 
+    def tag(self, conversation_id: str) -> str:
+        """The log tag of a Teams conversation id (a channel thread logs as its channel)."""
+        return self.bot.key_tag(f"{PLATFORM}:{channel_id(conversation_id)}")
+
     def failed(self, conversation_id: str, reason: str) -> NoReturn:
-        log.error("teams send failed conversation=%s reason=%s", conversation_id, reason)
+        log.error("teams send failed conversation=%s reason=%s", self.tag(conversation_id),
+                  reason)
         raise SendFailed(f"send to {conversation_id} failed: {reason}")
 
     async def on_turn_error(self, context: TurnContext, error: Exception) -> None:
         log.error(
             "teams turn failed conversation=%s error=%s",
-            context.activity.conversation.id if context.activity.conversation else "-",
+            self.tag(context.activity.conversation.id) if context.activity.conversation else "-",
             type(error).__name__,
             exc_info=error,
         )
@@ -394,6 +473,11 @@ class TeamsService:
             content_type=item.mime,
             headers={"Content-Disposition": f'{disposition}; filename="{item.filename}"'},
         )
+
+
+def shared(replies: list[Reply]) -> list[Reply]:
+    """Replies for a conversation others can read: forms without anyone's values."""
+    return [replace(r, form=r.form.blank()) if r.form is not None else r for r in replies]
 
 
 def bad_request(message: str) -> web.Response:

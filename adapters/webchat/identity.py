@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 
 from bot.kernel.config import Config, ConfigError
 
@@ -19,16 +20,22 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def normalise_name(name: str) -> str:
-    """The user id for a typed name: printable characters, single spaces, case-folded."""
-    printable = "".join(ch for ch in name if ch.isprintable())
-    return " ".join(printable.split()).casefold()[:MAX_NAME]
-
-
 def display_name(name: str) -> str:
-    """The name as typed, tidied for showing back (single spaces, printable only)."""
-    printable = "".join(ch for ch in name if ch.isprintable())
+    """The name as typed, tidied for showing back: single spaces, printable characters only.
+
+    Any run of whitespace (tab, no-break space, line break...) is one space, and compatibility
+    forms (full-width letters, composed and decomposed accents) are folded together (NFKC),
+    so what looks like the same name is the same name. The page asks the server for this
+    (`/chat/api/info` answers with `user.id` and `user.name`) rather than folding it itself.
+    """
+    spaced = " ".join(unicodedata.normalize("NFKC", name).split())
+    printable = "".join(ch for ch in spaced if ch.isprintable())
     return " ".join(printable.split())[:MAX_NAME]
+
+
+def normalise_name(name: str) -> str:
+    """The user id for a typed name: the display name, case-folded."""
+    return " ".join(display_name(name).casefold().split())[:MAX_NAME]
 
 
 def web_chat_enabled(config: Config) -> bool:

@@ -70,6 +70,10 @@ class Outbox:
     def streams(self, conversation: str) -> int:
         return len(self.listeners.get(conversation, ()))
 
+    def wake(self, conversation: str) -> None:
+        for wake in self.listeners.get(conversation, ()):
+            wake.set()
+
     def wake_all(self) -> None:
         for waiting in self.listeners.values():
             for wake in waiting:

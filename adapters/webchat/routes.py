@@ -8,11 +8,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from adapters.webchat import tokens
 from adapters.webchat.identity import (
     MAX_NAME,
     display_name,
@@ -21,9 +23,11 @@ from adapters.webchat.identity import (
 )
 from adapters.webchat.outbox import Outbox
 from adapters.webchat.ratelimit import TokenBuckets, retry_after_seconds
+from adapters.webchat.tokens import MAX_TOKEN, Claim
 from bot.kernel import conversations
 from bot.kernel.config import Config
 from bot.kernel.context import Bot
+from bot.kernel.markup import with_mentions
 from bot.kernel.model import Action, Conversation, Incoming, Reply, User
 
 log = logging.getLogger("dtlbot.webchat")
@@ -36,7 +40,12 @@ MAX_TEXT = 2000
 MAX_ACTION_ID = 200
 MAX_VALUES = 50
 MAX_STREAMS_PER_PERSON = 5
+MAX_STREAMS_PER_ADDRESS = 20
 MAX_STREAMS = 1000
+# `/chat/api/info` per address: a page asks once when it opens and once per name typed.
+INFO_PER_MINUTE = 120
+INFO_BURST = 60
+TOKEN_HEADER = "X-Chat-Token"
 KEEPALIVE_SECONDS = 15.0
 
 # The page loads nothing from elsewhere and runs no inline script.
@@ -62,10 +71,13 @@ class WebChat:
     bot: Bot
     people: TokenBuckets
     addresses: TokenBuckets
+    lookups: TokenBuckets = field(
+        default_factory=lambda: TokenBuckets(INFO_PER_MINUTE, INFO_BURST))
     outbox: Outbox = field(default_factory=Outbox)
     monotonic: Callable[[], float] = time.monotonic
     closing: bool = False
     open_streams: int = 0
+    streams_by_address: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def for_bot(cls, bot: Bot) -> WebChat:
@@ -87,14 +99,29 @@ class WebChat:
     async def send(self, conversation: Conversation, replies: list[Reply]) -> None:
         """Queue proactive replies for this person's page (delivered live if it is open)."""
         key = normalise_name(conversation.id)
-        self.outbox.put(key, [r.to_json() for r in replies], self.now())
+        self.outbox.put(key, [as_json(r) for r in replies], self.now())
         log.info(
             "proactive platform=%s conversation=%s replies=%d open_pages=%d",
             PLATFORM, self.bot.log_tag(conversation), len(replies), self.outbox.streams(key),
         )
 
 
+    def released(self, user_id: str) -> None:
+        """A name was reset or forgotten: drop what waits for it and end its open streams."""
+        self.outbox.drop(user_id)
+        self.outbox.wake(user_id)
+
+
 WEBCHAT_KEY: web.AppKey[WebChat] = web.AppKey("webchat")
+
+
+def in_use_message(name: str) -> str:
+    """Plain text (the page shows it as it is): what to do when a name is held elsewhere."""
+    return (
+        f"The name \u201c{name}\u201d is in use in another browser. Use that browser, choose "
+        f"another name, or ask a forum organiser to free it: they type "
+        f"\u201cwebchat reset {name}\u201d."
+    )
 
 
 def error(status: int, message: str, **extra: Any) -> web.Response:
@@ -146,6 +173,20 @@ def parse_user(config: Config, raw: Any) -> User:
     return User(PLATFORM, user_id, name=name, is_organiser=is_organiser(config, user_id))
 
 
+def parse_token(raw: Any) -> str | None:
+    """The `user.token` of a message body (None when absent or empty)."""
+    token = raw.get("token") if isinstance(raw, dict) else None
+    if token is None or token == "":
+        return None
+    return _string(token, "user.token", MAX_TOKEN)
+
+
+def request_token(request: web.Request) -> str | None:
+    """The token of a GET request: `&token=...` or the X-Chat-Token header."""
+    token = request.headers.get(TOKEN_HEADER) or request.query.get("token") or ""
+    return token[:MAX_TOKEN] or None
+
+
 def parse_action(raw: Any) -> Action:
     if not isinstance(raw, dict):
         raise BadMessage('"action" must be an object such as {"id": "topic", "value": "forum"}')
@@ -184,40 +225,76 @@ async def post_message(request: web.Request) -> web.Response:
     if wait:
         return too_many(wait)
     try:
-        incoming = parse_message(chat.bot.config, await read_json(request, MAX_BODY))
+        body = await read_json(request, MAX_BODY)
+        incoming = parse_message(chat.bot.config, body)
+        token = parse_token(body.get("user"))
     except BadMessage as exc:
         return error(400, str(exc))
-    wait = chat.people.take(f"{address} {incoming.user.id}", now)
+    user = incoming.user
+    held = tokens.check(chat.bot, user.id, token)
+    if held is Claim.TAKEN:
+        return error(403, in_use_message(user.name or user.id), reason="name_in_use")
+    wait = chat.people.take(f"{address} {user.id}", now)
     if wait:
         return too_many(wait)
+    answer: dict[str, Any] = {}
+    if held is Claim.FREE:
+        token = tokens.claim(chat.bot, user.id)
+        if token is None:  # another client took the name a moment ago
+            return error(403, in_use_message(user.name or user.id), reason="name_in_use")
+        answer["token"] = token
     replies = await chat.bot.handle(incoming)
-    return web.json_response({"replies": [r.to_json() for r in replies]})
+    answer["replies"] = [as_json(r) for r in replies]
+    if tokens.check(chat.bot, user.id, token) is not Claim.YOURS:
+        # `forget me` (or an organiser's reset) freed the name while answering: the page
+        # drops its token and what it kept for this name.
+        answer["released"] = True
+    return web.json_response(answer)
 
 
 async def info(request: web.Request) -> web.Response:
-    """What the page needs to start: the demo-mode flag, whether this name organises, a welcome."""
+    """What the page needs to start: the demo-mode flag, the name as the server folds it,
+    whether it is held by another client, whether it organises (to its holder only), a welcome.
+    """
     chat = request.app[WEBCHAT_KEY]
+    wait = chat.lookups.take(request.remote or "unknown", chat.monotonic())
+    if wait:
+        return too_many(wait)
     config = chat.bot.config
-    user_id = normalise_name(request.query.get("user", ""))
-    # The page shows the introduction, so the person counts as introduced from here on.
-    user = User(PLATFORM, user_id) if user_id else None
+    typed = request.query.get("user", "")[:4 * MAX_NAME]
+    user_id = normalise_name(typed)
+    held = tokens.check(chat.bot, user_id, request_token(request)) if user_id else Claim.FREE
+    # The page shows the introduction, so the person counts as introduced from here on
+    # (not when the name belongs to someone else).
+    user = User(PLATFORM, user_id) if user_id and held is not Claim.TAKEN else None
     conversation = Conversation(PLATFORM, user_id or "-", is_direct=True)
     (welcome, *notes) = await chat.bot.introduction(user, conversation)
-    return web.json_response({
+    answer: dict[str, Any] = {
         "platform": PLATFORM,
         "open_admin": config.webchat.open_admin,
-        "organiser": bool(user_id) and is_organiser(config, user_id),
+        "organiser": held is Claim.YOURS and is_organiser(config, user_id),
         "welcome": welcome.to_json(),
         # What features add to the introduction (e.g. a poll open now), shown after it.
         "notes": [note.to_json() for note in notes],
         "max_text": MAX_TEXT,
         "max_name": MAX_NAME,
-    })
+    }
+    if user_id:
+        answer["user"] = {"id": user_id, "name": display_name(typed)}
+        answer["name_in_use"] = held is Claim.TAKEN
+        if held is Claim.TAKEN:
+            answer["in_use_message"] = in_use_message(display_name(typed))
+    return web.json_response(answer)
+
+
+def _claimed_since(bot: Bot, user_id: str) -> float:
+    claimed = tokens.claimed_at(bot, user_id)
+    return datetime.fromisoformat(claimed).timestamp() if claimed else 0.0
 
 
 def _last_seen(request: web.Request) -> int:
     for raw in (request.headers.get("Last-Event-ID", ""), request.query.get("after", "")):
-        if raw.strip().isdigit():
+        if raw.strip().isdecimal() and len(raw.strip()) < 19:
             return int(raw.strip())
     return 0
 
@@ -225,13 +302,25 @@ def _last_seen(request: web.Request) -> int:
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events: the bot's own messages to this person, as they are sent."""
     chat = request.app[WEBCHAT_KEY]
-    user_id = normalise_name(request.query.get("user", ""))
+    address = request.remote or "unknown"
+    typed = request.query.get("user", "")[:4 * MAX_NAME]
+    user_id = normalise_name(typed)
     if not user_id:
         return error(400, 'the "user" query parameter (your name) is required')
+    token = request_token(request)
+    held = tokens.check(chat.bot, user_id, token)
+    if held is Claim.TAKEN:
+        return error(403, in_use_message(display_name(typed)), reason="name_in_use")
+    if held is Claim.FREE:
+        return error(403, "Send a message first: its answer carries the token that opens "
+                     "this stream (as &token= or the X-Chat-Token header).",
+                     reason="token_required")
     if chat.closing:
         return error(503, "the server is shutting down")
     if chat.outbox.streams(user_id) >= MAX_STREAMS_PER_PERSON:
         return error(429, f"at most {MAX_STREAMS_PER_PERSON} open chat pages per name")
+    if chat.streams_by_address.get(address, 0) >= MAX_STREAMS_PER_ADDRESS:
+        return error(429, f"at most {MAX_STREAMS_PER_ADDRESS} open chat pages per address")
     if chat.open_streams >= MAX_STREAMS:
         return error(503, "too many open chat pages; try again later")
     last = _last_seen(request)
@@ -240,15 +329,22 @@ async def events(request: web.Request) -> web.StreamResponse:
         "Cache-Control": "no-cache",
         "X-Accel-Buffering": "no",
     })
+    # Only what was sent since this token took the name: not what waited for an earlier holder.
+    since = _claimed_since(chat.bot, user_id)
     wake = asyncio.Event()
     chat.outbox.listen(user_id, wake)
     chat.open_streams += 1
+    chat.streams_by_address[address] = chat.streams_by_address.get(address, 0) + 1
     try:
         await response.prepare(request)
         await response.write(b"retry: 3000\n\n")
         while not chat.closing:
             wake.clear()
+            if tokens.check(chat.bot, user_id, token) is not Claim.YOURS:
+                break  # the name was reset or forgotten: this token no longer opens it
             for posted in chat.outbox.after(user_id, last, chat.now()):
+                if posted.at < since:
+                    continue
                 data = json.dumps({"id": posted.id, "replies": posted.replies})
                 await response.write(f"id: {posted.id}\ndata: {data}\n\n".encode())
                 last = posted.id
@@ -261,6 +357,11 @@ async def events(request: web.Request) -> web.StreamResponse:
     finally:
         chat.outbox.unlisten(user_id, wake)
         chat.open_streams -= 1
+        left = chat.streams_by_address.get(address, 1) - 1
+        if left > 0:
+            chat.streams_by_address[address] = left
+        else:
+            chat.streams_by_address.pop(address, None)
     return response
 
 
@@ -274,3 +375,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/chat/api/info", info, name="webchat.info")
     app.router.add_get("/chat/api/events", events, name="webchat.events")
     app.router.add_static("/chat/static", STATIC, name="webchat.static")
+
+
+def as_json(reply: Reply) -> dict[str, Any]:
+    """A reply for the page: people it names shown by name (with a chat link if they have one)."""
+    return with_mentions(reply, PLATFORM).to_json()

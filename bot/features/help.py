@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from bot.kernel.model import Reply
 from bot.kernel.registry import Registry, Turn
+from bot.kernel.text import with_examples
 
 
 async def help_command(turn: Turn) -> list[Reply]:
     registry = turn.bot.registry
+    now = turn.bot.clock.now()
+
+    def line(command) -> str:
+        # Example dates in help are computed from today, so they are never in the past.
+        return f"- `{command.usage}`: {with_examples(command.help, now)}"
+
     everyone = [c for c in registry.commands if not c.organiser]
     lines = ["Ask me a question in your own words, or use one of these commands:"]
-    lines += [f"- `{c.usage}`: {c.help}" for c in sorted(everyone, key=lambda c: c.phrase)]
+    lines += [line(c) for c in sorted(everyone, key=lambda c: c.phrase)]
     if turn.user.is_organiser:
         organiser = [c for c in registry.commands if c.organiser]
         lines.append("For organisers:")
-        lines += [f"- `{c.usage}`: {c.help}" for c in sorted(organiser, key=lambda c: c.phrase)]
+        lines += [line(c) for c in sorted(organiser, key=lambda c: c.phrase)]
     return [Reply("\n".join(lines))]
 
 

@@ -20,10 +20,12 @@ import sqlite_utils
 
 from bot.kernel import audit
 from bot.kernel.content import Problem
+from bot.kernel.markup import literal
 from bot.kernel.model import Reply, User
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.schema import migrations
 from bot.kernel.storage import BUSY_TIMEOUT_MS
+from bot.kernel.text import local_time, plural
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -55,10 +57,23 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def _remove_partial(partial: Path) -> None:
+    for leftover in (partial, partial.with_name(partial.name + "-journal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
 def backup(source: str | Path, destination: str | Path, *, force: bool = False) -> Path:
     """A consistent copy of a live database (SQLite's online backup), checked, in one file."""
     source = Path(source)
+    text = str(destination)
     dest = Path(destination)
+    # "DIR/" is a folder even before it exists (a nightly job's first run creates it).
+    if text.endswith(("/", os.sep)) and not dest.exists():
+        try:
+            dest.mkdir(parents=True)
+        except OSError as exc:
+            raise OpsError(f"cannot create the folder {dest}: {exc.strerror or exc}") from None
     if dest.is_dir():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         dest = dest / f"dtlbot-{stamp}.db"
@@ -66,14 +81,20 @@ def backup(source: str | Path, destination: str | Path, *, force: bool = False) 
     if dest.resolve() in (live, live.with_name(live.name + "-wal"),
                           live.with_name(live.name + "-shm")):
         raise OpsError(f"{dest} is the live database itself: choose another place")
+    if dest.exists() and not dest.is_file():
+        raise OpsError(f"{dest} is not a regular file (a device, pipe or socket): "
+                       "choose a file or a folder")
     if dest.exists() and not force:
         raise OpsError(f"{dest} already exists (use --force to overwrite it)")
     if not dest.parent.is_dir():
-        raise OpsError(f"folder {dest.parent} does not exist")
+        raise OpsError(f"folder {dest.parent} does not exist (end the path with / to "
+                       "have it created)")
+    if not os.access(dest.parent, os.W_OK | os.X_OK):
+        raise OpsError(f"cannot write in the folder {dest.parent} (check its permissions)")
     partial = dest.with_name(dest.name + ".partial")
-    partial.unlink(missing_ok=True)
     src = _connect(source, read_only=True)
     try:
+        partial.unlink(missing_ok=True)
         dst = sqlite3.connect(str(partial))
         try:
             # One step: a single read transaction, so the copy is one consistent snapshot
@@ -83,13 +104,23 @@ def backup(source: str | Path, destination: str | Path, *, force: bool = False) 
             result = dst.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             dst.close()
+    except (sqlite3.Error, OSError) as exc:
+        _remove_partial(partial)
+        raise OpsError(f"cannot write the copy in the folder {dest.parent}: {exc}") from None
+    except BaseException:
+        _remove_partial(partial)
+        raise
     finally:
         src.close()
     if result != "ok":
-        partial.unlink(missing_ok=True)
+        _remove_partial(partial)
         raise OpsError(f"the copy failed its integrity check: {result}")
     # Only a complete, checked copy ever carries the final name.
-    os.replace(partial, dest)
+    try:
+        os.replace(partial, dest)
+    except OSError as exc:
+        _remove_partial(partial)
+        raise OpsError(f"cannot put the copy at {dest}: {exc.strerror or exc}") from None
     return dest
 
 
@@ -169,11 +200,12 @@ def reload_content(bot: Bot, actor: User) -> tuple[bool, str]:
         shown = [_relative(p, bot.config.content.path) for p in problems[:MAX_PROBLEMS_SHOWN]]
         more = len(problems) - len(shown)
         text = (
-            f"The new content has {len(problems)} problem(s), so I kept the current content:\n"
+            f"The new content has {plural(len(problems), 'problem')}, so I kept the current "
+            "content:\n"
             + "\n".join(f"- {line}" for line in shown)
             + (f"\n- and {more} more (run `dtlbot content check`)" if more > 0 else "")
         )
-        audit.record(bot, actor, "content reload", f"refused: {len(problems)} problem(s)")
+        audit.record(bot, actor, "content reload", f"refused: {plural(len(problems), 'problem')}")
         log.warning("content reload refused problems=%d", len(problems))
         for line in shown:
             log.warning("content problem %s", line)
@@ -185,7 +217,8 @@ def reload_content(bot: Bot, actor: User) -> tuple[bool, str]:
     )
     audit.record(bot, actor, "content reload", summary)
     log.info("content reloaded entries=%d", len(content.entries))
-    return True, f"Content reloaded: {summary}."
+    notes = "".join(f"\n- {note}" for note in content.notes)
+    return True, f"Content reloaded: {summary}.{notes}"
 
 
 def _setting(conn: sqlite3.Connection, key: str) -> dict | None:
@@ -291,11 +324,17 @@ async def audit_command(turn: Turn) -> list[Reply]:
     if not rows:
         return [Reply("No organiser actions recorded yet.")]
     lines = ["The last organiser actions, newest first:"]
+    # The forum's time zone when the meetings feature set one; else UK time.
+    zone = getattr(getattr(turn.bot.config, "forum", None), "timezone", "Europe/London")
     for row in rows:
-        when = row["at"][:16].replace("T", " ")
-        detail = f": {row['detail']}" if row["detail"] else ""
+        try:
+            when = local_time(datetime.fromisoformat(row["at"]), zone)
+        except ValueError:
+            when = row["at"]
+        detail = f": {literal(row['detail'])}" if row["detail"] else ""
         lines.append(
-            f"- {when} UTC, {row['actor_name']} ({row['platform']}): {row['action']}{detail}"
+            f"- {when}, {literal(row['actor_name'])} ({literal(row['platform'])}): "
+            f"{literal(row['action'])}{detail}"
         )
     return [Reply("\n".join(lines))]
 

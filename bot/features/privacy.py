@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.kernel import conversations
+from bot.kernel.context import storage_failure
 from bot.kernel.model import Action, Button, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
+from bot.kernel.text import plural
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -28,6 +31,9 @@ NO_PERSONAL_DATA: dict[str, str] = {
     "meetings": "one-off forum meetings: time, title and place",
     "meeting_changes": "skipped or moved occurrences of the forum's regular meeting",
     "seen_events": "ids of platform events already answered (no person), kept a day",
+    "taught_entries": "entries taught or edited in chat: forum content, linked to no one "
+                      "(an approved peer answer's source names them only as they chose)",
+    "taught_priorities": "the forum's priority list as set in chat",
     "poll_nudge_rounds": "which of a poll's reminder rounds have been planned (no person)",
 }
 
@@ -72,7 +78,7 @@ def forget_questions(bot: Bot, user: User) -> str:
             "update questions set asker = null where asker = ?", [bot.pseudonym(user)]
         ).rowcount
     return (
-        f"Unlinked {count} question(s) from you: their text stays, with no link to anyone, "
+        f"Unlinked {plural(count, 'question')} from you: their text stays, with no link to anyone, "
         "so organisers can still add answers."
     )
 
@@ -97,7 +103,8 @@ def forget_feedback(bot: Bot, user: User) -> str:
         count = bot.db.execute(
             "update feedback set asker = null where asker = ?", [bot.pseudonym(user)]
         ).rowcount
-    return f"Unlinked {count} feedback vote(s) from you: the votes stay, with no link to anyone."
+    return (f"Unlinked {plural(count, 'feedback vote')} from you: the votes stay, with no link "
+            "to anyone.")
 
 
 def describe_conversations(bot: Bot, user: User) -> list[str]:
@@ -113,7 +120,8 @@ def forget_conversations(bot: Bot, user: User) -> str:
         count = bot.db.execute(
             "delete from conversations where person = ? and is_direct = 1", [bot.pseudonym(user)]
         ).rowcount
-    return f"Deleted {count} stored direct chat(s): I will not message you unless you write first."
+    return (f"Deleted {plural(count, 'stored direct chat')}: I will not message you unless you "
+            "write first.")
 
 
 def describe_audit(bot: Bot, user: User) -> list[str]:
@@ -129,7 +137,8 @@ def describe_audit(bot: Bot, user: User) -> list[str]:
             "select count(*) from polls where opened_by = ?", [key]
         ).fetchone()[0]
         if opened:
-            lines.append(f"{opened} poll(s) you opened record you as the organiser who opened them")
+            lines.append(f"{plural(opened, 'poll')} you opened record you as the organiser "
+                         "who opened them")
     return lines
 
 
@@ -178,6 +187,7 @@ CORE_DATA = (
         summary="for organisers only: each organiser action (such as starting a poll or "
         "reloading content), when, and the organiser's display name; each poll also records "
         "the pseudonym of the organiser who opened it",
+        kept=True,
     ),
 )
 
@@ -227,10 +237,20 @@ def _forget_everything(bot: Bot, user: User) -> Reply:
     for kind, _ in found:
         try:
             done.append(kind.forget(bot, user))
-        except Exception:
-            log.exception("forget failed kind=%s", kind.name)
+        except Exception as exc:
+            if storage_failure(exc):
+                bot.storage_failed(exc)
+                log.warning("forget could not save kind=%s reason=%s", kind.name, exc)
+            else:
+                log.exception("forget failed kind=%s", kind.name)
             done.append(f"I could not erase {kind.name.lower()} just now; please try "
                         "`forget me` again later. Nothing else was affected.")
+    try:
+        # Move what was just erased out of the write-ahead log into the (securely deleted)
+        # database file now, rather than whenever SQLite next checkpoints.
+        bot.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:
+        log.warning("could not checkpoint after forget me: %s", exc)
     log.info("forget me done kinds=%d", len(found))
     return Reply("Done.\n" + "\n".join(f"- {sentence}" for sentence in done))
 
@@ -244,12 +264,17 @@ async def forget_me(turn: Turn) -> list[Reply]:
     found = [(kind, items) for kind, items in held(turn.bot, turn.user) if items]
     if not found:
         return [Reply("I hold nothing about you, so there is nothing to forget.")]
-    listing = "\n".join(f"- {_title(kind.name)} ({len(items)})" for kind, items in found)
+    erased = [(kind, items) for kind, items in found if not kind.kept]
+    kept = [kind for kind, _ in found if kind.kept]
+    listing = "\n".join(f"- {_title(kind.name)} ({len(items)})" for kind, items in erased)
+    text = (f"This erases what links this data to you, and cannot be undone:\n{listing}\n"
+            if erased else "")
+    if kept:
+        text += ("Kept, because they are the forum's audit trail of what was done in its "
+                 "name: " + "; ".join(kind.name.lower() for kind in kept) + ".\n")
     return [
         Reply(
-            "This erases what links this data to you, and cannot be undone:\n"
-            f"{listing}\n"
-            "Press **Forget me** or type `forget me confirm` to go ahead.",
+            text + "Press **Forget me** or type `forget me confirm` to go ahead.",
             buttons=(
                 Button("Forget me", Action(FORGET_ACTION, value="confirm"), style="danger"),
                 Button("Cancel", Action(FORGET_ACTION, value="cancel")),
@@ -271,12 +296,14 @@ def notice(bot: Bot) -> str:
         names = (
             "It never stores your platform user id. It stores your display name only with a "
             "ballot, because this forum has turned on named poll exports: organisers' CSV "
-            "exports show who voted and their PCN."
+            "exports show who voted and their PCN. Your name and user id are also kept if you "
+            "choose to be found by other DTLs (`peers on`, below)."
         )
     else:
         names = (
-            "It never stores your name or your platform user id. Poll results and exports "
-            "show respondents only by pseudonym."
+            "It never stores your name or your platform user id, unless you choose to be "
+            "found by other DTLs (`peers on`, below). Poll results and exports show "
+            "respondents only by pseudonym."
         )
     lines = [
         "**Privacy notice: what the DTL Forum Bot keeps about you**",
@@ -284,24 +311,25 @@ def notice(bot: Bot) -> str:
         f"{names} What it keeps about you is filed under a pseudonym: a code computed from "
         "your platform id with a secret key that only the bot's deployer holds, which cannot "
         "be turned back into your id.",
-        "**What it keeps** (and in which database table):",
+        "**What it keeps**:",
     ]
+    # In plain words: the database tables are for the deployer (docs/privacy.md names them).
     for kind in bot.registry.personal_data:
-        tables = ", ".join(f"`{t}`" for t in kind.tables)
-        noun = "table" if len(kind.tables) == 1 else "tables"
-        where = f" ({noun} {tables})" if tables else ""
         what = f": {kind.summary}" if kind.summary else ""
         retention = _title(kind.retention_for(bot)).rstrip(".")
-        lines.append(f"- **{_title(kind.name)}**{where}{what}. {retention}.")
+        lines.append(f"- **{_title(kind.name)}**{what}. {retention}.")
     lines += [
         "**What it does not keep**: the text of your messages other than questions, your "
         "email address, or your platform user id; nor your name, except organisers' display "
-        "names in the audit trail (and voters' names if named poll exports are on).",
+        "names in the audit trail (and voters' names if named poll exports are on), and what "
+        "you choose to share with other DTLs through `peers on`: your name, your user id and, on "
+        "Teams, a chat link containing your sign-in address.",
         "**Server logs** record each message's platform, a coded tag for the conversation and "
         "timing, never its text (events such as the bot being added to a chat log the "
         "platform's conversation id); how long logs are kept is set by the deployer.",
         "**Your choices**: `my data` shows everything held about you, from any platform. "
-        "`forget me` erases what links it to you. Ballots in polls that have closed stay in the "
+        "`forget me` erases what links it to you; `peers off` stops sharing your progress with "
+        "other DTLs at once. Ballots in polls that have closed stay in the "
         "published results, with no link to you. If you use the bot on more than one platform, "
         "each is a separate identity: ask on each. For anything else, ask the forum organisers.",
     ]

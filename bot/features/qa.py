@@ -1,9 +1,12 @@
-"""Chat commands for questions: answers, the glossary, the toolkit, feedback, unanswered."""
+"""Chat commands for questions: answers, the glossary and the toolkit."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.kernel.answers import Answer
 from bot.kernel.content import Content, Entry, GlossaryTerm
+from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Reply
 from bot.kernel.registry import Registry, Turn
 
@@ -32,6 +35,8 @@ def topic_button(entry: Entry) -> Button:
 def entry_reply(content: Content, entry: Entry, *, feedback: bool = True) -> Reply:
     """An entry as a short answer: title, body, source, related topics and feedback buttons."""
     text = f"**{entry.title}**\n{entry.body}\n_Source: {entry.source}_"
+    if entry.reviewed:
+        text += f"\n_Reviewed {date.fromisoformat(entry.reviewed):%B %Y}_"
     related = [content.entries[r] for r in entry.related if r in content.entries]
     buttons = [topic_button(e) for e in related[:MAX_RELATED]]
     if feedback:
@@ -54,7 +59,8 @@ def refusal_reply(answer: Answer) -> Reply:
         return Reply(CLINICAL_REPLY)
     text = "Sorry, I don't know the answer to that, and I'd rather not guess. "
     text += "I've noted the question so the organisers can add an answer. " + SCOPE
-    return Reply(text, buttons=tuple(topic_button(e) for e in answer.near))
+    # No topic buttons: what scored too low to answer is not related enough to offer.
+    return Reply(text)
 
 
 def log_question(turn: Turn, answer: Answer) -> None:
@@ -94,7 +100,8 @@ async def glossary(turn: Turn) -> list[Reply]:
         return [Reply("Glossary terms: " + ", ".join(terms) + ". Type `glossary TERM`.")]
     term = content.glossary_lookup(turn.args)
     if term is None:
-        return [Reply(f"`{turn.args}` is not in the glossary. Type `glossary` to list the terms.")]
+        return [Reply(f"“{literal(turn.args)}” is not in the glossary. "
+                      "Type `glossary` to list the terms.")]
     return [glossary_reply(term)]
 
 
@@ -117,47 +124,9 @@ async def show_topic(turn: Turn) -> list[Reply]:
     return [entry_reply(turn.bot.content, entry)]
 
 
-async def feedback(turn: Turn) -> list[Reply]:
-    assert turn.incoming.action is not None
-    vote, _, topic = turn.incoming.action.value.partition(":")
-    if vote not in ("up", "down") or topic not in turn.bot.content.entries:
-        return [Reply("I could not record that feedback.")]
-    turn.bot.db["feedback"].insert(
-        {
-            "at": turn.bot.now_iso(),
-            "topic": topic,
-            "vote": 1 if vote == "up" else -1,
-            "asker": turn.bot.pseudonym(turn.user),
-        }
-    )
-    if vote == "up":
-        return [Reply("Thanks, glad that helped.")]
-    return [Reply("Thanks for telling me. The organisers will see that this answer needs work.")]
-
-
-async def unanswered(turn: Turn) -> list[Reply]:
-    rows = turn.bot.db.execute(
-        """select lower(trim(text)) as q, count(*) as n, max(asked_at) as last
-        from questions where answered = 0 group by q order by n desc, last desc limit 20"""
-    ).fetchall()
-    if not rows:
-        return [Reply("No unanswered questions so far.")]
-    lines = "\n".join(f"- {n}× {q}" for q, n, _ in rows)
-    votes = turn.bot.db.execute(
-        "select topic, count(*) from feedback where vote < 0 group by topic order by 2 desc limit 5"
-    ).fetchall()
-    text = f"Most frequent questions I could not answer:\n{lines}"
-    if votes:
-        text += "\nAnswers marked not helpful: " + ", ".join(f"{t} ({n})" for t, n in votes)
-    return [Reply(text)]
-
-
 def register(registry: Registry) -> None:
     registry.questions(question)
     registry.command("glossary", help="explain an acronym, e.g. `glossary ARRS`",
                    usage="glossary TERM")(glossary)
     registry.command("toolkit", help="browse the DFPC toolkit's five steps")(toolkit)
-    registry.command("unanswered", organiser=True,
-                   help="the questions I could not answer, most frequent first")(unanswered)
     registry.action("topic")(show_topic)
-    registry.action("feedback")(feedback)

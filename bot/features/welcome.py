@@ -22,7 +22,8 @@ def welcome_reply() -> Reply:
     return Reply(
         "Hello, I'm the DTL Forum Bot. I answer questions about the DFPC toolkit and the "
         "Digital and Transformation Lead role, and I keep track of the forum's meetings "
-        "and polls.\n"
+        "and polls. Once you have voted, `peers on` lets DTLs working on the same priorities "
+        "find you (only if you agree).\n"
         "Ask me anything in your own words, or type `help`. For example:",
         buttons=tuple(Button(q, Action("ask", value=q)) for q in EXAMPLES),
     )

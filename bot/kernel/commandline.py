@@ -48,6 +48,8 @@ class CommandLine:
             bot = self.build(config, **kwargs)
         except ContentError as exc:
             raise click.ClickException(f"content is invalid:\n{exc}") from None
+        except ConfigError as exc:  # e.g. storage.path names a folder or a read-only file
+            raise click.ClickException(str(exc)) from None
         click.get_current_context().call_on_close(bot.close)
         return bot
 
@@ -57,11 +59,16 @@ def command_line() -> CommandLine:
     return click.get_current_context().find_object(CommandLine)
 
 
-def write_output(data: bytes, output: str | None) -> None:
-    """Write a command's file (calendar, CSV) to OUTPUT, or as it is to standard output."""
+def write_output(data: bytes, output: str | None, what: str = "") -> None:
+    """Write a command's file (calendar, CSV) to OUTPUT, saying what was written (on standard
+    error, e.g. "Wrote the forum calendar (6 meetings, 2,310 bytes) to forum.ics."), or as it
+    is to standard output."""
     if output:
         with open(output, "wb") as handle:
             handle.write(data)
+        size = f"{len(data):,} byte{'' if len(data) == 1 else 's'}"
+        detail = f"{what} ({size})" if what else size
+        click.echo(f"Wrote {detail} to {output}.", err=True)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

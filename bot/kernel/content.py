@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import frontmatter
@@ -12,6 +13,11 @@ import yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PRIORITY_COUNT = 8
+# Links in an entry's body may only go to the web or to an email address.
+LINK_TARGET = re.compile(r"\[[^\]]*\]\(([^)]*)\)")
+SAFE_LINK = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
+ENTRY_KEYS = ("id", "title", "source", "source_url", "phrasings", "tags", "related", "reviewed",
+              "review_by")
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,13 @@ class Entry:
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     path: str = ""
+    # Where the source document can be read (an http(s) link), when the content names one.
+    source_url: str = ""
+    # When it was last reviewed and when it is next due a review (YYYY-MM-DD, or "").
+    reviewed: str = ""
+    review_by: str = ""
+    # Where it comes from: "file", or a content layer's word for it (e.g. "chat").
+    origin: str = "file"
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,12 @@ class Content:
     phrases: dict[str, str] = field(default_factory=dict)
     priorities: list[Priority] = field(default_factory=list)
     path: str = ""
+    # The shipped files' entries and priorities, before any content layer (see Overlay).
+    files: dict[str, Entry] = field(default_factory=dict)
+    file_priorities: list[Priority] = field(default_factory=list)
+    # Which state of the content layers this is, and what they had to say when applied.
+    revision: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def glossary_lookup(self, term: str) -> GlossaryTerm | None:
         """Find a glossary term by its name or an alias, ignoring case."""
@@ -70,6 +89,65 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Overlay:
+    """A layer over the shipped files (e.g. entries taught in chat, kept in the database).
+
+    Entries here add to or replace the files' entries of the same id; ids in `retired` are
+    left out; `priorities`, when given, replace the files' list.
+    """
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    retired: set[str] = field(default_factory=set)
+    priorities: list[Priority] | None = None
+    revision: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def apply_overlays(content: Content, overlays: list[Overlay]) -> Content:
+    """The content with each layer applied in order (links to entries left out are dropped)."""
+    files = content.files or dict(content.entries)
+    file_priorities = content.file_priorities or list(content.priorities)
+    entries = dict(files)
+    priorities = list(file_priorities)
+    for overlay in overlays:
+        entries.update(overlay.entries)
+        for entry_id in overlay.retired:
+            entries.pop(entry_id, None)
+        if overlay.priorities is not None:
+            priorities = list(overlay.priorities)
+    entries = {
+        key: entry if all(r in entries and r != key for r in entry.related)
+        else replace(entry, related=tuple(r for r in entry.related if r in entries and r != key))
+        for key, entry in entries.items()
+    }
+    return replace(
+        content, entries=entries, priorities=priorities, files=files,
+        file_priorities=file_priorities,
+        revision="/".join(o.revision for o in overlays if o.revision),
+        notes=[note for o in overlays for note in o.notes],
+    )
+
+
+def unsafe_links(text: str) -> list[str]:
+    """Link targets in Markdown text that are not web or email addresses (javascript:...)."""
+    return [m.group(1) for m in LINK_TARGET.finditer(text) if not SAFE_LINK.match(m.group(1))]
+
+
+def iso_date(value: object) -> str | None:
+    """A front matter date (YAML date or "YYYY-MM-DD") as YYYY-MM-DD; None if not a date."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return None
+    return None
 
 
 class ContentError(Exception):
@@ -97,6 +175,8 @@ def check_content(directory: str | Path) -> tuple[Content, list[Problem]]:
     _load_glossary(root / "glossary.toml", content, problems)
     _load_synonyms(root / "synonyms.toml", content, problems)
     _load_priorities(root / "priorities.toml", content, problems)
+    content.files = dict(content.entries)
+    content.file_priorities = list(content.priorities)
     return content, problems
 
 
@@ -122,7 +202,9 @@ def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> No
     seen: dict[str, str] = {}
     related_refs: list[tuple[Entry, str, int]] = []
     for path in sorted(folder.glob("*.md")):
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path, problems)
+        if text is None:
+            continue
         try:
             post = frontmatter.loads(text)
         except yaml.YAMLError as exc:
@@ -143,11 +225,26 @@ def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> No
             if lists[key] is None:
                 line = _line_of(text, f"{key}:")
                 problems.append(Problem(str(path), line, f"'{key}' must be a list of strings"))
-        unknown = set(meta) - {"id", "title", "source", "phrasings", "tags", "related"}
+        source_url = meta.get("source_url", "")
+        if not isinstance(source_url, str) or (
+                source_url and not re.fullmatch(r"https?://[^\s()<>]+", source_url.strip())):
+            problems.append(Problem(str(path), _line_of(text, "source_url:"),
+                                    "'source_url' must be a link starting with https://"))
+        unknown = set(meta) - set(ENTRY_KEYS)
         for key in sorted(unknown):
             problems.append(Problem(str(path), _line_of(text, f"{key}:"), f"unknown key '{key}'"))
+        dates = {}
+        for key in ("reviewed", "review_by"):
+            dates[key] = iso_date(meta[key]) if key in meta else ""
+            if dates[key] is None:
+                problems.append(Problem(str(path), _line_of(text, f"{key}:"),
+                                        f"'{key}' must be a date, YYYY-MM-DD"))
         if not post.content.strip():
             problems.append(Problem(str(path), 1, "entry has no body text"))
+        for target in unsafe_links(post.content):
+            problems.append(Problem(str(path), _line_of(text, target),
+                                    f"link to '{target[:60]}': only https://, http:// and "
+                                    "mailto: links are allowed"))
         if len(problems) > before:
             continue
         entry_id = meta["id"].strip()
@@ -172,6 +269,9 @@ def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> No
             tags=lists["tags"],
             related=lists["related"],
             path=str(path),
+            source_url=source_url.strip(),
+            reviewed=dates["reviewed"] or "",
+            review_by=dates["review_by"] or "",
         )
         content.entries[entry_id] = entry
         related_line = _line_of(text, "related:")
@@ -185,11 +285,35 @@ def _load_entries(folder: Path, content: Content, problems: list[Problem]) -> No
             problems.append(Problem(entry.path, line, "an entry cannot be related to itself"))
 
 
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    """The file's text, or None with a problem naming the line that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        problems.append(Problem(str(path), line, f"not valid UTF-8 text (byte {exc.start + 1}): "
+                                "save the file as UTF-8"))
+        return None
+
+
+def _tables(data: dict, key: str, path: Path, text: str, problems: list[Problem]) -> list[dict]:
+    """`[[key]]` tables from a TOML file; anything else there is a problem, not a crash."""
+    items = data.get(key, [])
+    if isinstance(items, list) and all(isinstance(i, dict) for i in items):
+        return items
+    problems.append(Problem(str(path), _line_of(text, key),
+                            f"'{key}' must be a list of [[{key}]] tables"))
+    return []
+
+
 def _read_toml(path: Path, problems: list[Problem]) -> tuple[dict, str] | None:
     if not path.is_file():
         problems.append(Problem(str(path), 0, "file not found"))
         return None
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path, problems)
+    if text is None:
+        return None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
@@ -203,7 +327,7 @@ def _load_glossary(path: Path, content: Content, problems: list[Problem]) -> Non
     if loaded is None:
         return
     data, text = loaded
-    for item in data.get("term", []):
+    for item in _tables(data, "term", path, text, problems):
         term = item.get("term")
         line = _line_of(text, f'"{term}"') if isinstance(term, str) else 1
         missing = [k for k in ("term", "expansion", "definition", "source")
@@ -239,6 +363,10 @@ def _load_synonyms(path: Path, content: Content, problems: list[Problem]) -> Non
         return
     data, text = loaded
     groups = data.get("groups", [])
+    if not isinstance(groups, list):
+        problems.append(Problem(str(path), _line_of(text, "groups"),
+                                "'groups' must be a list of lists of words"))
+        groups = []
     owner: dict[str, int] = {}
     for index, group in enumerate(groups):
         words = _str_list(group)
@@ -270,7 +398,7 @@ def _load_priorities(path: Path, content: Content, problems: list[Problem]) -> N
     if loaded is None:
         return
     data, text = loaded
-    items = data.get("priority", [])
+    items = _tables(data, "priority", path, text, problems)
     seen_ids: set[str] = set()
     seen_titles: set[str] = set()
     for item in items:

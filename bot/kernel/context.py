@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -18,18 +20,66 @@ from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.content import Content, Problem, check_content
 from bot.kernel.identity import pseudonym
+from bot.kernel.markup import literal
 from bot.kernel.metrics import Metrics
-from bot.kernel.model import Conversation, Incoming, Reply, User
+from bot.kernel.model import Conversation, Incoming, Mention, Platform, Reply, User
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.scheduler import Scheduler, Task
 from bot.kernel.seen import EventLog
+from bot.kernel.text import with_examples
 
 log = logging.getLogger("dtlbot")
 
 # Posts replies to a stored conversation on one platform (used for proactive messages).
 Sender = Callable[[Conversation, list[Reply]], Awaitable[None]]
+# How an adapter makes a way to reach the person it is talking to now (see Bot.mention_of).
+ContactLookup = Callable[[User], Awaitable["Mention | None"]]
 
 APOLOGY = "Sorry, something went wrong on my side and I could not do that. Please try again."
+SAVE_FAILED = ("Sorry, I could not save that: my storage is not available just now. "
+               "Please try again in a minute.")
+# How long /healthz reports a failed write (each new failure starts it again).
+WRITE_FAILURE_SHOWN = timedelta(minutes=1)
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """A database that cannot be used right now (full, read-only, locked, damaged), as opposed
+    to a mistake in a query (integrity, programming errors), which is a bug."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable_text(text: str) -> str:
+    return SURROGATE.sub("\ufffd", text) if text else text
+
+
+def encodable(incoming: Incoming) -> Incoming:
+    """The incoming with lone surrogates (valid in JSON, not in UTF-8) shown as U+FFFD, so
+    that nothing fails later as it stores or hashes the text."""
+    a = incoming.action
+    parts = [incoming.text, incoming.user.id, incoming.user.name, incoming.conversation.id]
+    if a is not None:
+        parts += [a.id, a.value, *a.values.keys(), *(str(v) for v in a.values.values())]
+    if not any(SURROGATE.search(p) for p in parts if p):
+        return incoming
+    clean = _encodable_text
+    action = None if a is None else replace(
+        a, id=clean(a.id), value=clean(a.value),
+        values={clean(k): clean(v) if isinstance(v, str) else v for k, v in a.values.items()})
+    return replace(
+        incoming, text=clean(incoming.text),
+        user=replace(incoming.user, id=clean(incoming.user.id), name=clean(incoming.user.name)),
+        conversation=replace(incoming.conversation, id=clean(incoming.conversation.id)),
+        action=action,
+    )
+
+
+@dataclass(frozen=True)
+class WriteFailure:
+    reason: str
+    at: datetime
 
 
 class NoSender(RuntimeError):
@@ -54,16 +104,38 @@ class Bot:
     senders: dict[str, Sender] = field(default_factory=dict)
     # The running adapter objects by platform (an adapter's personal data may live there).
     adapters: dict[str, object] = field(default_factory=dict)
-    # Platforms with no surface of their own for the introduction (no page, no install event):
-    # there a person's first direct message gets it.
-    introduce_on_first_message: set[str] = field(default_factory=set)
+    # Per platform, how its adapter makes a mention of the person in the current turn.
+    contacts: dict[str, ContactLookup] = field(default_factory=dict)
+    # What each platform's adapter says of it (see `platform`).
+    platforms: dict[str, Platform] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
     # Set by the server while it runs, so that changes can re-plan the next wake-up.
     scheduler: Scheduler | None = None
     # Redelivery logs by platform (see bot.kernel.seen), made by `events_of`.
     event_logs: dict[str, EventLog] = field(default_factory=dict, repr=False)
+    # What /healthz and the start banner must say about how the bot runs (e.g. Teams
+    # authentication off for the emulator), set by adapters as they start.
+    notices: dict[str, str] = field(default_factory=dict)
+    # The last time the database refused work (for /healthz).
+    write_failure: WriteFailure | None = None
     # Conversations already stored, with what was stored, so a message writes only on change.
     _remembered: dict[str, tuple[str, str | None]] = field(default_factory=dict, repr=False)
+
+    def storage_failed(self, exc: BaseException) -> None:
+        """Remember that the database refused work (shown by /healthz), and undo the rest."""
+        self.write_failure = WriteFailure(str(exc)[:200] or type(exc).__name__, self.clock.now())
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+        except sqlite3.Error:
+            pass
+
+    def recent_write_failure(self) -> str | None:
+        """Why the last write failed, if it failed within WRITE_FAILURE_SHOWN."""
+        failure = self.write_failure
+        if failure is None or self.clock.now() - failure.at > WRITE_FAILURE_SHOWN:
+            return None
+        return failure.reason
 
     def pseudonym(self, user: User) -> str:
         """The stable pseudonym under which this person's data is stored."""
@@ -71,7 +143,14 @@ class Bot:
 
     def log_tag(self, conversation: Conversation) -> str:
         """How logs name a conversation: a short stable pseudonym, never a platform id or name."""
-        digest = hmac.new(self.secret, conversation.key.encode("utf-8"), hashlib.sha256)
+        return self.key_tag(conversation.key)
+
+    def key_tag(self, key: str | None) -> str:
+        """`log_tag` for a stored conversation key ("platform:id"), or any platform id so
+        prefixed (e.g. "slack:U0123"); "-" for none."""
+        if not key:
+            return "-"
+        digest = hmac.new(self.secret, key.encode("utf-8"), hashlib.sha256)
         return "c-" + digest.hexdigest()[:10]
 
     def now_iso(self) -> str:
@@ -82,6 +161,7 @@ class Bot:
         content, problems = check_content(self.config.content.path)
         if problems:
             return problems
+        content = self.registry.layered(content, self.db)
         self.content = content
         self.answers = AnswerIndex(content, self.config.answers.threshold)
         return []
@@ -89,8 +169,20 @@ class Bot:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one incoming message or action; never raises."""
         started = time.perf_counter()
+        incoming = encodable(incoming)
         try:
             replies = await self._dispatch(incoming)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            if not storage_failure(exc):
+                log.exception("handler failed platform=%s conversation=%s",
+                              incoming.user.platform, self.log_tag(incoming.conversation))
+                replies = [Reply(APOLOGY)]
+            else:
+                # Not a bug: the disk is full, the file read-only or locked. No traceback.
+                self.storage_failed(exc)
+                log.warning("could not save platform=%s conversation=%s reason=%s",
+                            incoming.user.platform, self.log_tag(incoming.conversation), exc)
+                replies = [Reply(SAVE_FAILED)]
         except Exception:
             log.exception(
                 "handler failed platform=%s conversation=%s",
@@ -109,7 +201,15 @@ class Bot:
         )
         return replies
 
+    def refresh_layers(self) -> None:
+        """Apply the content layers again if they changed (e.g. in another process)."""
+        if self.registry.layer_revisions and \
+                self.registry.layers_revision(self.db) != self.content.revision:
+            self.content = self.registry.layered(self.content, self.db)
+            self.answers = AnswerIndex(self.content, self.config.answers.threshold)
+
     async def _dispatch(self, incoming: Incoming) -> list[Reply]:
+        self.refresh_layers()
         if incoming.conversation.keep_reference:
             self.remember(incoming.conversation, incoming.user)
         if incoming.action is not None:
@@ -121,7 +221,7 @@ class Bot:
         # Recorded before handling, so that a first message of "forget me" forgets this too.
         first = (
             incoming.conversation.is_direct
-            and incoming.user.platform in self.introduce_on_first_message
+            and self.platform(incoming.user.platform).introduce_on_first_message
             and self.first_contact(incoming.user)
         )
         replies = await self._answer_text(incoming, text)
@@ -143,8 +243,11 @@ class Bot:
         if family:
             visible = [c for c in family if incoming.user.is_organiser or not c.organiser]
             if visible:
-                listing = "\n".join(f"- `{c.usage}`: {c.help}" for c in visible)
-                return [Reply(f"I don't know `{text}`. Did you mean one of these?\n{listing}")]
+                now = self.clock.now()
+                listing = "\n".join(f"- `{c.usage}`: {with_examples(c.help, now)}"
+                                     for c in visible)
+                return [Reply(f"I don't know “{literal(text)}”. "
+                              f"Did you mean one of these?\n{listing}")]
         return await self.ask(Turn(self, incoming, text))
 
     async def ask(self, turn: Turn) -> list[Reply]:
@@ -218,16 +321,48 @@ class Bot:
         sender: Sender,
         adapter: object | None = None,
         *,
-        introduce_on_first_message: bool = False,
+        info: Platform | None = None,
+        contact: ContactLookup | None = None,
     ) -> None:
-        """An adapter starts serving: how to post to its conversations, its running state, and
-        whether the introduction comes with a person's first direct message (a platform that
-        shows it on its own calls `opened`, `introduction` or `installed` instead)."""
+        """An adapter starts serving: how to post to its conversations, its running state, what
+        it says of its platform (`info`), and how to make a mention of one of its people."""
         self.senders[platform] = sender
         if adapter is not None:
             self.adapters[platform] = adapter
-        if introduce_on_first_message:
-            self.introduce_on_first_message.add(platform)
+        if info is not None:
+            self.describe(platform, info)
+        if contact is not None:
+            self.contacts[platform] = contact
+
+    def describe(self, platform: str, info: Platform) -> None:
+        """Record what an adapter says of its platform (a console that sends nothing, too)."""
+        self.platforms[platform] = info
+
+    def platform(self, platform: str) -> Platform:
+        """What is known of a platform: what its adapter said, else its id as its name (and,
+        unsaid, that it takes no files).
+
+        A platform that says where a person's first direct message gets the introduction
+        (`introduce_on_first_message`) is one with no surface of its own for it; the others
+        call `opened`, `introduction` or `installed` instead.
+        """
+        return self.platforms.get(platform, Platform(name=platform, takes_files=False))
+
+    async def mention_of(self, user: User) -> Mention:
+        """A way to reach this person (called while handling their message): what their
+        adapter makes of them (a display name looked up, a Teams chat link), else their id
+        and name as the message gave them. Store it only with the person's consent."""
+        lookup = self.contacts.get(user.platform)
+        if lookup is not None:
+            try:
+                found = await lookup(user)
+            except Exception as exc:
+                log.warning("contact lookup failed platform=%s reason=%s",
+                            user.platform, type(exc).__name__)
+                found = None
+            if found is not None:
+                return found
+        return Mention(user.platform, user.id, user.name)
 
     async def send(self, conversation: Conversation, replies: list[Reply]) -> None:
         """Post to a stored conversation through its platform's adapter (proactive)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 
@@ -102,6 +102,8 @@ class TextField:
     max_length: int = 200
     error: str | None = None
     group: str = ""
+    # Several lines (an answer's text), where the platform offers it.
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,10 +127,17 @@ class Form:
     # adapter that can may let people order the items (the fields' groups) by moving them, and
     # fills these fields with the places. Others show the fields as they are.
     orders: tuple[str, ...] = ()
+    # For a form filled in with one person's values (a ballot): the action that asks for it
+    # afresh, so that anyone else who opens it from a shared place gets their own.
+    reopen: Action | None = None
 
     @property
     def has_errors(self) -> bool:
         return bool(self.error) or any(f.error for f in self.fields)
+
+    def blank(self) -> Form:
+        """The same form with nobody's values in it (for a shared conversation)."""
+        return replace(self, fields=tuple(replace(f, initial=None) for f in self.fields))
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,41 @@ class File:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """A way to reach a person, which each adapter renders its own way.
+
+    Reply text names mention i of `Reply.mentions` with the token from
+    bot.kernel.markup.mention_token(i). Slack renders a person on Slack as `<@U…>`; every
+    platform can show `link` (a Teams chat deep link); elsewhere the name is shown, as text.
+    Made by the person's own adapter (Bot.mention_of); kept only with their consent.
+    """
+
+    platform: str
+    id: str
+    name: str = ""
+    # A URL that opens a chat with the person from any platform, if theirs has one.
+    link: str = ""
+    # Their platform as people call it ("Slack", "the web chat"), shown beside the name
+    # elsewhere (bot.platform(id).name).
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What the core may know of a platform, as its adapter describes it (never its API)."""
+
+    # As people call it: "Slack", "Teams", "the web chat".
+    name: str
+    # How other DTLs can reach a person there, in plain words (shown before they agree).
+    reach: str = ""
+    # Whether a File reply arrives as a file (else the adapter shows its text or a link).
+    takes_files: bool = True
+    # No surface of its own for the introduction (no page, no install event): a person's first
+    # direct message gets it.
+    introduce_on_first_message: bool = False
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says: text in the Markdown subset, plus optional extras.
 
@@ -164,6 +208,8 @@ class Reply:
     form: Form | None = None
     image: Image | None = None
     file: File | None = None
+    # People named in the text by mention tokens (see Mention).
+    mentions: tuple[Mention, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (bytes as base64), used by the web chat and `--json` output."""

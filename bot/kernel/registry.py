@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from bot.kernel.content import Content, Overlay, apply_overlays
 from bot.kernel.model import Conversation, Incoming, Reply, User
 from bot.kernel.scheduler import Task
 
 if TYPE_CHECKING:
     import click
     from aiohttp import web
+    from sqlite_utils import Database
 
     from bot.kernel.config import Section
     from bot.kernel.context import Bot
@@ -52,6 +54,12 @@ Hook = Callable[["Bot", "User | None", Conversation], Awaitable[list[Reply]]]
 # Adds routes to the server's application; and background work as a cleanup context factory.
 WebSetup = Callable[["web.Application", "Bot"], None]
 Background = Callable[["Bot"], Callable[["web.Application"], AsyncIterator[None]]]
+# A layer over the shipped content files, read from the database (which may be opened
+# read-only, as `dtlbot ask` does): given the files' content, what to add, replace or retire.
+ContentLayer = Callable[["Database", Content], Overlay]
+# How a layer says which state it is in (cheap: read on every message, so that a change made
+# by another process sharing the database is picked up at once).
+LayerRevision = Callable[["Database"], str]
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,9 @@ class PersonalData:
     tables: tuple[str, ...] = ()
     # What exactly is stored, in plain words, for the privacy notice.
     summary: str = ""
+    # True for data `forget me` keeps on purpose (the organisers' audit trail): its
+    # confirmation lists it as kept, not among what is erased.
+    kept: bool = False
 
     def retention_for(self, bot: Bot) -> str:
         return self.retention(bot) if callable(self.retention) else self.retention
@@ -103,6 +114,8 @@ class Registry:
     cli_commands: list[Callable[[click.Group], None]] = field(default_factory=list)
     web_setups: list[WebSetup] = field(default_factory=list)
     background_work: list[Background] = field(default_factory=list)
+    content_layers: list[ContentLayer] = field(default_factory=list)
+    layer_revisions: list[LayerRevision] = field(default_factory=list)
 
     def command(self, phrase: str, *, help: str, usage: str = "", organiser: bool = False):
         """Register a handler for messages starting with `phrase` (case-insensitive)."""
@@ -170,6 +183,25 @@ class Registry:
     def background(self, work: Background) -> None:
         """Register background work for a running server, as an aiohttp cleanup context."""
         self.background_work.append(work)
+
+    def content_layer(self, layer: ContentLayer, revision: LayerRevision | None = None
+                      ) -> ContentLayer:
+        """Register a layer over the content files (applied, in order, whenever content loads);
+        `revision` returns the revision its Overlay carries, so changes are picked up live."""
+        self.content_layers.append(layer)
+        if revision is not None:
+            self.layer_revisions.append(revision)
+        return layer
+
+    def layers_revision(self, db: Database) -> str:
+        """The revision of every layer that tells one, as `Content.revision` records it."""
+        return "/".join(r for r in (revision(db) for revision in self.layer_revisions) if r)
+
+    def layered(self, content: Content, db: Database | None) -> Content:
+        """The files' content with every registered layer applied (none without a database)."""
+        if db is None:
+            return apply_overlays(content, [])
+        return apply_overlays(content, [layer(db, content) for layer in self.content_layers])
 
     async def ask(self, turn: Turn) -> list[Reply]:
         """Answer a question: through every middleware in order, then the question handler."""

@@ -39,8 +39,14 @@ async def run_due(bot: Bot) -> None:
             due = task.next_due(bot)
             if due is not None and due <= now:
                 await task.run(bot)
-        except Exception:
-            log.exception("scheduled task failed task=%s", task.name)
+        except Exception as exc:
+            from bot.kernel.context import storage_failure
+
+            if not storage_failure(exc):
+                log.exception("scheduled task failed task=%s", task.name)
+                continue
+            bot.storage_failed(exc)
+            log.warning("scheduled task could not save task=%s reason=%s", task.name, exc)
 
 
 def next_wake(bot: Bot) -> datetime:

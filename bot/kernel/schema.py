@@ -210,7 +210,209 @@ def _welcomed(db: Database) -> None:
     db["welcomed"].create({"person": str, "at": str}, pk="person")
 
 
-@migrations(name="0050_poll_participation")
+@migrations(name="0050_meeting_people")
+def _meeting_people(db: Database) -> None:
+    # `meeting` is a meeting's ref ("forum/<the rule's start, UTC>" or "meeting-<id>"), which a
+    # move keeps. An RSVP: one per person per meeting (a later answer replaces it); `name` is
+    # the display name, shown to organisers only; deleted 30 days after the meeting.
+    db["meeting_rsvps"].create(
+        {"meeting": str, "person": str, "name": str, "answer": str, "answered_at": str,
+         "starts_at": str},
+        pk=("meeting", "person"),
+    )
+    db["meeting_rsvps"].create_index(["person"])
+    db["meeting_rsvps"].create_index(["starts_at"])
+    # What is left of a meeting's RSVPs once they are deleted: the counts only.
+    db["meeting_rsvp_counts"].create(
+        {"meeting": str, "yes": int, "maybe": int, "no": int}, pk="meeting"
+    )
+    # Agenda topics proposed for a meeting; `number` is the topic's number within its meeting.
+    # `proposer` (a pseudonym) becomes NULL when they are forgotten; `proposer_name` is set only
+    # when the proposer chose to be named; `closed_votes` keeps the votes when the agenda closed.
+    db["agenda_topics"].create(
+        {"id": int, "meeting": str, "number": int, "text": str, "proposer": str,
+         "proposer_name": str, "proposed_at": str, "removed_at": str, "closed_votes": int},
+        pk="id",
+    )
+    db["agenda_topics"].create_index(["meeting", "number"], unique=True)
+    db["agenda_topics"].create_index(["proposer"])
+    db["agenda_votes"].create(
+        {"topic_id": int, "voter": str, "voted_at": str}, pk=("topic_id", "voter")
+    )
+    db["agenda_votes"].create_index(["voter"])
+    # Per meeting: when the agenda was closed, and the notes posted after it.
+    db["meeting_records"].create(
+        {"meeting": str, "agenda_closed_at": str, "notes": str, "notes_at": str}, pk="meeting"
+    )
+    # Messages pushed at once (a meeting added, moved or skipped; notes; the 1-hour direct
+    # message to those coming), each delivery recorded so a restart loses and repeats nothing.
+    # `key` makes a notice that must go once (e.g. "rsvp-dm/<meeting>") unique.
+    db["meeting_notices"].create(
+        {"id": int, "key": str, "kind": str, "meeting": str, "day": str, "text": str,
+         "created_at": str},
+        pk="id",
+    )
+    db["meeting_notices"].create_index(["key"], unique=True)
+    # `person` is set for a direct message to someone (so `forget me` removes it).
+    db["notice_deliveries"].create(
+        {"id": int, "notice_id": int, "conversation": str, "person": str, "status": str,
+         "attempts": int, "next_attempt_at": str, "last_error": str, "sent_at": str,
+         "updated_at": str},
+        pk="id",
+        foreign_keys=[("notice_id", "meeting_notices", "id")],
+    )
+    db["notice_deliveries"].create_index(["notice_id", "conversation"], unique=True)
+    db["notice_deliveries"].create_index(["status", "next_attempt_at"])
+    db["notice_deliveries"].create_index(["person"])
+    # How many times a meeting was changed, for the calendar's SEQUENCE (raised on each move).
+    db["meetings"].add_column("sequence", int, not_null_default=0)
+    db["meeting_changes"].add_column("sequence", int, not_null_default=0)
+
+
+@migrations(name="0060_peers")
+def _peers(db: Database) -> None:
+    # People who chose to be found by other DTLs (`peers on`), by pseudonym: when they agreed,
+    # and the way to reach them that their platform gave (user id, display name, chat link).
+    db["peers"].create(
+        {
+            "person": str,
+            "platform": str,
+            "user_id": str,
+            "name": str,
+            "link": str,
+            "consented_at": str,
+        },
+        pk="person",
+        not_null={"platform", "user_id", "consented_at"},
+    )
+    # Who was suggested to whom (both pseudonyms) and when, so nobody is suggested to the
+    # same person twice within three months.
+    db["peer_introductions"].create(
+        {"id": int, "person": str, "peer": str, "at": str, "poll_id": int},
+        pk="id",
+        not_null={"person", "peer", "at"},
+    )
+    db["peer_introductions"].create_index(["person", "at"])
+    db["peer_introductions"].create_index(["peer"])
+
+
+@migrations(name="0070_name_claims")
+def _name_claims(db: Database) -> None:
+    # On platforms where people type their own name (the web chat), the first client to use a
+    # name holds it with a secret token; only the token's SHA-256 is kept, under the pseudonym.
+    db["name_claims"].create(
+        {"platform": str, "person": str, "token_hash": str, "claimed_at": str},
+        pk=("platform", "person"),
+    )
+
+
+@migrations(name="0080_teach")
+def _teach(db: Database) -> None:
+    # What became of a question the bot could not answer: answered (with the entry that now
+    # covers it) or dismissed by an organiser, and when.
+    db["questions"].add_column("resolved", str)
+    db["questions"].add_column("resolved_at", str)
+    db["questions"].add_column("entry", str)
+    # Entries taught or edited in chat: a layer over content/'s files (same id: replaces the
+    # file's entry; retired: left out). `base_hash` is the file entry's hash when it was edited.
+    db["taught_entries"].create(
+        {
+            "id": str,
+            "title": str,
+            "body": str,
+            "source": str,
+            "phrasings": str,
+            "tags": str,
+            "related": str,
+            "reviewed": str,
+            "review_by": str,
+            "retired": int,
+            "base_hash": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        defaults={"retired": 0},
+    )
+    # The priority list set in chat (replaces priorities.toml's while present), by position.
+    db["taught_priorities"].create(
+        {"position": int, "id": str, "title": str, "description": str, "source": str,
+         "updated_at": str},
+        pk="position",
+    )
+    # An organiser's last `unanswered` list, so `answer N` means the item they were shown.
+    db["teach_listings"].create({"person": str, "items": str, "at": str}, pk="person")
+    # Where to tell the asker once an open question is answered: kept only while it is open.
+    db["teach_askers"].create(
+        {
+            "question_id": int,
+            "person": str,
+            "conversation": str,
+            "platform": str,
+            "conversation_id": str,
+            "is_direct": int,
+            "reference": str,
+            "asked_at": str,
+            # Once answered: the entry to tell them about, by whom, and delivery attempts.
+            "entry": str,
+            "answered_by": str,
+            "due_at": str,
+            "attempts": int,
+        },
+        pk="question_id",
+        defaults={"attempts": 0},
+    )
+    db["teach_askers"].create_index(["person"])
+    db["teach_askers"].create_index(["due_at"])
+
+
+@migrations(name="0081_teach_forum")
+def _teach_forum(db: Database) -> None:
+    # Conversations organisers chose for "ask the forum" questions (`questions here on`).
+    db["forum_channels"].create({"conversation": str, "set_by": str, "since": str},
+                                pk="conversation")
+    # Questions posted to the forum; `asker_name` only when the asker chose to give it.
+    db["forum_posts"].create(
+        {
+            "id": int,
+            "question_id": int,
+            "text": str,
+            "asker": str,
+            "asker_name": str,
+            "posted_at": str,
+            "status": str,
+        },
+        pk="id",
+    )
+    db["forum_posts"].create_index(["asker"])
+    # Peers' answers waiting for (or past) an organiser's review.
+    db["peer_answers"].create(
+        {
+            "id": int,
+            "post_id": int,
+            "text": str,
+            "source": str,
+            "name": str,
+            "answerer": str,
+            "at": str,
+            "status": str,
+            "entry": str,
+            "decided_at": str,
+        },
+        pk="id",
+    )
+    db["peer_answers"].create_index(["answerer"])
+
+
+@migrations(name="0082_teach_feedback")
+def _teach_feedback(db: Database) -> None:
+    # What was wrong with an answer marked not helpful (a category, and optional words).
+    db["feedback_reasons"].create(
+        {"feedback_id": int, "reason": str, "text": str, "at": str}, pk="feedback_id"
+    )
+
+
+@migrations(name="0095_poll_participation")
 def _poll_participation(db: Database) -> None:
     # How many could vote where a poll was announced, as last counted (rosters come from the
     # running adapters; the command line reads this count).

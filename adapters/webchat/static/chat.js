@@ -6,8 +6,19 @@
   const API = "/chat/api/messages";
   const NAME_KEY = "dtlbot.webchat.name";
   const LAST_KEY = "dtlbot.webchat.last.";
+  const TOKEN_KEY = "dtlbot.webchat.token.";
+  const HISTORY_KEY = "dtlbot.webchat.history.";
+  const SCROLL_KEY = "dtlbot.webchat.scroll.";
+  const BANNER_KEY = "dtlbot.webchat.banner-hidden";
+  const HISTORY_ENTRIES = 60;
+  const HISTORY_CHARS = 1500000;
   const SAFE_PROTOCOLS = ["http:", "https:", "mailto:"];
   const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+  // Emoji at the start of a button label, drawn with shipped icons (a browser without an
+  // emoji font would show an empty box); other leading emoji are dropped, the words stay.
+  const ICONS = { "\u{1F44D}": "/chat/static/thumb-up.svg", "\u{1F44E}": "/chat/static/thumb-down.svg" };
+  const LEADING_EMOJI = /^(\p{Extended_Pictographic})\uFE0F?\s*/u;
+  const NUMBERED = /^(?:- )?(\d{1,3})\. (.*)$/;
   const INLINE = [
     ["code", /`([^`]+)`/],
     ["link", /\[([^\]]+)\]\(([^)\s]+)\)/],
@@ -15,11 +26,23 @@
     ["italic", /(?<![\w*])_(.+?)_(?!\w)/],
   ];
 
+  // A backslash before one of these shows the character itself, never markup: the bot escapes
+  // what people typed this way (bot/kernel/markup.py `literal`). While the patterns above run,
+  // each escaped character stands in as a private-use character they cannot match.
+  const SPECIAL = "\\`*_[]~<->#+";
+  const ESCAPED = /\\([\\`*_\[\]~<\->#+])/g;
+  const STAND_IN = new RegExp(`[\\u{F0000}-\\u{${(0xF0000 + SPECIAL.length - 1).toString(16)}}]`, "gu");
+  const protect = (text) =>
+    text.replace(ESCAPED, (m, c) => String.fromCodePoint(0xF0000 + SPECIAL.indexOf(c)));
+  const restore = (text) =>
+    text.replace(STAND_IN, (c) => SPECIAL[c.codePointAt(0) - 0xF0000]);
+
   const $ = (id) => document.getElementById(id);
-  let user = null;
+  let user = null; // {id, name} as the server folds the typed name
   let info = { open_admin: false };
   let events = null;
   let formSeq = 0;
+  let history = [];
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -28,8 +51,23 @@
     return node;
   }
 
-  function normalise(name) {
-    return name.split(/\s+/).filter(Boolean).join(" ").toLowerCase();
+  // Local storage can be full or switched off: the chat still works, it just forgets.
+  function store(key, value) {
+    try {
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function stored(key) {
+    try {
+      return localStorage.getItem(key);
+    } catch (e) {
+      return null;
+    }
   }
 
   function safeUrl(raw) {
@@ -50,15 +88,15 @@
         if (m && (best === null || m.index < best.m.index)) best = { kind, m };
       }
       if (best === null) {
-        parent.append(text);
+        parent.append(restore(text));
         return;
       }
       const { kind, m } = best;
-      if (m.index > 0) parent.append(text.slice(0, m.index));
+      if (m.index > 0) parent.append(restore(text.slice(0, m.index)));
       if (kind === "code") {
-        parent.append(el("code", "", m[1]));
+        parent.append(el("code", "", restore(m[1])));
       } else if (kind === "link") {
-        const href = safeUrl(m[2]);
+        const href = safeUrl(restore(m[2]));
         if (href) {
           const a = el("a");
           a.href = href;
@@ -67,7 +105,7 @@
           inline(m[1], a);
           parent.append(a);
         } else {
-          parent.append(`${m[1]} (${m[2]})`);
+          parent.append(restore(`${m[1]} (${m[2]})`));
         }
       } else {
         const node = el(kind === "bold" ? "strong" : "em");
@@ -78,17 +116,21 @@
     }
   }
 
-  // Lines starting with "- " become a list; other lines become paragraphs.
+  // "- " lines become a list, "1. " (or "- 1. ") lines a numbered list; others paragraphs.
   function renderText(text, parent) {
     let list = null;
-    for (const line of text.split("\n")) {
-      if (line.startsWith("- ")) {
-        if (list === null) {
-          list = el("ul");
+    for (const line of protect(text).split("\n")) {
+      const numbered = NUMBERED.exec(line);
+      const kind = numbered ? "ol" : line.startsWith("- ") ? "ul" : null;
+      if (kind) {
+        if (list === null || list.tagName.toLowerCase() !== kind) {
+          list = el(kind);
+          if (numbered && numbered[1] !== "1") list.start = Number(numbered[1]);
           parent.append(list);
         }
         const item = el("li");
-        inline(line.slice(2), item);
+        if (numbered) item.value = Number(numbered[1]);
+        inline(numbered ? numbered[2] : line.slice(2), item);
         list.append(item);
         continue;
       }
@@ -113,26 +155,76 @@
     return box;
   }
 
+  // The conversation, kept per name in this browser so a reload shows it again.
+  function remember(entry) {
+    if (!user) return;
+    history.push(entry);
+    if (history.length > HISTORY_ENTRIES) history = history.slice(-HISTORY_ENTRIES);
+    let json = JSON.stringify(history);
+    while ((json.length > HISTORY_CHARS || !store(HISTORY_KEY + user.id, json)) && history.length > 1) {
+      history = history.slice(Math.ceil(history.length / 4));
+      json = JSON.stringify(history);
+    }
+  }
+
+  function forgetLocally(id) {
+    for (const key of [HISTORY_KEY, SCROLL_KEY, TOKEN_KEY, LAST_KEY]) store(key + id, null);
+  }
+
+  function label(button, node) {
+    const m = LEADING_EMOJI.exec(button.label);
+    const text = m ? button.label.slice(m[0].length) : button.label;
+    if (m && ICONS[m[1]]) {
+      const icon = el("img", "icon");
+      icon.src = ICONS[m[1]];
+      icon.alt = "";
+      icon.width = 18;
+      icon.height = 18;
+      node.append(icon);
+    }
+    node.append(text || button.label);
+  }
+
+  // One row per run of buttons of the same kind: related topics apart from feedback.
   function renderButtons(buttons, parent) {
-    const row = el("div", "buttons");
+    let row = null;
+    let kind = null;
     for (const button of buttons) {
       const href = button.url ? safeUrl(button.url) : null;
+      const next = href ? "link" : button.action.id;
+      if (row === null || next !== kind) {
+        row = el("div", "buttons");
+        parent.append(row);
+        kind = next;
+      }
       if (href) {
-        const a = el("a", "button", button.label);
+        const a = el("a", "button");
+        label(button, a);
         a.href = href;
         a.target = "_blank";
         a.rel = "noopener noreferrer";
         row.append(a);
         continue;
       }
-      const b = el("button", button.style || "", button.label);
+      const b = el("button", button.style || "");
+      label(button, b);
       b.type = "button";
       b.addEventListener("click", () => {
-        send({ action: { id: button.action.id, value: button.action.value || "" } }, button.label);
+        send({ action: { id: button.action.id, value: button.action.value || "" } },
+             b.textContent);
       });
       row.append(b);
     }
-    parent.append(row);
+  }
+
+  function openImage(src, alt) {
+    const dialog = $("image-view");
+    const img = $("image-full");
+    img.src = src;
+    img.alt = alt;
+    $("image-caption").textContent = alt;
+    dialog.showModal();
+    $("image-close").focus();
   }
 
   function renderImage(image, parent) {
@@ -140,15 +232,12 @@
     const mime = IMAGE_TYPES.includes(image.mime) ? image.mime : "image/png";
     img.src = `data:${mime};base64,${image.data}`;
     img.alt = image.alt || "";
-    // A tap opens the full-size image in a new tab (a blob: URL: browsers refuse data: tabs).
-    const bytes = Uint8Array.from(atob(image.data), (c) => c.charCodeAt(0));
-    const link = el("a", "image-link");
-    link.href = URL.createObjectURL(new Blob([bytes], { type: mime }));
-    link.target = "_blank";
-    link.rel = "noopener";
-    link.title = "Open the full-size image";
-    link.append(img);
-    parent.append(link);
+    const open = el("button", "image-open");
+    open.type = "button";
+    open.title = "Open full size";
+    open.append(img);
+    open.addEventListener("click", () => openImage(img.src, img.alt));
+    parent.append(open);
   }
 
   function renderFile(file, parent) {
@@ -176,8 +265,8 @@
         control.append(o);
       }
     } else {
-      control = el("input");
-      control.type = "text";
+      control = el(field.multiline ? "textarea" : "input");
+      if (!field.multiline) control.type = "text";
       control.maxLength = field.max_length || 200;
     }
     control.id = id;
@@ -352,7 +441,9 @@
     node.addEventListener("submit", (event) => {
       event.preventDefault();
       const values = {};
-      for (const control of node.querySelectorAll("select, input")) values[control.name] = control.value;
+      for (const control of node.querySelectorAll("select, input, textarea")) {
+        values[control.name] = control.value;
+      }
       send({ action: { id: form.id, values } }, `${form.submit_label || "Submit"}: ${form.title}`,
            { form: node, formId: form.id, values });
     });
@@ -362,6 +453,18 @@
 
   function hasErrors(form) {
     return Boolean(form.error) || form.fields.some((f) => f.error);
+  }
+
+  function drawReply(reply, options = {}) {
+    const kind = (options.proactive ? "bot proactive" : "bot") + (reply.form ? " has-form" : "");
+    return addMessage(kind, (box) => {
+      if (options.proactive) box.append(el("span", "from", "Message from the bot"));
+      if (reply.text) renderText(reply.text, box);
+      if (reply.image) renderImage(reply.image, box);
+      if (reply.file) renderFile(reply.file, box);
+      if (reply.buttons && reply.buttons.length) renderButtons(reply.buttons, box);
+      if (reply.form) box.append(renderForm(reply.form, {}));
+    });
   }
 
   function showReply(reply, options = {}) {
@@ -376,55 +479,89 @@
       pending.focusTarget = fresh.firstInvalid || fresh.querySelector(".form-error, select, input");
       pending.focusTarget?.focus({ preventScroll: true });
       if (reply.text) addMessage("bot", (box) => renderText(reply.text, box));
-      return;
+      return null;
     }
-    const kind = (options.proactive ? "bot proactive" : "bot") + (reply.form ? " has-form" : "");
-    const box = addMessage(kind, (box) => {
-      if (options.proactive) box.append(el("span", "from", "Message from the bot"));
-      if (reply.text) renderText(reply.text, box);
-      if (reply.image) renderImage(reply.image, box);
-      if (reply.file) renderFile(reply.file, box);
-      if (reply.buttons && reply.buttons.length) renderButtons(reply.buttons, box);
-      if (reply.form) box.append(renderForm(reply.form, {}));
-    });
+    const box = drawReply(reply, options);
     // A new form is shown from its top, not scrolled to its last field.
     if (reply.form && options.view) options.view.top = box;
+    remember({ who: "bot", reply, proactive: Boolean(options.proactive) });
+    return box;
   }
 
   function setStatus(text) {
     $("status").textContent = text || "";
   }
 
-  async function send(body, echo, submitted) {
+  function tokenOf(id) {
+    return stored(TOKEN_KEY + id);
+  }
+
+  async function send(body, echo, submitted, typed) {
     setStatus("");
     const view = {};
-    if (!(submitted && submitted.form.echoBox)) {
-      const echoBox = addMessage("me", (box) => box.append(echo));
-      if (submitted) submitted.form.echoBox = echoBox;
+    // One "Submit" bubble per form, however often it is sent.
+    let mine = submitted && submitted.form.echoBox;
+    const echoed = !mine;
+    if (echoed) {
+      mine = addMessage("me", (box) => box.append(echo));
+      if (submitted) submitted.form.echoBox = mine;
     }
     const typing = el("p", "typing", "The bot is typing…");
     $("log").append(typing);
     scrollDown();
+    const sender = user;
+    const token = tokenOf(sender.id);
+    const notSent = (message) => {
+      if (!mine.classList.contains("not-sent")) mine.append(el("span", "note", "Not sent"));
+      mine.classList.add("not-sent");
+      // What was typed goes back in the box, to send again.
+      if (typed !== undefined && !$("message").value) $("message").value = typed;
+      setStatus(message);
+    };
     try {
       const response = await fetch(API, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ user, ...body }),
+        body: JSON.stringify({ user: { ...sender, ...(token ? { token } : {}) }, ...body }),
       });
       const data = await response.json().catch(() => ({}));
       if (!response.ok) {
-        setStatus(data.error || `The bot could not answer (HTTP ${response.status}).`);
+        notSent(data.error || `The bot could not answer (HTTP ${response.status}).`);
         return;
       }
-      for (const reply of data.replies || []) showReply(reply, { submitted, view });
+      mine.classList.remove("not-sent");  // a form sent again after a failure
+      mine.querySelector(".note")?.remove();
+      if (echoed) remember({ who: "me", text: echo });
+      if (data.token) {
+        store(TOKEN_KEY + sender.id, data.token);
+        listen();
+      }
+      let form = null;
+      for (const reply of data.replies || []) {
+        const box = showReply(reply, { submitted, view });
+        form = box?.querySelector("form.botform") || form;
+      }
       if (submitted && !submitted.replaced) {
-        for (const control of submitted.form.querySelectorAll("select, input, button")) {
+        for (const control of submitted.form.querySelectorAll("select, input, textarea, button")) {
           control.disabled = true;
         }
         submitted.form.append(el("p", "done", "Sent."));
+        $("message").focus();
+      }
+      // A form the person asked for is where they go next (keyboard and screen reader too).
+      if (form && !(submitted && submitted.replaced)) {
+        form.querySelector(".order-item, select, input:not([type=hidden]), textarea")?.focus();
+      }
+      if (data.released) {
+        // `forget me`: nothing about this name stays in this browser either.
+        if (events) events.close();
+        events = null;
+        forgetLocally(sender.id);
+        history = [];
+        store(NAME_KEY, null);
       }
     } catch (e) {
-      setStatus("Could not reach the bot. Check that it is still running, then try again.");
+      notSent("Could not reach the bot. Check that it is still running, then try again.");
     } finally {
       typing.remove();
       scrollDown();
@@ -438,53 +575,122 @@
 
   function listen() {
     if (events) events.close();
-    const after = localStorage.getItem(LAST_KEY + user.id) || "0";
-    const query = `user=${encodeURIComponent(user.id)}&after=${encodeURIComponent(after)}`;
+    events = null;
+    const token = user && tokenOf(user.id);
+    if (!token) return; // a name's first message brings its token
+    const after = stored(LAST_KEY + user.id) || "0";
+    const query = new URLSearchParams({ user: user.id, token, after });
+    const id = user.id;
     events = new EventSource(`/chat/api/events?${query}`);
     events.onmessage = (event) => {
       const data = JSON.parse(event.data);
-      localStorage.setItem(LAST_KEY + user.id, String(data.id));
+      if (!user || user.id !== id) return;
+      store(LAST_KEY + id, String(data.id));
       for (const reply of data.replies) showReply(reply, { proactive: true });
     };
   }
 
-  async function loadInfo() {
-    const query = user ? `?user=${encodeURIComponent(user.id)}` : "";
-    try {
-      const response = await fetch(`/chat/api/info${query}`);
-      info = await response.json();
-    } catch (e) {
-      setStatus("Could not reach the bot. Check that it is still running, then reload.");
-    }
-    $("demo-notice").hidden = !info.open_admin;
+  async function getInfo(name, token) {
+    const query = new URLSearchParams();
+    if (name) query.set("user", name);
+    if (token) query.set("token", token);
+    const response = await fetch(`/chat/api/info?${query}`);
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+    return data;
   }
 
-  async function start(name) {
-    user = { id: normalise(name), name: name.trim().replace(/\s+/g, " ") };
-    localStorage.setItem(NAME_KEY, user.name);
-    await loadInfo();
+  // What the server says about a name: how it folds it, whether this browser holds it.
+  async function loadInfo(name) {
+    try {
+      let data = await getInfo(name, null);
+      const token = data.user && tokenOf(data.user.id);
+      if (token) data = await getInfo(name, token);
+      info = data;
+    } catch (e) {
+      info = { open_admin: info.open_admin, failed: e.message };
+    }
+    showBanner();
+    return info;
+  }
+
+  function showBanner() {
+    $("demo-notice").hidden = !info.open_admin || stored(BANNER_KEY) === "1";
+  }
+
+  function restoreHistory() {
+    let saved = [];
+    try {
+      saved = JSON.parse(stored(HISTORY_KEY + user.id) || "[]");
+    } catch (e) {
+      saved = [];
+    }
+    history = Array.isArray(saved) ? saved : [];
+    for (const entry of history) {
+      if (entry.who === "me") addMessage("me", (box) => box.append(String(entry.text)));
+      else if (entry.reply) drawReply(entry.reply, { proactive: entry.proactive });
+    }
+    const top = stored(SCROLL_KEY + user.id);
+    if (top !== null) $("main").scrollTop = Number(top);
+  }
+
+  function nameProblem(text) {
+    $("name-step").hidden = false;
+    $("name-error").textContent = text;
+    $("name-input").setAttribute("aria-invalid", "true");
+    $("name-input").focus();
+  }
+
+  async function start(typed) {
+    const data = await loadInfo(typed);
+    if (data.failed) {
+      nameProblem(`Could not reach the bot (${data.failed}). Check that it is still running, then try again.`);
+      return false;
+    }
+    if (data.name_in_use) {
+      nameProblem(data.in_use_message);
+      return false;
+    }
+    $("name-error").textContent = "";
+    $("name-input").removeAttribute("aria-invalid");
+    user = { id: data.user.id, name: data.user.name };
+    store(NAME_KEY, user.name);
     $("who-name").textContent = user.name;
-    $("who-role").textContent = info.organiser ? " (organiser)" : "";
+    $("who-role").textContent = data.organiser ? " (organiser)" : "";
     $("who").hidden = false;
     $("name-step").hidden = true;
     $("chat-step").hidden = false;
     $("composer-wrap").hidden = false;
     $("log").replaceChildren();
-    if (info.welcome) showReply(info.welcome);
-    for (const note of info.notes || []) showReply(note);
+    restoreHistory();
+    if (!history.length) {
+      if (data.welcome) showReply(data.welcome);
+      // What features add to the introduction (e.g. a poll open now), after it.
+      for (const note of data.notes || []) showReply(note);
+    }
     listen();
     $("message").focus();
+    return true;
   }
 
   function askName() {
     if (events) events.close();
     events = null;
+    if (user) {
+      // Someone else may use this browser next: the conversation goes; the name's token
+      // stays, so this person can come back to their name here.
+      store(HISTORY_KEY + user.id, null);
+      store(SCROLL_KEY + user.id, null);
+    }
+    history = [];
     user = null;
-    localStorage.removeItem(NAME_KEY);
+    store(NAME_KEY, null);
+    $("log").replaceChildren();
     $("who").hidden = true;
     $("chat-step").hidden = true;
     $("composer-wrap").hidden = true;
     $("name-step").hidden = false;
+    $("name-input").value = "";
     $("name-input").focus();
   }
 
@@ -492,13 +698,10 @@
     $("name-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const name = $("name-input").value.trim();
-      if (!normalise(name)) {
-        $("name-error").textContent = "Type your name to start.";
-        $("name-input").setAttribute("aria-invalid", "true");
+      if (!name) {
+        nameProblem("Type your name to start.");
         return;
       }
-      $("name-error").textContent = "";
-      $("name-input").removeAttribute("aria-invalid");
       start(name);
     });
     $("composer").addEventListener("submit", (event) => {
@@ -507,14 +710,32 @@
       const text = input.value.trim();
       if (!text) return;
       input.value = "";
-      send({ text }, text);
+      send({ text }, text, undefined, text);
     });
     $("change-name").addEventListener("click", askName);
-    const saved = localStorage.getItem(NAME_KEY);
-    if (saved && normalise(saved)) {
-      await start(saved);
+    $("hide-notice").addEventListener("click", () => {
+      store(BANNER_KEY, "1");
+      showBanner();
+      (user ? $("message") : $("name-input")).focus();
+    });
+    $("image-close").addEventListener("click", () => $("image-view").close());
+    $("image-view").addEventListener("click", (event) => {
+      if (event.target === $("image-view")) $("image-view").close();
+    });
+    let saving = null;
+    $("main").addEventListener("scroll", () => {
+      if (!user || saving) return;
+      saving = setTimeout(() => {
+        saving = null;
+        if (user) store(SCROLL_KEY + user.id, String($("main").scrollTop));
+      }, 200);
+    });
+    const saved = stored(NAME_KEY);
+    if (saved && saved.trim()) {
+      if (!(await start(saved))) store(NAME_KEY, null);
     } else {
-      await loadInfo();
+      await loadInfo("");
+      $("name-step").hidden = false;
       $("name-input").focus();
     }
   });

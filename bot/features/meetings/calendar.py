@@ -9,6 +9,7 @@ from aiohttp import web
 from icalendar import Calendar, Event, vRecur
 
 from bot.features.meetings.schedule import Meeting, Schedule
+from bot.kernel.markup import without_controls
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -34,11 +35,12 @@ def _event(meeting: Meeting, stamp: datetime, sequence: int = 0) -> Event:
     # Aware datetimes in the forum's zone: written as DTSTART;TZID=..., never as UTC.
     event.add("dtstart", meeting.start)
     event.add("dtend", meeting.end)
-    event.add("summary", meeting.title)
-    event.add("location", meeting.join_url or meeting.location)
+    # Titles and places may be typed by organisers: no control characters reach calendars.
+    event.add("summary", without_controls(meeting.title))
+    event.add("location", without_controls(meeting.join_url or meeting.location))
     if meeting.join_url:
-        event.add("url", meeting.join_url)
-    description = _describe(meeting)
+        event.add("url", without_controls(meeting.join_url))
+    description = without_controls(_describe(meeting), keep_lines=True)
     if description:
         event.add("description", description)
     event.add("sequence", sequence)
@@ -87,21 +89,45 @@ def build_calendar(bot: Bot) -> bytes:
             if action != "move" or new_start is None:
                 continue
             moved = schedule.series_meeting(new_start, original, "moved")
-            override = _event(moved, stamp, sequence=1)
+            override = _event(moved, stamp, sequence=moved.sequence)
             override.add("recurrence-id", original.astimezone(schedule.zone))
             cal.add_component(override)
     for row in schedule.one_offs:
         meeting = schedule.one_off(row)
         first = min(first, meeting.start.date())
-        cal.add_component(_event(meeting, stamp))
+        cal.add_component(_event(meeting, stamp, sequence=meeting.sequence))
     # The VTIMEZONE block: without it Outlook shows the times an hour off half the year.
     cal.add_missing_timezones(first_date=first - timedelta(days=366),
                               last_date=first + timedelta(days=366 * 15))
     return cal.to_ical()
 
 
+def single_file(bot: Bot, day: date) -> bytes | None:
+    """The meetings on one day (in the forum's zone) as a calendar file to add, each with the
+    same UID as in the feed (a series meeting with its RECURRENCE-ID), so a calendar that also
+    subscribes to the feed shows it once; None if there is no meeting that day."""
+    schedule = Schedule.load(bot)
+    found = schedule.on_date(day)
+    if not found:
+        return None
+    stamp = bot.clock.now().astimezone(UTC).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    for meeting in found:
+        event = _event(meeting, stamp, sequence=meeting.sequence)
+        if meeting.kind != "one-off" and meeting.original_start is not None:
+            event.add("recurrence-id", meeting.original_start.astimezone(schedule.zone))
+        cal.add_component(event)
+    cal.add_missing_timezones(first_date=day - timedelta(days=366),
+                              last_date=day + timedelta(days=366))
+    return cal.to_ical()
+
+
 def add_routes(app: web.Application, bot: Bot) -> None:
-    """Serve the feed at GET /forum.ics."""
+    """Serve the feed at GET /forum.ics, and one day's meetings at GET /forum/YYYY-MM-DD.ics."""
 
     async def feed(request: web.Request) -> web.Response:
         return web.Response(
@@ -114,4 +140,23 @@ def add_routes(app: web.Application, bot: Bot) -> None:
             },
         )
 
+    async def single(request: web.Request) -> web.Response:
+        try:
+            day = date.fromisoformat(request.match_info["day"])
+        except ValueError:
+            raise web.HTTPNotFound(text="Not a date: use /forum/YYYY-MM-DD.ics.") from None
+        data = single_file(bot, day)
+        if data is None:
+            raise web.HTTPNotFound(text=f"There is no forum meeting on {day:%Y-%m-%d}.")
+        return web.Response(
+            body=data,
+            content_type="text/calendar",
+            charset="utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="forum-{day:%Y-%m-%d}.ics"',
+                "Cache-Control": "public, max-age=300",
+            },
+        )
+
     app.router.add_get("/forum.ics", feed, name="calendar.feed")
+    app.router.add_get(r"/forum/{day:\d{4}-\d{2}-\d{2}}.ics", single, name="calendar.single")

@@ -11,9 +11,10 @@ from bot.kernel.commandline import command_line, config_option, write_output
 from bot.kernel.markup import to_plain
 
 
-def meeting_json(meeting) -> dict[str, Any]:
-    """One meeting for `dtlbot meetings --json`: ISO 8601 times with the forum zone's offset."""
-    return {
+def meeting_json(meeting, bot=None) -> dict[str, Any]:
+    """One meeting for `dtlbot meetings --json`: ISO 8601 times with the forum zone's offset;
+    with the bot, also its RSVP counts and its agenda (most votes first)."""
+    found: dict[str, Any] = {
         "start": meeting.start.isoformat(),
         "end": meeting.end.isoformat(),
         "title": meeting.title,
@@ -23,6 +24,12 @@ def meeting_json(meeting) -> dict[str, Any]:
         "kind": meeting.kind,
         "uid": meeting.uid,
     }
+    if bot is not None:
+        from bot.features.meetings import agenda, rsvp
+
+        found["rsvps"] = rsvp.counts(bot, meeting.ref)
+        found["agenda"] = agenda.for_json(bot, meeting)
+    return found
 
 
 @click.group(invoke_without_command=True)
@@ -55,7 +62,7 @@ def meetings(ctx: click.Context, config_path: str | None, as_json: bool, count: 
         now = datetime(day.year, day.month, day.day, tzinfo=schedule.zone)
     found = schedule.upcoming(now, count)
     if as_json:
-        click.echo(json.dumps([meeting_json(m) for m in found], indent=2))
+        click.echo(json.dumps([meeting_json(m, bot) for m in found], indent=2))
         return
     if schedule.is_empty:
         from bot.features.meetings.commands import NO_SCHEDULE
@@ -80,7 +87,9 @@ def meetings_ics(config_path: str | None, output: str | None) -> None:
     config = command_line().config(config_path)
     bot = command_line().bot(config)
     data = build_calendar(bot)
-    write_output(data, output)
+    events = data.count(b"BEGIN:VEVENT")
+    what = f"the forum calendar: {events} event{'' if events == 1 else 's'}"
+    write_output(data, output, what)
 
 
 def add_commands(group: click.Group) -> None:

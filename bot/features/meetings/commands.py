@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 from bot.features.meetings.schedule import Meeting, Schedule, iso_utc
 from bot.kernel import audit
-from bot.kernel.model import Action, Button, Reply
+from bot.kernel.markup import literal
+from bot.kernel.model import Action, Button, File, Reply
 from bot.kernel.registry import Next, Registry, Turn
+from bot.kernel.text import example_date
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -32,6 +34,12 @@ SCHEDULE_QUESTION = re.compile(
 )
 PAST_WORDS = re.compile(r"\b(was|were|did|first|last|previous|founded|started)\b", re.IGNORECASE)
 LINK_ACTION = "meetings:link"
+RSVP_ACTION = "meetings:rsvp"
+# Each answer to `rsvp`, with the label of its button.
+RSVP_LABELS = {"yes": "I'll be there", "maybe": "Maybe", "no": "Can't make it"}
+# Platforms that do not take a file as a file to open: the console prints it as text, and a Teams
+# bot cannot attach one (the adapter shows a text file's content unless the server hosts it).
+# There the "Add this meeting" link does the same.
 CURLY_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
@@ -55,27 +63,48 @@ def short_when(meeting: Meeting) -> str:
 def where_text(meeting: Meeting) -> str:
     if meeting.join_url:
         return f"Join online: {meeting.join_url}"
-    return f"Where: {meeting.location}" if meeting.location else ""
+    return f"Where: {literal(meeting.location)}" if meeting.location else ""
 
 
 def calendar_url(bot: Bot) -> str:
     return f"{bot.config.server.base_url}/forum.ics"
 
 
+def single_url(bot: Bot, meeting: Meeting) -> str:
+    """This one meeting as a calendar file (the same UID as in the feed)."""
+    return f"{bot.config.server.base_url}/forum/{meeting.day}.ics"
+
+
 def link_buttons(bot: Bot, meeting: Meeting) -> tuple[Button, ...]:
-    """Join, agenda and "Add to calendar" as link buttons (the words carry the links too)."""
+    """Join, agenda, "Add this meeting" and "Add to calendar" (the whole feed) as link buttons
+    (the words carry the links too)."""
     links = []
     if meeting.join_url:
         links.append(("Join", meeting.join_url))
     if meeting.agenda_url:
         links.append(("Agenda", meeting.agenda_url))
+    links.append(("Add this meeting", single_url(bot, meeting)))
     links.append(("Add to calendar", calendar_url(bot)))
     return tuple(Button(label, Action(LINK_ACTION, value=url), url=url) for label, url in links)
 
 
+def rsvp_buttons(meeting: Meeting) -> tuple[Button, ...]:
+    """"I'll be there", "Maybe" and "Can't make it" (the same as `rsvp yes|maybe|no DATE`)."""
+    return tuple(
+        Button(label, Action(RSVP_ACTION, value=f"{answer} {meeting.ref}"),
+               style="primary" if answer == "yes" else None)
+        for answer, label in RSVP_LABELS.items()
+    )
+
+
+def rsvp_hint(meeting: Meeting) -> str:
+    return (f"Coming? Type `rsvp yes`, `rsvp maybe` or `rsvp no` (for this meeting: "
+            f"`rsvp yes {meeting.day}`).")
+
+
 def meeting_text(bot: Bot, meeting: Meeting) -> str:
     """The title, the date and time, where, and the agenda, one line each."""
-    lines = [f"**{meeting.title}**", when_text(bot, meeting)]
+    lines = [f"**{literal(meeting.title)}**", when_text(bot, meeting)]
     if meeting.kind == "moved" and meeting.original_start is not None:
         was = meeting.original_start
         lines[0] += f" (moved from {was:%a} {was.day} {was:%b})"
@@ -84,14 +113,15 @@ def meeting_text(bot: Bot, meeting: Meeting) -> str:
         lines.append(where)
     if meeting.agenda_url:
         lines.append(f"Agenda: {meeting.agenda_url}")
-    lines.append(f"Add to your calendar: {calendar_url(bot)}")
+    lines.append(f"Add this meeting to your calendar: {single_url(bot, meeting)}")
+    lines.append(f"Add to your calendar (every meeting): {calendar_url(bot)}")
     return "\n".join(lines)
 
 
 def listing_line(meeting: Meeting) -> str:
     extra = {"series": "", "moved": " (moved)", "one-off": " (one-off)"}[meeting.kind]
-    place = f", {meeting.location}" if meeting.location and not meeting.join_url else ""
-    return f"- {short_when(meeting)}: {meeting.title}{extra}{place}"
+    place = f", {literal(meeting.location)}" if meeting.location and not meeting.join_url else ""
+    return f"- {short_when(meeting)}: {literal(meeting.title)}{extra}{place}"
 
 
 def nearest_text(schedule: Schedule, day: date) -> str:
@@ -101,7 +131,9 @@ def nearest_text(schedule: Schedule, day: date) -> str:
     return "The nearest meetings are:\n" + "\n".join(listing_line(m) for m in near)
 
 
-def next_meeting_replies(bot: Bot) -> list[Reply]:
+def next_meeting_replies(bot: Bot, platform: str = "console", direct: bool = False) -> list[Reply]:
+    """The next meeting with its buttons; in a direct chat on a platform that shows files, the
+    meeting's calendar file as well (in a channel the link is enough: no file each time)."""
     schedule = Schedule.load(bot)
     if schedule.is_empty:
         return [Reply(NO_SCHEDULE)]
@@ -112,11 +144,30 @@ def next_meeting_replies(bot: Bot) -> list[Reply]:
     meeting = upcoming[0]
     lead = "On now" if meeting.start <= now else "The next forum meeting"
     text = f"{lead}:\n{meeting_text(bot, meeting)}"
-    return [Reply(text, buttons=link_buttons(bot, meeting))]
+    if meeting.start <= now:
+        return [Reply(text, buttons=link_buttons(bot, meeting))]
+    from bot.features.meetings import agenda
+
+    proposed = len(agenda.topics(bot, meeting.ref))
+    if proposed:
+        text += (f"\n{proposed} topic{'' if proposed == 1 else 's'} proposed for it so far: "
+                 "type `agenda` to see them and vote.")
+    else:
+        text += "\nWhat should we talk about? Propose a topic with `agenda add TEXT`."
+    text += "\n" + rsvp_hint(meeting)
+    replies = [Reply(text, buttons=rsvp_buttons(meeting) + link_buttons(bot, meeting))]
+    if direct and bot.platform(platform).takes_files:
+        from bot.features.meetings.calendar import single_file
+
+        data = single_file(bot, meeting.start.date())
+        if data is not None:
+            replies.append(Reply(file=File(data, f"forum-{meeting.day}.ics", mime="text/calendar",
+                                           title=f"{meeting.title}, {short_when(meeting)}")))
+    return replies
 
 
 async def next_meeting(turn: Turn) -> list[Reply]:
-    return next_meeting_replies(turn.bot)
+    return next_meeting_replies(turn.bot, turn.user.platform, turn.conversation.is_direct)
 
 
 async def list_meetings(turn: Turn) -> list[Reply]:
@@ -143,7 +194,7 @@ def is_schedule_question(text: str) -> bool:
 async def schedule_questions(turn: Turn, next: Next) -> list[Reply]:
     """Middleware: "when is the next forum?" is answered from the schedule, not from content."""
     if is_schedule_question(turn.args):
-        return next_meeting_replies(turn.bot)
+        return next_meeting_replies(turn.bot, turn.user.platform, turn.conversation.is_direct)
     return await next(turn)
 
 
@@ -173,16 +224,34 @@ def _friendly(text: str, base: datetime, want_time: bool) -> datetime | None:
     return data.date_obj.replace(tzinfo=None)
 
 
+MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+def _check_day_month(text: str) -> None:
+    """"31 Feb" (or "31 February 2027") is no date: say so rather than guess another."""
+    match = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?(?:\s+(\d{4}))?", text)
+    if not match or match.group(2)[:3].lower() not in MONTHS:
+        return
+    year = int(match.group(3)) if match.group(3) else 2028  # a leap year: 29 Feb is real
+    try:
+        date(year, MONTHS[match.group(2)[:3].lower()], int(match.group(1)))
+    except ValueError:
+        raise ParseError(f"“{literal(text)}” is not a real date.") from None
+
+
 def parse_day(text: str, base: datetime) -> date:
     text = text.strip()
     if re.fullmatch(DATE_RE, text):
         try:
             return date(*map(int, text.split("-")))
         except ValueError:
-            raise ParseError(f"`{text}` is not a real date.") from None
+            raise ParseError(f"“{literal(text)}” is not a real date.") from None
+    _check_day_month(text)
     found = _friendly(text, base, want_time=False) if text else None
     if found is None:
-        raise ParseError(f"I could not read `{text}` as a date: use YYYY-MM-DD, e.g. 2026-11-18.")
+        raise ParseError(f"I could not read “{literal(text)}” as a date: use YYYY-MM-DD, e.g. "
+                         f"{example_date(base)}.")
     return found.date()
 
 
@@ -194,13 +263,13 @@ def parse_when(text: str, base: datetime) -> datetime:
         day = parse_day(strict.group(1), base)
         hour, minute = map(int, strict.group(2).split(":"))
         if hour > 23 or minute > 59:
-            raise ParseError(f"`{strict.group(2)}` is not a time: use HH:MM, e.g. 13:00.")
+            raise ParseError(f"“{literal(strict.group(2))}” is not a time: use HH:MM, e.g. 13:00.")
         return datetime(day.year, day.month, day.day, hour, minute)
     found = _friendly(text, base, want_time=True) if text else None
     if found is None:
         raise ParseError(
-            f"I could not read `{text}` as a date and time: use YYYY-MM-DD HH:MM "
-            "(forum time), e.g. 2026-11-18 10:00."
+            f"I could not read “{literal(text)}” as a date and time: use YYYY-MM-DD HH:MM "
+            f"(forum time), e.g. {example_date(base)} 10:00."
         )
     return found
 
@@ -272,22 +341,36 @@ def _pick(schedule: Schedule, spec: str, base: datetime) -> Meeting | str:
     return found[0]
 
 
+def split_notify(args: str) -> tuple[str, bool]:
+    """A last word `notify` (outside quotes): push the change even if it is far ahead."""
+    words = args.rstrip().rsplit(maxsplit=1)
+    if len(words) == 2 and words[1].lower() == "notify" and words[0].count('"') % 2 == 0:
+        return words[0], True
+    if len(words) == 1 and words[0].lower() == "notify":
+        return "", True
+    return args, False
+
+
 async def meeting_add(turn: Turn) -> list[Reply]:
+    from bot.features.meetings import notices
+
     bot = turn.bot
     schedule = Schedule.load(bot)
     base = bot.clock.now().astimezone(schedule.zone)
+    args, notify = split_notify(turn.args)
     try:
-        when, rest = split_when(turn.args, base)
+        when, rest = split_when(args, base)
         title, location = split_title(rest)
     except ParseError as exc:
         return [Reply(f"{exc}\nUsage: `meeting add YYYY-MM-DD HH:MM [title] [location]`, e.g. "
-                      '`meeting add 2026-11-18 10:00 "Face-to-face get-together" "Manchester"`.')]
+                      f'`meeting add {example_date(base)} 10:00 "Face-to-face get-together" '
+                      '"Manchester"`.')]
     start = _to_utc(schedule, when)
     if start <= bot.clock.now():
         return [Reply(f"{when:%Y-%m-%d %H:%M} is in the past: give a future date and time.")]
     clash = schedule.between(start, start + timedelta(seconds=1))
     if clash:
-        return [Reply(f"There is already a meeting then: {clash[0].title}, "
+        return [Reply(f"There is already a meeting then: {literal(clash[0].title)}, "
                       f"{when_text(bot, clash[0])}.")]
     table = bot.db["meetings"]
     table.insert(
@@ -303,16 +386,22 @@ async def meeting_add(turn: Turn) -> list[Reply]:
     audit.record(bot, turn.user, "meeting add", f"{iso_utc(start)} {title} {location}".strip())
     bot.replan()
     added = schedule.one_off(table.get(table.last_pk))
-    return [Reply("Added:\n" + meeting_text(bot, added), buttons=link_buttons(bot, added))]
+    told = notices.meeting_added(bot, added, notify)
+    return [Reply("Added:\n" + meeting_text(bot, added) + ("\n" + told if told else ""),
+                  buttons=link_buttons(bot, added))]
 
 
 async def meeting_skip(turn: Turn) -> list[Reply]:
+    from bot.features.meetings import notices
+
     bot = turn.bot
     schedule = Schedule.load(bot)
     base = bot.clock.now().astimezone(schedule.zone)
-    if not turn.args.strip():
-        return [Reply("Usage: `meeting skip YYYY-MM-DD` (add HH:MM if two meetings share a day).")]
-    picked = _pick(schedule, turn.args, base)
+    args, notify = split_notify(turn.args)
+    if not args.strip():
+        return [Reply("Usage: `meeting skip YYYY-MM-DD` (add HH:MM if two meetings share a day; "
+                      "`notify` to tell everyone of a change more than 90 days ahead).")]
+    picked = _pick(schedule, args, base)
     if isinstance(picked, str):
         return [Reply(picked)]
     if picked.start <= bot.clock.now():
@@ -328,18 +417,22 @@ async def meeting_skip(turn: Turn) -> list[Reply]:
         )
     audit.record(bot, turn.user, "meeting skip", f"{picked.kind} {iso_utc(picked.start)}")
     bot.replan()
-    return [Reply(f"Skipped: {picked.title}, {when_text(bot, picked)}. "
-                  "No reminders will be sent for it.")]
+    told = notices.meeting_skipped(bot, picked, notify)
+    return [Reply(f"Skipped: {literal(picked.title)}, {when_text(bot, picked)}. "
+                  "No reminders will be sent for it." + (" " + told if told else ""))]
 
 
 async def meeting_move(turn: Turn) -> list[Reply]:
+    from bot.features.meetings import notices
+
     bot = turn.bot
     schedule = Schedule.load(bot)
     base = bot.clock.now().astimezone(schedule.zone)
-    old_spec, sep, new_spec = turn.args.partition(" to ")
+    args, notify = split_notify(turn.args)
+    old_spec, sep, new_spec = args.partition(" to ")
     if not sep or not old_spec.strip() or not new_spec.strip():
-        return [Reply("Usage: `meeting move YYYY-MM-DD to YYYY-MM-DD HH:MM`, "
-                      "e.g. `meeting move 2027-01-14 to 2027-01-21 13:00`.")]
+        return [Reply("Usage: `meeting move YYYY-MM-DD to YYYY-MM-DD HH:MM [notify]`, e.g. "
+                      f"`meeting move {example_date(base)} to {example_date(base, 5)} 13:00`.")]
     picked = _pick(schedule, old_spec, base)
     if isinstance(picked, str):
         return [Reply(picked)]
@@ -354,7 +447,8 @@ async def meeting_move(turn: Turn) -> list[Reply]:
         return [Reply(f"{when:%Y-%m-%d %H:%M} is in the past: give a future date and time.")]
     if picked.kind == "one-off":
         bot.db["meetings"].update(
-            picked.meeting_id, {"starts_at": iso_utc(new_start), "changed_at": bot.now_iso()}
+            picked.meeting_id, {"starts_at": iso_utc(new_start), "changed_at": bot.now_iso(),
+                                "sequence": picked.sequence + 1}
         )
     else:
         assert picked.original_start is not None
@@ -364,7 +458,8 @@ async def meeting_move(turn: Turn) -> list[Reply]:
         else:
             bot.db["meeting_changes"].upsert(
                 {"original_start": original, "action": "move",
-                 "new_start": iso_utc(new_start), "changed_at": bot.now_iso()},
+                 "new_start": iso_utc(new_start), "changed_at": bot.now_iso(),
+                 "sequence": picked.sequence + 1},
                 pk="original_start",
             )
     audit.record(bot, turn.user, "meeting move",
@@ -373,8 +468,9 @@ async def meeting_move(turn: Turn) -> list[Reply]:
     moved = [m for m in Schedule.load(bot).between(new_start, new_start + timedelta(seconds=1))
              if m.uid == picked.uid]
     shown = moved[0] if moved else picked
-    return [Reply(f"Moved from {short_when(picked)} to:\n" + meeting_text(bot, shown),
-                  buttons=link_buttons(bot, shown))]
+    told = notices.meeting_moved(bot, picked, shown, notify) if moved else ""
+    return [Reply(f"Moved from {short_when(picked)} to:\n" + meeting_text(bot, shown)
+                  + ("\n" + told if told else ""), buttons=link_buttons(bot, shown))]
 
 
 async def open_link(turn: Turn) -> list[Reply]:
@@ -389,10 +485,11 @@ def register(registry: Registry) -> None:
     registry.command("meetings", help="the upcoming forum meetings")(list_meetings)
     registry.command("meeting add", organiser=True,
                      usage="meeting add DATE TIME [title] [location]",
-                     help="add a one-off meeting, e.g. `meeting add 2026-11-18 10:00 "
+                     help="add a one-off meeting, e.g. `meeting add {date} 10:00 "
                         '"Face-to-face" "Manchester"`')(meeting_add)
     registry.command("meeting skip", organiser=True, usage="meeting skip DATE",
                    help="cancel one meeting (no reminders are sent for it)")(meeting_skip)
-    registry.command("meeting move", organiser=True, usage="meeting move DATE to DATE TIME",
+    registry.command("meeting move", organiser=True,
+                     usage="meeting move DATE to DATE TIME [notify]",
                    help="move one meeting to another date and time")(meeting_move)
     registry.action(LINK_ACTION)(open_link)

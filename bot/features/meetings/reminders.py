@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.features.meetings.commands import link_buttons, meeting_text, short_when
+from bot.features.meetings import agenda
+from bot.features.meetings.commands import (
+    link_buttons,
+    meeting_text,
+    rsvp_buttons,
+    rsvp_hint,
+    short_when,
+)
 from bot.features.meetings.schedule import Meeting, Schedule, from_iso, iso_utc
 from bot.features.meetings.settings import parse_offset
 from bot.kernel import audit
@@ -19,6 +26,7 @@ from bot.kernel.conversations import recall, remember
 from bot.kernel.model import Conversation, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
+from bot.kernel.text import plural
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -196,13 +204,30 @@ def remaining_text(delta: timedelta) -> str:
     return f"in {n} {unit}{'' if n == 1 else 's'}"
 
 
-def reminder_reply(bot: Bot, meeting: Meeting, now: datetime) -> Reply:
-    """The reminder: what, when (forum time), where, the agenda and an "Add to calendar" link."""
-    text = (
-        f"Reminder: the next meeting starts {remaining_text(meeting.start - now)}.\n"
-        + meeting_text(bot, meeting)
-    )
-    return Reply(text, buttons=link_buttons(bot, meeting))
+# Reminders this long or more before a meeting ask who is coming (7 days and 1 day by default).
+RSVP_FROM = timedelta(days=1)
+# Reminders this close to a meeting or closer invite agenda proposals, and from ...
+PROPOSALS_FROM = timedelta(days=7)
+# ... this close, carry the top topics (or the closed agenda).
+TOPICS_FROM = timedelta(days=1)
+
+
+def reminder_reply(bot: Bot, meeting: Meeting, now: datetime, offset: str = "") -> Reply:
+    """The reminder: what, when (forum time), where, the agenda and "Add to calendar" links;
+    early ones ask who is coming, and from a week before they invite agenda topics."""
+    ahead = parse_offset(offset) if offset else meeting.start - now
+    lines = [f"Reminder: the next meeting starts {remaining_text(meeting.start - now)}.",
+             meeting_text(bot, meeting)]
+    if ahead <= TOPICS_FROM:
+        lines += agenda.top_lines(bot, meeting)
+    if ahead <= PROPOSALS_FROM and ahead >= RSVP_FROM and not agenda.is_closed(bot, meeting.ref):
+        lines.append("What should we talk about? Propose a topic with `agenda add TEXT`, or "
+                     "vote for one with `agenda`.")
+    buttons = link_buttons(bot, meeting)
+    if ahead >= RSVP_FROM:
+        lines.append(rsvp_hint(meeting))
+        buttons = rsvp_buttons(meeting) + buttons
+    return Reply("\n".join(lines), buttons=buttons)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -259,12 +284,13 @@ async def run(bot: Bot) -> None:
 
 async def _deliver(bot: Bot, row: dict, meeting: Meeting, now: datetime) -> None:
     try:
-        await bot.send(_conversation(bot, row["conversation"]), [reminder_reply(bot, meeting, now)])
+        await bot.send(_conversation(bot, row["conversation"]),
+                       [reminder_reply(bot, meeting, now, row["offset"])])
     except Exception as exc:
         attempts = row["attempts"] + 1
         error = f"{type(exc).__name__}: {exc}"[:300]
         log.warning("reminder failed conversation=%s attempt=%d error=%s",
-                    row["conversation"], attempts, error)
+                    bot.key_tag(row["conversation"]), attempts, error)
         if attempts >= MAX_ATTEMPTS:
             _update(bot, row["id"], status="failed", attempts=attempts, last_error=error)
             bot.metrics.reminders.labels("failed").inc()
@@ -280,7 +306,8 @@ async def _deliver(bot: Bot, row: dict, meeting: Meeting, now: datetime) -> None
     _update(bot, row["id"], status="sent", attempts=row["attempts"] + 1,
             sent_at=iso_utc(bot.clock.now()))
     bot.metrics.reminders.labels("sent").inc()
-    log.info("reminder sent conversation=%s offset=%s", row["conversation"], row["offset"])
+    log.info("reminder sent conversation=%s offset=%s",
+             bot.key_tag(row["conversation"]), row["offset"])
 
 
 # --- chat commands ------------------------------------------------------------------------
@@ -322,12 +349,21 @@ async def reminders_here(turn: Turn) -> list[Reply]:
     return [Reply(text)]
 
 
+# How a person names each place the bot talks in.
+PLACES = {"slack": "Slack", "teams": "Microsoft Teams", "webchat": "the web chat",
+          "console": "the terminal"}
+
+
 def _describe_conversation(bot: Bot, key: str) -> str:
+    """E.g. "one person's direct chat in Slack", "a Microsoft Teams channel (19:abc...)"."""
     table = bot.db["reminder_subscriptions"]
     row = table.get(key) if table.count_where("conversation = ?", [key]) else None
+    platform, _, conversation_id = key.partition(":")
+    place = PLACES.get(platform, platform)
     if row and row["is_direct"]:
-        return f"a direct chat on {key.partition(':')[0]}"
-    return key
+        return f"one person's direct chat in {place}"
+    where = place.removeprefix("the ")
+    return f"a {where} channel ({conversation_id})" if conversation_id else key
 
 
 async def reminders_status(turn: Turn) -> list[Reply]:
@@ -340,7 +376,7 @@ async def reminders_status(turn: Turn) -> list[Reply]:
     else:
         lines = ["No reminder offsets are configured, so no reminders go out."]
     if conversations:
-        lines.append(f"Posted to {len(conversations)} conversation(s):")
+        lines.append(f"Posted to {plural(len(conversations), 'conversation')}:")
         lines += [
             f"- {_describe_conversation(bot, key)}"
             + (" (config file)" if key in configured else "")
@@ -357,7 +393,7 @@ async def reminders_status(turn: Turn) -> list[Reply]:
         same = [c for c in upcoming if c.due == first.due]
         lines.append(f"Next: {first.offset} reminder for the meeting on "
                      f"{short_when(first.meeting)}, due {short_when_at(bot, first.due)}, "
-                     f"to {len(same)} conversation(s).")
+                     f"to {plural(len(same), 'conversation')}.")
     counts = dict(bot.db.execute(
         "select status, count(*) from reminder_deliveries group by status"
     ).fetchall())
@@ -367,6 +403,14 @@ async def reminders_status(turn: Turn) -> list[Reply]:
             ("sent", "pending", "sending", "failed", "expired", "superseded", "cancelled")
             if counts.get(s)
         ) + ".")
+    notices = dict(bot.db.execute(
+        "select status, count(*) from notice_deliveries group by status"
+    ).fetchall())
+    if notices:
+        lines.append("Change notices and direct messages so far: " + ", ".join(
+            f"{notices[s]} {s}" for s in ("sent", "pending", "sending", "failed")
+            if notices.get(s)
+        ) + ".")
     failed = list(bot.db["reminder_deliveries"].rows_where(
         "status = 'failed' or (status = 'pending' and attempts > 0)",
         order_by="updated_at desc", limit=10,
@@ -375,7 +419,8 @@ async def reminders_status(turn: Turn) -> list[Reply]:
         lines.append("Failed or being retried:")
         lines += [
             f"- {row['status']}: {row['offset']} reminder for {row['starts_at'][:16]} UTC to "
-            f"{_describe_conversation(bot, row['conversation'])}, {row['attempts']} attempt(s), "
+            f"{_describe_conversation(bot, row['conversation'])}, "
+            f"{plural(row['attempts'], 'attempt')}, "
             f"last error: {row['last_error']}"
             for row in failed
         ]
@@ -432,8 +477,9 @@ def forget(bot: Bot, user: User) -> str:
             "update reminder_subscriptions set set_by = null where set_by = ?", [who]
         ).rowcount
     bot.replan()
-    return (f"Stopped reminders in {len(direct)} direct chat(s) and removed your name from "
-            f"{unlinked} channel reminder setting(s) (the channels keep getting reminders).")
+    return (f"Stopped reminders in {plural(len(direct), 'direct chat')} and removed your name "
+            f"from {plural(unlinked, 'channel reminder setting')} (the channels keep getting "
+            "reminders).")
 
 
 def register(registry: Registry) -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule
 from sqlite_utils import Database
 
-from bot.features.meetings.rules import parse_rule
+from bot.features.meetings.rules import expand, parse_rule
 from bot.features.meetings.settings import ForumConfig
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ class Meeting:
     meeting_id: int | None = None
     # When an organiser last added or moved it (None: as the configured rule has it).
     changed_at: datetime | None = None
+    # The iCalendar SEQUENCE: raised each time an organiser moves it.
+    sequence: int = 0
 
     @property
     def key(self) -> str:
@@ -56,6 +58,20 @@ class Meeting:
         first meeting (and so the UID) is edited in the config."""
         owner = self.uid if self.kind == "one-off" else "forum"
         return f"{owner}/{self.start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+    @property
+    def ref(self) -> str:
+        """Identifies this meeting whatever its time: a moved meeting keeps its ref (so its
+        RSVPs, agenda and notes), as the iCalendar RECURRENCE-ID does for a series meeting."""
+        if self.kind == "one-off":
+            return f"meeting-{self.meeting_id}"
+        assert self.original_start is not None
+        return f"forum/{self.original_start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+    @property
+    def day(self) -> str:
+        """Its date in the forum's zone, YYYY-MM-DD (as in /forum/YYYY-MM-DD.ics)."""
+        return f"{self.start:%Y-%m-%d}"
 
 
 @dataclass
@@ -68,6 +84,8 @@ class Schedule:
     # action "skip" (new start None) or "move".
     changes: dict[datetime, tuple[str, datetime | None, datetime]] = field(default_factory=dict)
     one_offs: list[dict] = field(default_factory=list)
+    # The SEQUENCE of each changed series meeting, keyed as `changes`.
+    sequences: dict[datetime, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, bot: Bot) -> Schedule:
@@ -83,8 +101,10 @@ class Schedule:
             )
             for row in db["meeting_changes"].rows
         }
+        sequences = {from_iso(row["original_start"]): row.get("sequence") or 0
+                     for row in db["meeting_changes"].rows}
         one_offs = list(db["meetings"].rows_where("cancelled_at is null", order_by="starts_at"))
-        return cls(forum, ZoneInfo(forum.timezone), changes, one_offs)
+        return cls(forum, ZoneInfo(forum.timezone), changes, one_offs, sequences)
 
     @property
     def has_series(self) -> bool:
@@ -120,7 +140,7 @@ class Schedule:
         # The rule runs on naive local times, so 13:00 stays 13:00 across clock changes.
         low = after.astimezone(self.zone).replace(tzinfo=None) - timedelta(days=1)
         high = before.astimezone(self.zone).replace(tzinfo=None) + timedelta(days=1)
-        starts = [self.localize(n) for n in self.rule().between(low, high, inc=True)]
+        starts = [self.localize(n) for n in expand(self.rule(), low, high)]
         return [s for s in starts if after <= s < before]
 
     def series_meeting(
@@ -128,6 +148,9 @@ class Schedule:
     ) -> Meeting:
         forum = self.forum
         local = start.astimezone(self.zone)
+        sequence = 0
+        if kind == "moved":
+            sequence = max(1, self.sequences.get(original.astimezone(UTC), 1))
         return Meeting(
             uid=self.series_uid,
             start=local,
@@ -139,6 +162,7 @@ class Schedule:
             kind=kind,
             original_start=original.astimezone(self.zone),
             changed_at=changed_at,
+            sequence=sequence,
         )
 
     def one_off(self, row: dict) -> Meeting:
@@ -157,6 +181,7 @@ class Schedule:
             kind="one-off",
             meeting_id=row["id"],
             changed_at=from_iso(row["changed_at"]),
+            sequence=row.get("sequence") or 0,
         )
 
     def between(self, after: datetime, before: datetime) -> list[Meeting]:
@@ -190,6 +215,43 @@ class Schedule:
         start = datetime(day.year, day.month, day.day, tzinfo=self.zone)
         window = self.between(start - timedelta(hours=2), start + timedelta(days=1, hours=2))
         return [m for m in window if m.start.date() == day]
+
+    def by_ref(self, ref: str) -> Meeting | None:
+        """The meeting with this ref as it now stands; None if it was skipped or cancelled."""
+        if ref.startswith("meeting-"):
+            try:
+                wanted = int(ref.removeprefix("meeting-"))
+            except ValueError:
+                return None
+            rows = [r for r in self.one_offs if r["id"] == wanted]
+            return self.one_off(rows[0]) if rows else None
+        if not ref.startswith("forum/") or not self.has_series:
+            return None
+        try:
+            original = datetime.strptime(ref.removeprefix("forum/"), "%Y%m%dT%H%M%SZ")
+        except ValueError:
+            return None
+        original = original.replace(tzinfo=UTC)
+        change = self.changes.get(original)
+        if change is not None:
+            action, new_start, changed_at = change
+            if action != "move" or new_start is None:
+                return None
+            return self.series_meeting(new_start, original, "moved", changed_at)
+        near = timedelta(minutes=1)
+        starts = self.series_starts(original - near, original + near)
+        if original not in [s.astimezone(UTC) for s in starts]:
+            return None
+        return self.series_meeting(original, original, "series")
+
+    def past(self, now: datetime, count: int) -> list[Meeting]:
+        """The last `count` meetings that have started by `now`, most recent first."""
+        found: list[Meeting] = []
+        for horizon in HORIZONS:
+            found = [m for m in self.between(now - horizon, now) if m.start <= now]
+            if len(found) >= count:
+                break
+        return list(reversed(found))[:count]
 
     def nearest(self, day: date, count: int = 3) -> list[Meeting]:
         """The meetings closest to a day (before or after), for "no meeting that day" messages."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.features.meetings.rules import parse_rule
+from bot.features.meetings.rules import check_rule
 from bot.kernel.config import ConfigError, Section
 
 
@@ -29,8 +29,9 @@ class ForumConfig:
             raise ConfigError(
                 "forum.timezone", f"unknown time zone '{self.timezone}' (e.g. Europe/London)"
             ) from None
-        if self.duration_minutes <= 0:
-            raise ConfigError("forum.duration_minutes", "must be more than 0")
+        if not 0 < self.duration_minutes <= MAX_DURATION_MINUTES:
+            raise ConfigError("forum.duration_minutes",
+                              f"must be from 1 to {MAX_DURATION_MINUTES} (a day)")
         if not self.rrule:
             return
         if self.start is None:
@@ -40,9 +41,8 @@ class ForumConfig:
         if "DTSTART" in self.rrule.upper():
             raise ConfigError("forum.rrule", "give the first meeting in forum.start, not DTSTART")
         try:
-            rule = parse_rule(self.rrule, self.start, ZoneInfo(self.timezone))
-            rule.after(self.start, inc=True)
-        except (ValueError, TypeError) as exc:
+            check_rule(self.rrule, self.start, ZoneInfo(self.timezone))
+        except (ValueError, TypeError, OverflowError) as exc:
             raise ConfigError(
                 "forum.rrule",
                 f"not a valid recurrence rule ({exc}); e.g. FREQ=MONTHLY;INTERVAL=2;BYDAY=2TH",
@@ -50,6 +50,8 @@ class ForumConfig:
 
 
 OFFSET_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+MAX_OFFSET = timedelta(days=366)
+MAX_DURATION_MINUTES = 24 * 60
 
 
 def parse_offset(text: str) -> timedelta:
@@ -57,7 +59,10 @@ def parse_offset(text: str) -> timedelta:
     match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text.lower())
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"'{text}' is not an offset such as 7d, 1d, 1h or 30m")
-    return timedelta(**{OFFSET_UNITS[match.group(2)]: int(match.group(1))})
+    number, unit = int(match.group(1)), OFFSET_UNITS[match.group(2)]
+    if number > MAX_OFFSET / timedelta(**{unit: 1}):
+        raise ValueError(f"'{text}' is more than a year before the meeting")
+    return timedelta(**{unit: number})
 
 
 @dataclass

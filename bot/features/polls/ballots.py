@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.kernel.markup import literal
 from bot.kernel.model import ChoiceField, Form, Option, TextField
 
 # Who is leading a priority, and how far along it is: (stored id, label, words accepted).
@@ -136,9 +137,9 @@ def ballot_form(
         fields=tuple(fields),
         submit_label="Submit ballot",
         intro=(
-            f"**{title}**: rank the {n} priorities for your PCN, 1 for the most important to "
-            f"{n} for the least, using each rank once. For each, you can also say who is "
-            "leading it and how far along it is. Submitting again replaces your ballot "
+            f"**{literal(title)}**: rank the {n} priorities for your PCN, 1 for the most "
+            f"important to {n} for the least, using each rank once. For each, you can also say "
+            "who is leading it and how far along it is. Submitting again replaces your ballot "
             "until the poll closes."
         ),
         error=error,
@@ -173,7 +174,7 @@ def check_form(priorities: list[PollPriority], values: dict[str, str]) -> Checke
         raw = (values.get(f"rank:{p.id}") or "").strip()
         if not raw:
             errors[f"rank:{p.id}"] = "Choose a rank for this priority."
-        elif not raw.isdigit() or not 1 <= int(raw) <= n:
+        elif not raw.isdecimal() or not 1 <= int(raw) <= n:
             errors[f"rank:{p.id}"] = f"The rank must be a whole number from 1 to {n}."
         else:
             item.rank = int(raw)
@@ -222,14 +223,15 @@ def resolve(priorities: list[PollPriority], token: str) -> PollPriority:
     if re.fullmatch(r"[+-]?\d+", word):
         number = int(word)
         if not 1 <= number <= n:
-            raise BallotError(f"`{token}` is out of range: the priorities are numbered 1 to {n}.")
+            raise BallotError(f"“{literal(token)}” is out of range: the priorities are "
+                              f"numbered 1 to {n}.")
         return priorities[number - 1]
     for p in priorities:
         if p.id == word:
             return p
     ids = ", ".join(f"`{p.id}`" for p in priorities)
     raise BallotError(
-        f"`{token}` is not one of this poll's priorities. Use their numbers 1 to {n} or "
+        f"“{literal(token)}” is not one of this poll's priorities. Use their numbers 1 to {n} or "
         f"their ids: {ids}."
     )
 
@@ -285,9 +287,10 @@ def parse_status(priorities: list[PollPriority], args: str) -> tuple[PollPriorit
     rest = "-".join(re.split(r"[\s_]+", parts[1].strip().lower()))
     lead = _match_prefix(rest, LEADS)
     if lead is None:
-        raise BallotError(f"I don't know who `{parts[1].split()[0]}` is as a lead. {usage}")
+        who = literal(parts[1].split()[0])
+        raise BallotError(f"I don't know who “{who}” is as a lead. {usage}")
     stage = _match_prefix(lead[1], PROGRESS) if lead[1] else None
     if stage is None or stage[1]:
         said = lead[1].replace("-", " ") or "nothing"
-        raise BallotError(f"I don't know the progress stage `{said}`. {usage}")
+        raise BallotError(f"I don't know the progress stage “{literal(said)}”. {usage}")
     return priority, lead[0], stage[0]

@@ -12,6 +12,7 @@ import textwrap
 from bot.features.polls.ballots import PROGRESS
 from bot.features.polls.results import METHOD_NAMES, Results
 from bot.kernel.model import Image
+from bot.kernel.text import plural
 
 # Colour-blind-safe (Okabe-Ito) colours for the progress stages, in stage order.
 STAGE_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#009E73")
@@ -19,10 +20,6 @@ STAGE_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#009E73")
 WIDTH_INCHES = 6.4
 DPI = 150
 LABEL_WIDTH = 24
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def places(results: Results, method: str) -> dict[str, int]:

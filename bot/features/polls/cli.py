@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import click
@@ -25,10 +27,10 @@ def find_poll(bot, poll_ref: str):
     except polls.PollError as exc:
         raise click.ClickException(str(exc)) from None
     if found is None:
-        raise click.ClickException(polls.unknown_poll(poll_ref))
+        raise click.ClickException(to_plain(polls.unknown_poll(poll_ref)))
     if found.is_open and bot.config.polls.results_while_open == "hidden":
         raise click.ClickException(
-            f"\"{found.title}\" is open and [polls] results_while_open is \"hidden\": its "
+            f"“{found.title}” is open and [polls] results_while_open is \"hidden\": its "
             "results and ballots are shown once it closes.")
     return found
 
@@ -69,8 +71,11 @@ def poll_export(config_path: str | None, as_csv: bool, output: str | None, poll_
 
     cli = command_line()
     bot = cli.bot(cli.config(config_path))
-    data = polls.export_csv(bot, find_poll(bot, poll_ref))
-    write_output(data, output)
+    found = find_poll(bot, poll_ref)
+    data = polls.export_csv(bot, found)
+    rows = max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8-sig")))) - 1)
+    what = f"the ballots of poll {found.id}: {rows} row{'' if rows == 1 else 's'}"
+    write_output(data, output, what)
 
 
 @poll.command("list")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.features.polls import participation
@@ -23,6 +24,7 @@ from bot.features.polls.ballots import (
 )
 from bot.features.polls.results import summary
 from bot.kernel import audit, conversations
+from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Conversation, File, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
@@ -65,8 +67,8 @@ def announcement(bot: Bot, poll: polls.Poll) -> Reply:
     closing = f" It closes {polls.local(bot, poll.closes_at)}." if poll.closes_at else ""
     n = len(poll.priorities)
     return Reply(
-        f"**Priority poll: {poll.title}**\nPlease rank the forum's {n} priorities for your "
-        "PCN, most important first, and say who is leading each and how far along it is. "
+        f"**Priority poll: {literal(poll.title)}**\nPlease rank the forum's {n} priorities "
+        "for your PCN, most important first, and say who is leading each and how far along it is. "
         f"It takes a couple of minutes, and you can change your ballot until the poll "
         f"closes.{closing}\n{priority_listing(poll.priorities)}\n"
         f"Press the button, or type `rank` and the {n} numbers in your order "
@@ -77,7 +79,7 @@ def announcement(bot: Bot, poll: polls.Poll) -> Reply:
 
 def closed_message(bot: Bot, poll: polls.Poll) -> str:
     when = f" on {polls.local(bot, poll.closed_at)}" if poll.closed_at else ""
-    return f"The poll \"{poll.title}\" closed{when}, so it no longer takes ballots."
+    return f"The poll \"{literal(poll.title)}\" closed{when}, so it no longer takes ballots."
 
 
 def no_open_poll(bot: Bot) -> str:
@@ -105,13 +107,33 @@ def ballot_lines(poll: polls.Poll, items: dict[str, Item]) -> list[str]:
     return lines
 
 
-def saved_reply(bot: Bot, poll: polls.Poll, items: dict[str, Item], ranked: bool) -> Reply:
+# Said once, when a ballot first counts: the peers feature, by its words only.
+PEERS_HINT = ("\nWho else is working on your priorities? `peers` and a priority shows DTLs "
+              "further along; `peers on` lets others find you (only if you agree).")
+
+
+def counted_before(bot: Bot, poll: polls.Poll, user: User) -> bool:
+    row = bot.db.execute("select ranked from ballots where poll_id = ? and voter = ?",
+                         [poll.id, bot.pseudonym(user)]).fetchone()
+    return bool(row and row[0])
+
+
+def saved_reply(bot: Bot, poll: polls.Poll, items: dict[str, Item], ranked: bool,
+                first_counted: bool = False, shared: bool = False) -> Reply:
+    if shared:
+        # In a channel or group chat everyone would see the choices: say only that it is saved.
+        done = "saved" if ranked else "saved so far (it counts once every priority is ranked)"
+        return Reply(f"Thanks, your ballot for \"{literal(poll.title)}\" is {done}. "
+                     "Type `my ballot` in a direct chat with me to see it.",
+                     buttons=(open_button(poll),))
     lines = "\n".join(ballot_lines(poll, items))
     if ranked:
-        text = (f"Thanks, your ballot for \"{poll.title}\" is saved:\n{lines}\n"
+        text = (f"Thanks, your ballot for \"{literal(poll.title)}\" is saved:\n{lines}\n"
                 "You can change it until the poll closes (`my ballot` shows it).")
+        if first_counted:
+            text += PEERS_HINT
     else:
-        text = (f"Saved. Your ballot for \"{poll.title}\" so far:\n{lines}\n"
+        text = (f"Saved. Your ballot for \"{literal(poll.title)}\" so far:\n{lines}\n"
                 f"It counts once all {len(poll.priorities)} are ranked: type `rank` and the "
                 "numbers in your order, most important first, or press the button.")
     return Reply(text, buttons=(open_button(poll),))
@@ -124,7 +146,9 @@ def form_reply(bot: Bot, poll: polls.Poll, user: User) -> Reply:
     pcn = polls.remembered_pcn(bot, person)
     if pcn:
         values[PCN_FIELD] = pcn
-    return Reply(form=ballot_form(poll.id, poll.title, poll.priorities, values))
+    form = ballot_form(poll.id, poll.title, poll.priorities, values)
+    # Posted where others can press it, it opens each presser's own ballot, never this one.
+    return Reply(form=replace(form, reopen=Action("ballot.open", value=str(poll.id))))
 
 
 async def post_to(bot: Bot, key: str | None, replies: list[Reply]) -> bool:
@@ -133,15 +157,15 @@ async def post_to(bot: Bot, key: str | None, replies: list[Reply]) -> bool:
 
     target = conversations.recall(bot.db, key) if key else None
     if target is None:
-        log.warning("poll conversation not stored key=%s", key)
+        log.warning("poll conversation not stored conversation=%s", bot.key_tag(key))
         return False
     try:
         await bot.send(target, replies)
     except NoSender as exc:
-        log.warning("could not post to poll conversation key=%s: %s", key, exc)
+        log.warning("could not post to poll conversation=%s: %s", bot.key_tag(key), exc)
         return False
     except Exception:
-        log.exception("posting to poll conversation failed key=%s", key)
+        log.exception("posting to poll conversation failed conversation=%s", bot.key_tag(key))
         return False
     return True
 
@@ -179,17 +203,17 @@ async def mention_open_poll(bot: Bot, user: User | None, conversation: Conversat
     if poll is None:
         return []
     closing = f", open until {polls.local(bot, poll.closes_at)}" if poll.closes_at else ""
-    return [Reply(f"A priority poll is open now: \"{poll.title}\"{closing}. Ranking the forum's "
-                  "priorities for your PCN takes a couple of minutes: press the button, or type "
-                  "`ballot`.", buttons=(open_button(poll),))]
+    return [Reply(f"A priority poll is open now: \"{literal(poll.title)}\"{closing}. Ranking the "
+                  "forum's priorities for your PCN takes a couple of minutes: press the button, "
+                  "or type `ballot`.", buttons=(open_button(poll),))]
 
 
 async def poll_start(turn: Turn) -> list[Reply]:
     bot = turn.bot
     current = polls.open_poll(bot)
     if current is not None:
-        return [Reply(f"The poll \"{current.title}\" (#{current.id}) is still open. Close it "
-                      "with `poll close` before starting another.")]
+        return [Reply(f"The poll \"{literal(current.title)}\" (#{current.id}) is still open. "
+                      "Close it with `poll close` before starting another.")]
     try:
         title, closing = polls.split_start_args(turn.args)
     except polls.PollError as exc:
@@ -216,7 +240,7 @@ async def poll_start(turn: Turn) -> list[Reply]:
                                     priorities)
     except sqlite3.IntegrityError:
         return [Reply("Another poll was opened a moment ago. Type `poll list` to see it.")]
-    closing = f" closes {polls.to_iso(closes_at)}" if closes_at else ""
+    closing = f" closes {polls.local(bot, closes_at)}" if closes_at else ""
     audit.record(bot, turn.user, "poll start", f"#{poll_id} {title}{closing}")
     polls.update_gauge(bot)
     bot.replan()
@@ -262,13 +286,14 @@ async def poll_remind(turn: Turn) -> list[Reply]:
     count = polls.responses(bot, poll.id)
     closing = f" It closes {polls.local(bot, poll.closes_at)}." if poll.closes_at else ""
     reminder = Reply(
-        f"**Reminder: priority poll \"{poll.title}\"**\n{count} "
+        f"**Reminder: priority poll \"{literal(poll.title)}\"**\n{count} "
         f"{'DTL has' if count == 1 else 'DTLs have'} ranked the priorities so far.{closing} "
         "If you haven't yet, it takes a couple of minutes: press the button, or type `rank` "
         "and the numbers in your order.",
         buttons=(open_button(poll),),
     )
-    audit.record(bot, turn.user, "poll remind", f"#{poll.id} {poll.title}: {count} responses")
+    audit.record(bot, turn.user, "poll remind",
+                 f"#{poll.id} {poll.title}: {responses_text(count)}")
     announced, _ = await broadcast(bot, poll, [reminder], here=turn.conversation.key)
     if poll.conversation in (None, turn.conversation.key):
         return [reminder]
@@ -285,10 +310,10 @@ def hidden_while_open(bot: Bot, poll: polls.Poll, user: User) -> str | None:
         return None
     closing = f" on {polls.local(bot, poll.closes_at)}" if poll.closes_at else ""
     if bot.config.polls.results_while_open == "hidden":
-        return (f"The results of \"{poll.title}\" are hidden until it closes{closing} "
+        return (f"The results of \"{literal(poll.title)}\" are hidden until it closes{closing} "
                 "(`[polls] results_while_open = \"hidden\"`); then everyone can see them.")
     if not user.is_organiser:
-        return (f"The results of \"{poll.title}\" are shared when it closes{closing}. "
+        return (f"The results of \"{literal(poll.title)}\" are shared when it closes{closing}. "
                 "`my ballot` shows your own ballot.")
     return None
 
@@ -318,8 +343,8 @@ async def poll_share(turn: Turn) -> list[Reply]:
     if poll is None:
         return [Reply(polls.unknown_poll(turn.args))]
     if poll.is_open:
-        return [Reply(f"\"{poll.title}\" is still open: its results are shared when it closes "
-                      "(`poll close` closes it now).")]
+        return [Reply(f"\"{literal(poll.title)}\" is still open: its results are shared when it "
+                      "closes (`poll close` closes it now).")]
     replies = await results_for(bot, poll)
     announced, reached = await broadcast(bot, poll, replies, here=turn.conversation.key)
     audit.record(bot, turn.user, "poll share", f"#{poll.id} {poll.title}")
@@ -413,7 +438,8 @@ async def poll_export(turn: Turn) -> list[Reply]:
                  + (" (named)" if named else ""))
     kind = "with names (named_export is on)" if named else "with pseudonymous respondents"
     data = polls.export_csv(bot, poll)
-    return [Reply(f"The ballots of \"{poll.title}\", one row per priority per ballot, {kind}.",
+    return [Reply(f"The ballots of \"{literal(poll.title)}\", one row per priority per "
+                  f"ballot, {kind}.",
                   file=File(data, polls.csv_filename(poll), mime="text/csv",
                             title=f"{poll.title} ballots"))]
 
@@ -431,7 +457,7 @@ async def open_form(turn: Turn) -> list[Reply]:
     assert turn.incoming.action is not None
     polls.close_overdue(bot)
     value = turn.incoming.action.value
-    poll = polls.get_poll(bot, int(value)) if value.isdigit() else None
+    poll = polls.get_poll(bot, int(value)) if value.isdecimal() else None
     if poll is None:
         return [Reply("That poll no longer exists.")]
     if not poll.is_open:
@@ -445,7 +471,7 @@ async def submit_form(turn: Turn) -> list[Reply]:
     assert action is not None
     polls.close_overdue(bot)
     value = action.id.partition(":")[2]
-    poll = polls.get_poll(bot, int(value)) if value.isdigit() else None
+    poll = polls.get_poll(bot, int(value)) if value.isdecimal() else None
     if poll is None:
         return [Reply("That poll no longer exists, so your ballot was not saved.")]
     # Adapters may send an unanswered optional select as None.
@@ -458,9 +484,11 @@ async def submit_form(turn: Turn) -> list[Reply]:
         return [Reply(form=ballot_form(poll.id, poll.title, poll.priorities, values,
                                        error=checked.error,
                                        field_errors=checked.field_errors))]
+    before = counted_before(bot, poll, turn.user)
     ranked = polls.save_ballot(bot, poll, turn.user, checked.items, pcn=checked.pcn)
     bot.metrics.ballots.inc()
-    return [saved_reply(bot, poll, checked.items, ranked)]
+    return [saved_reply(bot, poll, checked.items, ranked, first_counted=not before,
+                        shared=not turn.conversation.is_direct)]
 
 
 def current_items(bot: Bot, poll: polls.Poll, user: User) -> dict[str, Item]:
@@ -481,9 +509,11 @@ async def rank(turn: Turn) -> list[Reply]:
     items = current_items(bot, poll, turn.user)
     for pid, place in ranks.items():
         items[pid].rank = place
+    before = counted_before(bot, poll, turn.user)
     ranked = polls.save_ballot(bot, poll, turn.user, items)
     bot.metrics.ballots.inc()
-    return [saved_reply(bot, poll, items, ranked)]
+    return [saved_reply(bot, poll, items, ranked, first_counted=not before,
+                        shared=not turn.conversation.is_direct)]
 
 
 async def status(turn: Turn) -> list[Reply]:
@@ -498,8 +528,10 @@ async def status(turn: Turn) -> list[Reply]:
     items = current_items(bot, poll, turn.user)
     items[priority.id].lead = lead
     items[priority.id].progress = progress
+    before = counted_before(bot, poll, turn.user)
     ranked = polls.save_ballot(bot, poll, turn.user, items)
-    return [saved_reply(bot, poll, items, ranked)]
+    return [saved_reply(bot, poll, items, ranked, first_counted=not before,
+                        shared=not turn.conversation.is_direct)]
 
 
 async def my_ballot(turn: Turn) -> list[Reply]:
@@ -510,7 +542,7 @@ async def my_ballot(turn: Turn) -> list[Reply]:
     ).fetchone()
     current = polls.open_poll(bot)
     if current is not None and polls.load_ballot(bot, current, person) is None:
-        return [Reply(f"You haven't voted in \"{current.title}\" yet.",
+        return [Reply(f"You haven't voted in \"{literal(current.title)}\" yet.",
                       buttons=(open_button(current),))]
     poll = current or (polls.get_poll(bot, row[0]) if row else None)
     if poll is None:
@@ -519,10 +551,10 @@ async def my_ballot(turn: Turn) -> list[Reply]:
     assert stored is not None
     ballot, items = stored
     when = polls.local(bot, polls.from_iso(ballot["submitted_at"]))
-    pcn = f"\nPCN: {ballot['pcn']}" if ballot["pcn"] else ""
+    pcn = f"\nPCN: {literal(ballot['pcn'])}" if ballot["pcn"] else ""
     counted = "" if ballot["ranked"] else "\nIt does not count yet: not every priority is ranked."
-    text = (f"Your ballot in \"{poll.title}\" ({polls.status_line(bot, poll)}), last changed "
-            f"{when}:\n" + "\n".join(ballot_lines(poll, items)) + pcn + counted)
+    text = (f"Your ballot in \"{literal(poll.title)}\" ({polls.status_line(bot, poll)}), "
+            f"last changed {when}:\n" + "\n".join(ballot_lines(poll, items)) + pcn + counted)
     buttons = (open_button(poll),) if poll.is_open else ()
     return [Reply(text, buttons=buttons)]
 
@@ -597,6 +629,13 @@ def register(registry: Registry) -> None:
         tables=("poll_nudges", "poll_reminders_off"),
         summary="the reminders to vote sent to you by direct message (when, and whether they "
                 "arrived), and whether you turned them off with `poll reminders off`"))
+    registry.holds_personal_data(PersonalData(
+        "where your polls were announced",
+        retention="Kept with the poll until you ask me to forget you.",
+        describe=polls.describe_poll_places, forget=polls.forget_poll_places,
+        tables=("polls",),
+        summary="for organisers: the conversation a poll was started in (for its reminders "
+        "and results), which may be your direct chat"))
     registry.holds_personal_data(PersonalData(
         "PCN name", retention="Kept until you clear it on a ballot or ask me to forget you.",
         describe=polls.describe_pcn, forget=polls.forget_pcn, tables=("pcn_names",),

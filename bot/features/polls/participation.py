@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot.features.polls import store as polls
 from bot.kernel import conversations
+from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Conversation, Reply, User
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def _name(user: User) -> str:
 def status_text(bot: Bot, poll: polls.Poll, found: list[Group],
                 people: dict[str, User] | None) -> str:
     voted = voters(bot, poll)
-    lines = [f"**Participation: {poll.title}** ({polls.status_line(bot, poll)})"]
+    lines = [f"**Participation: {literal(poll.title)}** ({polls.status_line(bot, poll)})"]
     if people is None:
         lines.append(f"{len(voted)} {'person has' if len(voted) == 1 else 'people have'} voted. "
                      "I can't list who could vote from here (no running platform lists its "
@@ -114,13 +115,13 @@ def status_text(bot: Bot, poll: polls.Poll, found: list[Group],
                                  if voted - set(people) else "."))
     for group in found:
         if group.people is None:
-            lines.append(f"- {group.label}: its members can't be listed from here")
+            lines.append(f"- {literal(group.label)}: its members can't be listed from here")
             continue
         keys = {bot.pseudonym(u) for u in group.people}
-        lines.append(f"- {group.label}: {len(keys & voted)} of {len(keys)} voted")
+        lines.append(f"- {literal(group.label)}: {len(keys & voted)} of {len(keys)} voted")
     missing = sorted((_name(u) for key, u in people.items() if key not in voted), key=str.lower)
     if missing:
-        shown = ", ".join(missing[:NAMES_SHOWN])
+        shown = ", ".join(literal(name) for name in missing[:NAMES_SHOWN])
         more = f" and {len(missing) - NAMES_SHOWN} more" if len(missing) > NAMES_SHOWN else ""
         lines.append(f"Not voted yet ({len(missing)}): {shown}{more}.")
     else:
@@ -136,9 +137,9 @@ def nudge_reply(bot: Bot, poll: polls.Poll) -> Reply:
     closing = (f"closes {polls.local(bot, poll.closes_at)}" if poll.closes_at
                else "is open now")
     return Reply(
-        f"**Reminder: the priority poll \"{poll.title}\" {closing}.**\nYou haven't ranked the "
-        "forum's priorities for your PCN yet: it takes a couple of minutes. Press the button, "
-        "or type `rank` and the numbers in your order (e.g. `rank 2 4 6 8 1 3 5 7`).\n"
+        f"**Reminder: the priority poll \"{literal(poll.title)}\" {closing}.**\nYou haven't "
+        "ranked the forum's priorities for your PCN yet: it takes a couple of minutes. Press the "
+        "button, or type `rank` and the numbers in your order (e.g. `rank 2 4 6 8 1 3 5 7`).\n"
         "_Type `poll reminders off` to stop these reminders._",
         buttons=(Button("Rank your priorities", Action("ballot.open", value=str(poll.id)),
                         style="primary"),),
@@ -351,7 +352,7 @@ def describe(bot: Bot, user: User) -> list[str]:
         "join polls p on p.id = n.poll_id where n.person = ? order by n.id", [person]).fetchall()
     for title, status, sent_at, updated_at in rows:
         when = (sent_at or updated_at)[:10]
-        lines.append(f"A reminder to vote in the poll \"{title}\": {status} ({when}).")
+        lines.append(f"A reminder to vote in the poll \"{literal(title)}\": {status} ({when}).")
     return lines
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.features.polls.ballots import LEAD_LABELS, LEADS, PROGRESS, PROGRESS_LABELS, PollPriority
+from bot.kernel.markup import literal, without_controls
 
 TIE_BREAK = (
     "Priorities are ordered by Borda score (for eight priorities, 8 points for a first place "
@@ -203,6 +204,10 @@ def as_json(poll: dict[str, Any], results: Results) -> dict[str, Any]:
     }
 
 
+# The ballot asks the DTL ("You (the DTL)"); results are read by organisers.
+RESULT_LEADS = LEAD_LABELS | {"dtl": "The DTL"}
+
+
 def _movement(change: int | None) -> str:
     if change is None:
         return ""
@@ -299,10 +304,11 @@ def participation_text(results: Results) -> str:
 def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
     """The results as chat text (Markdown subset)."""
     n = results.responses
-    head = f"**Results: {poll['title']}** ({status_line}), {n} response{_s(n)}"
+    head = f"**Results: {literal(poll['title'])}** ({status_line}), {n} response{_s(n)}"
     if n == 0:
         return head + "\nNo ballots yet."
-    since = f" (movement since {results.previous_title})" if results.previous_title else ""
+    since = (f" (movement since {literal(results.previous_title)})"
+             if results.previous_title else "")
     lines = [head]
     if results.eligible is not None:
         lines.append(participation_text(results))
@@ -314,7 +320,7 @@ def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
             f"{_interval(results, line)}{_movement(line.change)}"
         )
     lines += consensus_text(results)
-    for heading, attribute, labels in (("Who is leading each", "leads", LEAD_LABELS),
+    for heading, attribute, labels in (("Who is leading each", "leads", RESULT_LEADS),
                                        ("How far along", "progress", PROGRESS_LABELS)):
         spreads = [(ln.priority.title, getattr(ln, attribute)) for ln in results.lines]
         if not any(sum(counts.values()) for _, counts in spreads):
@@ -329,10 +335,14 @@ def summary(poll: dict[str, Any], results: Results, status_line: str) -> str:
 
 
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text without control characters; text a spreadsheet would run as a formula is
+    prefixed with a quote."""
+    if not isinstance(value, str):
+        return value
+    if value[:1] in ("\t", "\r"):
+        return "'" + without_controls(value)
+    value = without_controls(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def to_csv(poll: dict[str, Any], priorities: list[PollPriority],

@@ -19,7 +19,9 @@ from bot.features.polls.results import (
     tally_sums,
     to_csv,
 )
+from bot.kernel.markup import literal
 from bot.kernel.model import User
+from bot.kernel.text import example_date, local_time, plural
 
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
@@ -82,9 +84,8 @@ def to_iso(moment: datetime) -> str:
 
 
 def local(bot: Bot, moment: datetime) -> str:
-    """A moment in the forum's time zone, e.g. 'Tue 1 Dec 2026, 17:00'."""
-    shown = moment.astimezone(ZoneInfo(bot.config.forum.timezone))
-    return f"{shown:%a} {shown.day} {shown:%b %Y, %H:%M}"
+    """A moment in the forum's time zone, e.g. 'Tue 1 Dec 2026, 17:00 UK time'."""
+    return local_time(moment, bot.config.forum.timezone)
 
 
 def parse_closing(bot: Bot, text: str) -> datetime:
@@ -101,14 +102,17 @@ def parse_closing(bot: Bot, text: str) -> datetime:
             if time_format is None:
                 parsed = datetime.combine(parsed.date(), time(23, 59, 59))
             return parsed.replace(tzinfo=zone).astimezone(UTC)
+    example = example_date(bot.clock.now().astimezone(zone))
     raise PollError(
-        f"I couldn't read the closing date `{text.strip()}`. Use a date such as 2026-12-01 "
-        f"(closes at the end of that day) or 2026-12-01 17:00, in forum time "
+        f"I couldn't read the closing date “{literal(text.strip())}”. Use a date such as "
+        f"{example} (closes at the end of that day) or {example} 17:00, in forum time "
         f"({bot.config.forum.timezone})."
     )
 
 
 def get_poll(bot: Bot, poll_id: int) -> Poll | None:
+    if not 0 < poll_id < 2**63:  # beyond SQLite's integers: no such poll
+        return None
     rows = list(bot.db["polls"].rows_where("id = ?", [poll_id]))
     return Poll.from_row(rows[0]) if rows else None
 
@@ -383,7 +387,7 @@ def list_lines(bot: Bot, limit: int = 20) -> list[str]:
     listed = [Poll.from_row(r) for r in bot.db["polls"].rows_where(order_by="id desc",
                                                                      limit=limit)]
     return [
-        f"- #{p.id} **{p.title}**: {status_line(bot, p)}; {responses(bot, p.id)} "
+        f"- #{p.id} **{literal(p.title)}**: {status_line(bot, p)}; {responses(bot, p.id)} "
         f"response{'' if responses(bot, p.id) == 1 else 's'}; opened {local(bot, p.opened_at)}"
         for p in listed
     ]
@@ -392,7 +396,7 @@ def list_lines(bot: Bot, limit: int = 20) -> list[str]:
 def unknown_poll(ref: str) -> str:
     if not ref.strip():
         return "There are no polls yet."
-    return f"I can't find a poll called `{ref.strip()}`. Type `poll list` to see them."
+    return f"I can't find a poll called “{literal(ref.strip())}”. Type `poll list` to see them."
 
 
 def next_close(bot: Bot) -> datetime | None:
@@ -417,10 +421,10 @@ def describe_ballots(bot: Bot, user: User) -> list[str]:
         ranked = sorted((i.rank, p.title) for p in poll.priorities
                         if (i := items.get(p.id)) and i.rank is not None)
         ranks = ", ".join(f"{rank}. {title}" for rank, title in ranked)
-        pcn = f"; PCN: {row['pcn']}" if row["pcn"] else ""
-        name = f"; your name: {row['voter_name']}" if row["voter_name"] else ""
-        lines.append(f"Your ballot in the poll \"{poll.title}\" ({row['submitted_at'][:10]}): "
-                     f"{ranks or 'no ranks yet'}{pcn}{name}")
+        pcn = f"; PCN: {literal(row['pcn'])}" if row["pcn"] else ""
+        name = f"; your name: {literal(row['voter_name'])}" if row["voter_name"] else ""
+        lines.append(f"Your ballot in the poll \"{literal(poll.title)}\" "
+                     f"({row['submitted_at'][:10]}): {ranks or 'no ranks yet'}{pcn}{name}")
     return lines
 
 
@@ -439,14 +443,44 @@ def forget_ballots(bot: Bot, user: User) -> str:
             [person]).rowcount
     if not open_ids and not unlinked:
         return "You had no poll ballots."
-    return (f"Deleted your ballot in {len(open_ids)} open poll(s) and unlinked {unlinked} "
-            "ballot(s) in closed polls from you: those still count in their results, "
-            "but nothing links them to you any more.")
+    return (f"Deleted your ballot in {plural(len(open_ids), 'open poll')} and unlinked "
+            f"{plural(unlinked, 'ballot')} in closed polls from you: those still count in their "
+            "results, but nothing links them to you any more.")
 
 
 def describe_pcn(bot: Bot, user: User) -> list[str]:
     pcn = remembered_pcn(bot, bot.pseudonym(user))
-    return [f"Your PCN's name, offered again on your next ballot: {pcn}"] if pcn else []
+    return [f"Your PCN's name, offered again on your next ballot: {literal(pcn)}"] if pcn else []
+
+
+def _own_chat_keys(bot: Bot, user: User) -> list[str]:
+    """The person's direct chats as stored conversation keys (their name may be in them)."""
+    rows = bot.db.execute("select key from conversations where person = ?",
+                          [bot.pseudonym(user)]).fetchall()
+    return sorted({user.key, *(r[0] for r in rows)})
+
+
+def _announced_in_own_chat(bot: Bot, user: User) -> list[dict]:
+    keys = _own_chat_keys(bot, user)
+    marks = ", ".join("?" for _ in keys)
+    return [{"id": r[0], "title": r[1]} for r in bot.db.execute(
+        f"select id, title from polls where conversation in ({marks}) order by id", keys)]
+
+
+def describe_poll_places(bot: Bot, user: User) -> list[str]:
+    return [f"Poll #{p['id']} \"{literal(p['title'])}\" was started in your direct chat, "
+            "where its reminders and results go" for p in _announced_in_own_chat(bot, user)]
+
+
+def forget_poll_places(bot: Bot, user: User) -> str:
+    keys = _own_chat_keys(bot, user)
+    marks = ", ".join("?" for _ in keys)
+    with bot.db.conn:
+        gone = bot.db.conn.execute(
+            f"update polls set conversation = null where conversation in ({marks})", keys
+        ).rowcount
+    return (f"Unlinked your direct chat from {gone} poll(s): their results are no longer "
+            "posted there." if gone else "No poll was started in your direct chat.")
 
 
 def forget_pcn(bot: Bot, user: User) -> str:

@@ -1,0 +1,9 @@
+"""A refusal ("I don't know") offers nothing unrelated to press."""
+
+from tests.conftest import say
+
+
+async def test_a_question_the_bot_cannot_answer_offers_no_unrelated_topics(bot):
+    [reply] = await say(bot, "what salary does a DTL earn")
+    assert reply.text.startswith("Sorry, I don't know the answer to that")
+    assert reply.buttons == ()
