@@ -347,8 +347,9 @@ async def prune(bot: Bot) -> None:
 
 
 def register(registry: Registry) -> None:
-    registry.command("privacy", help="what I keep about you, and for how long")(privacy)
-    registry.command("my data", help="everything I hold about you")(my_data)
+    registry.command("privacy", help="what I keep about you, and for how long",
+                     takes="none")(privacy)
+    registry.command("my data", help="everything I hold about you", takes="none")(my_data)
     registry.command("forget me", help="erase what links my data to you (asks first)",
                    usage="forget me [confirm]")(forget_me)
     registry.action(FORGET_ACTION)(forget_me_pressed)

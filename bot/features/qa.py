@@ -82,6 +82,7 @@ def answer_reply(content: Content, answer: Answer) -> Reply:
 
 async def question(turn: Turn) -> list[Reply]:
     answer = turn.bot.answers.ask(turn.args)
+    turn.outcome = answer.reason
     log_question(turn, answer)
     turn.bot.metrics.answers.labels("answered" if answer.answered else "unanswered").inc()
     return [answer_reply(turn.bot.content, answer)]
@@ -92,7 +93,7 @@ async def glossary(turn: Turn) -> list[Reply]:
     if not turn.args:
         terms = sorted({t.term for t in content.glossary.values()}, key=str.lower)
         return [Reply("Glossary terms: " + ", ".join(terms) + ". Type `glossary TERM`.")]
-    term = content.glossary_lookup(turn.args)
+    term = content.glossary_lookup(turn.args.strip(" ?!.\"'`"))
     if term is None:
         return [Reply(f"`{turn.args}` is not in the glossary. Type `glossary` to list the terms.")]
     return [glossary_reply(term)]
@@ -156,8 +157,8 @@ def register(registry: Registry) -> None:
     registry.questions(question)
     registry.command("glossary", help="explain an acronym, e.g. `glossary ARRS`",
                    usage="glossary TERM")(glossary)
-    registry.command("toolkit", help="browse the DFPC toolkit's five steps")(toolkit)
-    registry.command("unanswered", organiser=True,
+    registry.command("toolkit", help="browse the DFPC toolkit's five steps", takes="none")(toolkit)
+    registry.command("unanswered", organiser=True, takes="none",
                    help="the questions I could not answer, most frequent first")(unanswered)
     registry.action("topic")(show_topic)
     registry.action("feedback")(feedback)

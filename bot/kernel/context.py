@@ -139,13 +139,17 @@ class Bot:
             if command.organiser and not incoming.user.is_organiser:
                 return [Reply(f"Only forum organisers can use `{command.phrase}`.")]
             return await command.handler(Turn(self, incoming, args))
-        family = self.registry.family(text.split()[0])
-        if family:
-            visible = [c for c in family if incoming.user.is_organiser or not c.organiser]
-            if visible:
-                listing = "\n".join(f"- `{c.usage}`: {c.help}" for c in visible)
-                return [Reply(f"I don't know `{text}`. Did you mean one of these?\n{listing}")]
-        return await self.ask(Turn(self, incoming, text))
+        turn = Turn(self, incoming, text)
+        replies = await self.ask(turn)
+        if turn.outcome in ("unknown", "empty"):
+            # Not a question the content answers: perhaps a command whose words did not fit.
+            near = [c for c in self.registry.near(text)
+                    if incoming.user.is_organiser or not c.organiser]
+            if near:
+                listing = "\n".join(f"- `{c.usage}`: {c.help}" for c in near)
+                return [Reply(f"I don't know `{text}`. Did you mean one of these?\n{listing}\n"
+                              "If it was a question, I've noted it for the organisers.")]
+        return replies
 
     async def ask(self, turn: Turn) -> list[Reply]:
         """Answer `turn.args` as a question (middleware first, then the question handler)."""

@@ -385,8 +385,9 @@ async def open_link(turn: Turn) -> list[Reply]:
 
 def register(registry: Registry) -> None:
     registry.use(schedule_questions)
-    registry.command("next meeting", help="when and where the next forum meeting is")(next_meeting)
-    registry.command("meetings", help="the upcoming forum meetings")(list_meetings)
+    registry.command("next meeting", help="when and where the next forum meeting is",
+                     takes="none")(next_meeting)
+    registry.command("meetings", help="the upcoming forum meetings", takes="none")(list_meetings)
     registry.command("meeting add", organiser=True,
                      usage="meeting add DATE TIME [title] [location]",
                      help="add a one-off meeting, e.g. `meeting add 2026-11-18 10:00 "
