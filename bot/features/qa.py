@@ -49,6 +49,29 @@ def glossary_reply(term: GlossaryTerm) -> Reply:
     )
 
 
+SMALLTALK_REPLIES = {
+    "greeting": "Hello! Ask me a question in your own words. " + SCOPE,
+    "thanks": "You're welcome. Ask me anything else about the toolkit, the DTL role or the forum.",
+    "who": (
+        "I'm the DTL Forum Bot, a program (not a person) for Digital and Transformation Leads. "
+        "I answer from two sources only: the Greater Manchester DFPC toolkit summary and the "
+        "article on the DTL role one year on, and I keep the forum's meetings and polls. "
+        "The forum's organisers look after me."
+    ),
+    "abilities": (
+        "I answer questions about the DFPC toolkit and its five steps, the DTL role, the DTL "
+        "forum and its meetings, and the forum's eight priorities, from the two sources I was "
+        "given (I never guess, and I don't give clinical advice). I also show the meeting "
+        "schedule and run the forum's priority polls. Type `help` for the commands."
+    ),
+    "goodbye": "Bye for now. Ask me again any time.",
+}
+
+
+def smalltalk_reply(kind: str) -> Reply:
+    return Reply(SMALLTALK_REPLIES.get(kind, SMALLTALK_REPLIES["greeting"]))
+
+
 def refusal_reply(answer: Answer) -> Reply:
     if answer.reason == "clinical":
         return Reply(CLINICAL_REPLY)
@@ -77,12 +100,22 @@ def answer_reply(content: Content, answer: Answer) -> Reply:
         return glossary_reply(answer.glossary)
     if answer.entry is not None:
         return entry_reply(content, answer.entry)
+    if answer.reason == "smalltalk" and answer.smalltalk is not None:
+        return smalltalk_reply(answer.smalltalk)
     return refusal_reply(answer)
 
 
 async def question(turn: Turn) -> list[Reply]:
     answer = turn.bot.answers.ask(turn.args)
     turn.outcome = answer.reason
+    if answer.reason == "smalltalk":
+        # Not a question: never logged, so it does not clutter `unanswered`.
+        turn.bot.metrics.answers.labels("smalltalk").inc()
+        if answer.smalltalk == "greeting" and turn.bot.first_contact(turn.user):
+            # Someone's first words: the introduction, with its example questions.
+            return await turn.bot.registry.emit(
+                "first_contact", turn.bot, turn.user, turn.conversation)
+        return [smalltalk_reply(answer.smalltalk or "greeting")]
     log_question(turn, answer)
     turn.bot.metrics.answers.labels("answered" if answer.answered else "unanswered").inc()
     return [answer_reply(turn.bot.content, answer)]

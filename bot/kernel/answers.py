@@ -72,6 +72,50 @@ _GLOSSARY_QUESTION = re.compile(
 )
 
 
+# Small talk, as whole messages (a greeting before a real question is just a stopword there).
+_BOT = r"(?:\s+(?:there|bot|dtlbot|dtl\s+bot|all|everyone|folks|team|again|mate))?"
+SMALLTALK = (
+    ("greeting", re.compile(
+        r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|hi\s+hello|good\s+(?:morning|afternoon|"
+        r"evening|day)|morning|afternoon|evening)" + _BOT + r"(?:[\s,]+how\s+are\s+(?:you|u)"
+        r"(?:\s+doing)?(?:\s+today)?|[\s,]+how's\s+it\s+going)?$")),
+    ("thanks", re.compile(
+        r"^(?:(?:ok(?:ay)?|great|brilliant|perfect|lovely|cool|nice|super|fab|excellent|"
+        r"fantastic|amazing|awesome|good)[\s,!]*)?(?:thanks+|thank\s+(?:you|u)|thankyou|ty|"
+        r"thx|ta|cheers|many\s+thanks|much\s+appreciated|appreciated)(?:\s+(?:very|so)\s+much"
+        r"|\s+a\s+lot|\s+loads)?" + _BOT + r"(?:\s+for\s+(?:your|the|all\s+the|that|this)\s+"
+        r"(?:help|info|information|answer|answers|advice))?(?:[\s,!]*(?:that(?:'s|\s+is|\s+was)\s+"
+        r"(?:really\s+|very\s+)?(?:helpful|great|useful|perfect)))?$"
+        r"|^(?:that(?:'s|\s+is|\s+was)\s+)(?:really\s+|very\s+|super\s+)?(?:helpful|useful|"
+        r"great|perfect|brilliant|what\s+i\s+needed)$")),
+    ("who", re.compile(
+        r"^(?:who|what)\s+(?:are|r)\s+(?:you|u)(?:\s+exactly)?$|^(?:are|r)\s+(?:you|u)\s+"
+        r"(?:a\s+)?(?:bot|robot|human|person|real|ai|an\s+ai|chatgpt|a\s+real\s+person)$"
+        r"|^what(?:'s|\s+is)\s+your\s+name$|^who\s+(?:made|built|runs|wrote)\s+(?:you|u)$"
+        r"|^introduce\s+yourself$|^tell\s+me\s+about\s+yourself$")),
+    ("abilities", re.compile(
+        r"^what\s+(?:can|do|could)\s+(?:you|u)\s+(?:do|help\s+(?:me\s+)?with|tell\s+me"
+        r"(?:\s+about)?|know(?:\s+about)?|answer)$|^how\s+(?:can|do|could)\s+(?:you|u)\s+"
+        r"help(?:\s+me)?$|^what\s+(?:can|should|could)\s+i\s+ask(?:\s+(?:you|u))?$"
+        r"|^what\s+do\s+(?:you|u)\s+do$|^what\s+are\s+(?:you|u)\s+for$"
+        r"|^(?:can|could)\s+(?:you|u)\s+help(?:\s+me)?$")),
+    ("goodbye", re.compile(
+        r"^(?:(?:ok(?:ay)?|thanks|thank\s+you|cheers|right)[\s,]+)*(?:bye+|goodbye|bye\s+bye|see\s+(?:you|ya|u)"
+        r"(?:\s+later|\s+soon)?|later|good\s*night|night|that's\s+all(?:\s+for\s+now)?|"
+        r"ttyl|catch\s+(?:you|u)\s+later|have\s+a\s+(?:good|nice|great)\s+(?:day|one|evening))"
+        + _BOT + "$")),
+)
+
+
+def smalltalk(text: str) -> str | None:
+    """The kind of small talk a whole message is (greeting, thanks, who, abilities, goodbye)."""
+    words = " ".join(re.sub(r"[^\w\s']+", " ", text.lower().replace("\u2019", "'")).split())
+    for kind, pattern in SMALLTALK:
+        if pattern.match(words):
+            return kind
+    return None
+
+
 def tokenize(text: str) -> list[str]:
     """Lowercase word tokens; curly apostrophes folded, possessives kept whole."""
     return _TOKEN.findall(text.lower().replace("\u2019", "'"))
@@ -116,8 +160,11 @@ class Answer:
     score: float
     entry: Entry | None = None
     glossary: GlossaryTerm | None = None
-    reason: str = "answered"  # answered | unknown | clinical | empty
+    # answered | unknown | clinical | empty | smalltalk | suggest | partial
+    reason: str = "answered"
     near: tuple[Entry, ...] = field(default=())
+    # For small talk, its kind: greeting, thanks, who, abilities, goodbye.
+    smalltalk: str | None = None
 
     @property
     def topic(self) -> str | None:
@@ -334,6 +381,10 @@ class AnswerIndex:
 
     def ask(self, question: str) -> Answer:
         """Choose the entry that answers the question, or say why none does."""
+        kind = smalltalk(question)
+        if kind is not None:
+            return Answer(question, answered=False, score=0.0, reason="smalltalk",
+                          smalltalk=kind)
         words, concepts, clinical = self._concepts(question)
         if clinical:
             return Answer(question, answered=False, score=0.0, reason="clinical")
