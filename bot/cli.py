@@ -66,6 +66,8 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
             "source": source,
             "reason": answer.reason,
             "related": [b.action.value for b in reply.buttons if b.action.id == "topic"],
+            "suggestions": [{"topic": e.id, "title": e.title} for e in answer.near]
+            if answer.reason == "suggest" else [],
         }))
         sys.stdout.flush()
 

@@ -92,7 +92,7 @@ async def test_the_audit_trail_needs_the_word_alone(bot):
 async def test_a_command_s_family_is_offered_only_when_answering_fails_too(bot):
     (reply,) = await say(bot, "poll xyzzy plugh frobnicate", ORGANISER)
     assert "Did you mean one of these?" in reply.text and "`poll start" in reply.text
-    assert "noted it for the organisers" in reply.text
+    assert "noted" in reply.text
     # Logged, so organisers hear of it.
     assert asked(bot) == ["poll xyzzy plugh frobnicate"]
 

@@ -147,8 +147,9 @@ CORE_DATA = (
         describe_questions,
         forget_questions,
         tables=("questions",),
-        summary="the text of each question, when it was asked, on which platform, whether it "
-        "was answered, and your pseudonym",
+        summary="the text of each question, when it was asked, on which platform, whether and "
+        "how it was answered (and, when I offered topics, which one you chose), and your "
+        "pseudonym",
     ),
     PersonalData(
         "Feedback you gave on answers",

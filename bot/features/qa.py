@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import datetime, timedelta
+
 from bot.kernel.answers import Answer
 from bot.kernel.content import Content, Entry, GlossaryTerm
 from bot.kernel.model import Action, Button, Reply
-from bot.kernel.registry import Registry, Turn
+from bot.kernel.registry import Next, Registry, Turn
 
 MAX_RELATED = 3
 STEP_IDS = (
@@ -72,16 +76,43 @@ def smalltalk_reply(kind: str) -> Reply:
     return Reply(SMALLTALK_REPLIES.get(kind, SMALLTALK_REPLIES["greeting"]))
 
 
+# How long a "did you mean" offer can be taken up by typing its number.
+SUGGESTION_TTL = timedelta(hours=1)
+SUGGEST_ACTION = "suggestion"
+_PICK = re.compile(r"^\s*(?:#|no\.?\s*|number\s+|option\s+)?([1-9])\s*[.)!]?\s*$", re.I)
+
+
+def suggestion_reply(answer: Answer, question_id: int | None = None) -> Reply:
+    """ "Did you mean ...?" with the near topics as buttons and as numbers to type."""
+    lines = "\n".join(f"{n}. {e.title}" for n, e in enumerate(answer.near, start=1))
+    numbers = [str(n) for n in range(1, len(answer.near) + 1)]
+    choices = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " or " + numbers[-1]
+    text = (
+        "I'm not sure I have the answer to that. Did you mean one of these?\n"
+        f"{lines}\nType {choices} to see it, or ask again in other words. "
+        "I've noted the question for the organisers."
+    )
+    ref = "" if question_id is None else str(question_id)
+    buttons = tuple(
+        Button(e.title, Action(SUGGEST_ACTION, value=f"{ref}:{e.id}")) for e in answer.near
+    )
+    return Reply(text, buttons=buttons)
+
+
 def refusal_reply(answer: Answer) -> Reply:
     if answer.reason == "clinical":
         return Reply(CLINICAL_REPLY)
+    if answer.reason == "suggest" and answer.near:
+        return suggestion_reply(answer)
     text = "Sorry, I don't know the answer to that, and I'd rather not guess. "
     text += "I've noted the question so the organisers can add an answer. " + SCOPE
     return Reply(text, buttons=tuple(topic_button(e) for e in answer.near))
 
 
-def log_question(turn: Turn, answer: Answer) -> None:
-    turn.bot.db["questions"].insert(
+def log_question(turn: Turn, answer: Answer) -> int:
+    """Log a question for organisers (unanswered ones show in `unanswered`); returns its id."""
+    table = turn.bot.db["questions"]
+    table.insert(
         {
             "asked_at": turn.bot.now_iso(),
             "text": answer.question[:500],
@@ -90,8 +121,63 @@ def log_question(turn: Turn, answer: Answer) -> None:
             "answered": int(answer.answered),
             "topic": answer.topic,
             "score": answer.score,
+            "reason": answer.reason,
+            "offered": json.dumps([e.id for e in answer.near])
+            if answer.reason == "suggest" else None,
         }
     )
+    return int(table.last_pk)
+
+
+def offered(turn: Turn) -> tuple[int, list[str]] | None:
+    """The topics offered to this person with their last question, if it was a near miss
+    in the last hour and nothing was chosen yet: (question id, topic ids)."""
+    bot = turn.bot
+    row = bot.db.execute(
+        "select id, reason, offered, chosen, asked_at from questions where asker = ? "
+        "order by id desc limit 1",
+        [bot.pseudonym(turn.user)],
+    ).fetchone()
+    if row is None or row[1] != "suggest" or not row[2] or row[3]:
+        return None
+    if datetime.fromisoformat(row[4]) < bot.clock.now() - SUGGESTION_TTL:
+        return None
+    return int(row[0]), json.loads(row[2])
+
+
+def choose(turn: Turn, question_id: int | None, topic: str) -> list[Reply]:
+    """A suggested topic was chosen: record it against the question, and show it."""
+    bot = turn.bot
+    entry = bot.content.entries.get(topic)
+    if entry is None:
+        return [Reply("That topic is no longer available. Type `toolkit` or ask a question.")]
+    if question_id is not None:
+        with bot.db.conn:
+            bot.db.execute(
+                "update questions set chosen = ? where id = ? and reason = 'suggest'",
+                [topic, question_id],
+            )
+    return [entry_reply(bot.content, entry)]
+
+
+async def picked_by_number(turn: Turn, next: Next) -> list[Reply]:
+    """Middleware: "2" after a "did you mean" shows the second topic offered."""
+    match = _PICK.match(turn.args)
+    if match is not None:
+        last = offered(turn)
+        if last is not None:
+            question_id, topics = last
+            number = int(match.group(1))
+            if number <= len(topics):
+                return choose(turn, question_id, topics[number - 1])
+            return [Reply(f"Type a number from 1 to {len(topics)}, or ask a question.")]
+    return await next(turn)
+
+
+async def suggestion_pressed(turn: Turn) -> list[Reply]:
+    assert turn.incoming.action is not None
+    ref, _, topic = turn.incoming.action.value.partition(":")
+    return choose(turn, int(ref) if ref.isdigit() else None, topic)
 
 
 def answer_reply(content: Content, answer: Answer) -> Reply:
@@ -116,8 +202,10 @@ async def question(turn: Turn) -> list[Reply]:
             return await turn.bot.registry.emit(
                 "first_contact", turn.bot, turn.user, turn.conversation)
         return [smalltalk_reply(answer.smalltalk or "greeting")]
-    log_question(turn, answer)
+    question_id = log_question(turn, answer)
     turn.bot.metrics.answers.labels("answered" if answer.answered else "unanswered").inc()
+    if answer.reason == "suggest" and answer.near:
+        return [suggestion_reply(answer, question_id)]
     return [answer_reply(turn.bot.content, answer)]
 
 
@@ -171,12 +259,27 @@ async def feedback(turn: Turn) -> list[Reply]:
 
 async def unanswered(turn: Turn) -> list[Reply]:
     rows = turn.bot.db.execute(
-        """select lower(trim(text)) as q, count(*) as n, max(asked_at) as last
-        from questions where answered = 0 group by q order by n desc, last desc limit 20"""
+        """select lower(trim(text)) as q, count(*) as n, max(asked_at) as last,
+        sum(reason = 'suggest') as near, group_concat(chosen, ' ') as chosen
+        from questions where answered = 0
+        group by q order by n desc, last desc limit 20"""
     ).fetchall()
     if not rows:
         return [Reply("No unanswered questions so far.")]
-    lines = "\n".join(f"- {n}× {q}" for q, n, _ in rows)
+    entries = turn.bot.content.entries
+
+    def line(q: str, n: int, near: int, chosen: str | None) -> str:
+        notes = []
+        if near:
+            notes.append("near miss")
+        if chosen:
+            picks = sorted(set(chosen.split()))
+            titles = [entries[t].title if t in entries else t for t in picks]
+            notes.append("chose " + "; ".join(f"“{t}”" for t in titles)
+                         + ": a phrasing to add there")
+        return f"- {n}× {q}" + (f" ({', '.join(notes)})" if notes else "")
+
+    lines = "\n".join(line(q, n, near, chosen) for q, n, _, near, chosen in rows)
     votes = turn.bot.db.execute(
         "select topic, count(*) from feedback where vote < 0 group by topic order by 2 desc limit 5"
     ).fetchall()
@@ -188,6 +291,8 @@ async def unanswered(turn: Turn) -> list[Reply]:
 
 def register(registry: Registry) -> None:
     registry.questions(question)
+    registry.use(picked_by_number)
+    registry.action(SUGGEST_ACTION)(suggestion_pressed)
     registry.command("glossary", help="explain an acronym, e.g. `glossary ARRS`",
                    usage="glossary TERM")(glossary)
     registry.command("toolkit", help="browse the DFPC toolkit's five steps", takes="none")(toolkit)

@@ -15,6 +15,9 @@ from bot.kernel.config import DEFAULT_THRESHOLD
 from bot.kernel.content import Content, Entry, GlossaryTerm
 
 CANDIDATES = 20
+# Below the threshold but at least this share of it, the best topics are offered as
+# "did you mean ...?" (at most SUGGESTIONS of them) instead of a plain "I don't know".
+SUGGEST_FRACTION, SUGGESTIONS = 0.6, 3
 # Words found in more than this share of entries are left out of the FTS5 query.
 # (never fewer than COMMON_FLOOR entries, so small content is searched whole).
 COMMON_FRACTION, COMMON_FLOOR = 0.05, 200
@@ -417,5 +420,7 @@ class AnswerIndex:
         if best_score >= self.threshold:
             return Answer(question, answered=True, score=best_score,
                           entry=self._docs[best_id].entry)
-        near = tuple(self._docs[i].entry for _, c, i in scored[:2] if c >= self.threshold * 0.6)
-        return Answer(question, answered=False, score=best_score, reason="unknown", near=near)
+        lower = self.threshold * SUGGEST_FRACTION
+        near = tuple(self._docs[i].entry for _, c, i in scored[:SUGGESTIONS] if c >= lower)
+        return Answer(question, answered=False, score=best_score,
+                      reason="suggest" if near else "unknown", near=near)

@@ -7,7 +7,7 @@ import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -141,12 +141,17 @@ class Bot:
             return await command.handler(Turn(self, incoming, args))
         turn = Turn(self, incoming, text)
         replies = await self.ask(turn)
-        if turn.outcome in ("unknown", "empty"):
+        if turn.outcome in ("unknown", "empty", "suggest"):
             # Not a question the content answers: perhaps a command whose words did not fit.
             near = [c for c in self.registry.near(text)
                     if incoming.user.is_organiser or not c.organiser]
             if near:
                 listing = "\n".join(f"- `{c.usage}`: {c.help}" for c in near)
+                if turn.outcome == "suggest" and replies:
+                    # Keep the topics offered (typed numbers pick them), commands after.
+                    *rest, last = replies
+                    return [*rest, replace(
+                        last, text=f"{last.text}\nOr one of these commands?\n{listing}")]
                 return [Reply(f"I don't know `{text}`. Did you mean one of these?\n{listing}\n"
                               "If it was a question, I've noted it for the organisers.")]
         return replies

@@ -208,3 +208,13 @@ def _seen_events(db: Database) -> None:
 def _welcomed(db: Database) -> None:
     # People the bot has introduced itself to, by pseudonym, so the introduction is given once.
     db["welcomed"].create({"person": str, "at": str}, pk="person")
+
+
+@migrations(name="0050_suggestions")
+def _suggestions(db: Database) -> None:
+    # How a logged question was handled (answered, unknown, suggest, partial, clinical...);
+    # for a near miss the topics offered as "did you mean" (a JSON list, so that a typed 1, 2
+    # or 3 picks one) and the one the person then chose (a phrasing to add).
+    db["questions"].add_column("reason", str)
+    db["questions"].add_column("offered", str)
+    db["questions"].add_column("chosen", str)
