@@ -46,6 +46,15 @@ def entry_reply(content: Content, entry: Entry, *, feedback: bool = True) -> Rep
     return Reply(text, buttons=tuple(buttons))
 
 
+def partial_reply(content: Content, answer: Answer) -> Reply:
+    """The entry is related but lacks the fact asked for: say so first, then what it says."""
+    assert answer.entry is not None
+    full = entry_reply(content, answer.entry, feedback=False)
+    missing = answer.missing or "that detail"
+    text = f"The sources don't give {missing}. What they do say:\n{full.text}"
+    return Reply(text, buttons=full.buttons)
+
+
 def glossary_reply(term: GlossaryTerm) -> Reply:
     aliases = f" (also written {', '.join(term.aliases)})" if term.aliases else ""
     return Reply(
@@ -184,6 +193,8 @@ def answer_reply(content: Content, answer: Answer) -> Reply:
     """The reply for an answer: the entry, the glossary term, or a polite refusal."""
     if answer.glossary is not None:
         return glossary_reply(answer.glossary)
+    if answer.entry is not None and answer.reason == "partial":
+        return partial_reply(content, answer)
     if answer.entry is not None:
         return entry_reply(content, answer.entry)
     if answer.reason == "smalltalk" and answer.smalltalk is not None:

@@ -63,8 +63,93 @@ CLINICAL_WORDS = frozenset(
     antibiotic antibiotics paracetamol ibuprofen amoxicillin aspirin insulin statin statins
     pregnancy pregnant breastfeeding vaccine vaccination vaccines uti utis asthma diabetes
     blood pressure hypertension cancer chest sick illness ill overdose side-effects
-    contraindication contraindicated allergy allergic injection inhaler""".split()
+    contraindication contraindicated allergy allergic injection inhaler stroke strokes sepsis
+    hba1c cholesterol copd eczema migraine dementia epilepsy seizure seizures jab jabs
+    immunisation immunisations referral wound wounds bleeding pain cardiac heart""".split()
 )
+
+# Questions that ask for one kind of fact (an amount, a date, a link, a name, a figure): when the
+# chosen entry does not hold that kind of fact, or says the sources do not give it, the answer
+# is partial: it says so first, then what the sources do say. (kind, how the kind is named in
+# the reply, what asks for it, what in an entry holds it, the words a "not given" sentence uses)
+_MONEY = r"(?:cost|costs|costed|pay|pays|paid|salary|salaries|wage|wages|earn|earns|budget|" \
+    r"budgets|funding|money|price|fee|fees|band|claim|spend|spent|worth|receive|received)"
+_PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
+FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[str]], ...] = (
+    ("amount", "a salary, cost or amount of money",
+     re.compile(rf"\bhow much\b.*\b{_MONEY}\b|\bwhat\b.*\b(?:salary|salaries|wage|wages|band|"
+                rf"budget|price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
+                rf"\bmake up\b.*\bbudget\b|\bhow much\b.*\bcost|\bcost of\b"),
+     re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
+     re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
+    ("date", "a date or time",
+     re.compile(r"\b(?:what|which)\s+(?:date|dates|day|days|time|times|year|month)\b|"
+                r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b"),
+     re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|"
+                r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+                r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:am|pm)\b", re.I),
+     re.compile(r"\b(?:date|dates|day|days|time|times|year|years|when)\b")),
+    ("link", "a web address, email or other contact details",
+     re.compile(r"\b(?:web|website|email|e-mail|postal|home|site)\s+address\b|\burl\b|"
+                r"\blink to\b|\bthe link\b|\bhyperlink\b|\be-?mail\b|\bphone number\b|"
+                r"\btelephone number\b|\bcontact (?:number|details)\b|"
+                r"\bwhat(?:'s| is) the address\b"),
+     re.compile(r"https?://|www\.|@|\.(?:com|org|net|uk)\b|\b0\d{3,}"),
+     re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),
+    ("name", "the names asked for",
+     re.compile(r"\b(?:what(?:'s| is| are| was| were)\s+(?:the\s+|their\s+|her\s+|his\s+)?"
+                r"names?|names? of|name the|who (?:exactly|specifically)|which (?:two |2 )?"
+                r"(?:pcns|networks|primary care networks|practices)\s+(?:were|was|took part|"
+                r"did)|called)\b"),
+     re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
+     re.compile(r"\b(?:name|names|named|title)\b")),
+    ("number", "that figure",
+     re.compile(r"\bwhat\b[\w\s']{0,30}?\b(?:percentage|proportion|percent|score|scores|"
+                r"threshold|ratio|rate)\b|\bwhat number\b|\bhow many\b"),
+     re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                r"twenty|hundred|hundreds|dozen|dozens)\b", re.I),
+     re.compile(r"\b(?:number|numbers|figure|figures|count|percentage)\b")),
+    ("deadline", "a deadline",
+     re.compile(r"\bdeadlines?\b|\bclosing date\b|\bcut-?off date\b"),
+     re.compile(r"\bdeadline|\bclosing date\b|\bdue by\b"),
+     re.compile(r"\bdeadlines?\b")),
+    # The sources recommend no products, suppliers or platforms.
+    ("recommendation", "a recommendation of products, suppliers or platforms",
+     re.compile(r"\b(?:which|what)\b[\w\s']{0,40}\bbest\b|\bbest\s+[\w-]+\s+"
+                r"(?:for|to)\b|\brecommend(?:ed|ation|ations)?\b|\bsuppliers?\b|\bvendors?\b"),
+     re.compile(r"\brecommend|\bsuppliers?\b|\bvendors?\b"),
+     re.compile(r"\brecommend")),
+)
+_PERSON_NAME_ASK = re.compile(rf"\bnames? of (?:the |their |her |his |that )?{_PERSON}\b|"
+                              rf"\b{_PERSON}(?:'s)? names?\b|\bwho (?:exactly|specifically)\b")
+_PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
+# A sentence in which an entry says what its sources leave out ("The article gives no venue,
+# date or year", "The summary does not name the two PCNs").
+_NOT_GIVEN = re.compile(
+    r"[^.]*\b(?:gives? no|give no|does not (?:give|name|state|say|mention|list)|"
+    r"doesn't (?:give|name|state|say)|not (?:given|named|stated)|leaves? [^.]{0,40}\bout)\b[^.]*",
+    re.I,
+)
+
+
+def missing_fact(question: str, entry: Entry) -> str | None:
+    """The kind of fact the question asks for that the entry does not give, named for the
+    reply ("a date or time"), or None when the entry holds it or none is asked for."""
+    asked = question.lower().replace("\u2019", "'")
+    not_given = " ".join(m.group(0).lower() for m in _NOT_GIVEN.finditer(entry.body))
+    for kind, label, asks, holds, says_missing in FACT_KINDS:
+        if not asks.search(asked):
+            continue
+        if not_given and says_missing.search(not_given):
+            return label
+        if kind == "name":
+            if _PERSON_NAME_ASK.search(asked) and not _PERSON_NAME.search(entry.body):
+                return label
+            continue
+        if not holds.search(entry.body):
+            return label
+    return None
+
 
 # PyStemmer keeps a cache of stems it has seen; sharing one is safe (the GIL guards it).
 _STEMMER = Stemmer.Stemmer("english")
@@ -168,6 +253,8 @@ class Answer:
     near: tuple[Entry, ...] = field(default=())
     # For small talk, its kind: greeting, thanks, who, abilities, goodbye.
     smalltalk: str | None = None
+    # For a partial answer, the kind of fact asked for that the sources do not give.
+    missing: str | None = None
 
     @property
     def topic(self) -> str | None:
@@ -418,8 +505,12 @@ class AnswerIndex:
         _, best_score, best_id = scored[0]
         best_score = round(best_score, 4)
         if best_score >= self.threshold:
-            return Answer(question, answered=True, score=best_score,
-                          entry=self._docs[best_id].entry)
+            entry = self._docs[best_id].entry
+            missing = missing_fact(question, entry)
+            if missing is not None:
+                return Answer(question, answered=False, score=best_score, entry=entry,
+                              reason="partial", missing=missing)
+            return Answer(question, answered=True, score=best_score, entry=entry)
         lower = self.threshold * SUGGEST_FRACTION
         near = tuple(self._docs[i].entry for _, c, i in scored[:SUGGESTIONS] if c >= lower)
         return Answer(question, answered=False, score=best_score,

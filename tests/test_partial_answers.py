@@ -1,0 +1,63 @@
+"""Honest partial answers: a related entry that lacks the fact asked for says so first."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.kernel.answers import AnswerIndex
+from bot.kernel.content import load_content
+from tests.conftest import REPO, say
+
+
+@pytest.fixture(scope="module")
+def index() -> AnswerIndex:
+    return AnswerIndex(load_content(REPO / "content"))
+
+
+@pytest.mark.parametrize("question, missing, topic", [
+    ("How much does the DTL role pay?", "amount of money", "dtl-funding"),
+    ("What salary does a DTL get?", "salary", "dtl-funding"),
+    ("How much did the DFPC programme cost?", "amount of money", "dfpc-programme"),
+    ("Which two PCNs were in the DFPC pilot?", "names", "dfpc-programme"),
+    ("What is the DTL forum's email address?", "web address, email", "forum"),
+    ("What date is the face to face meeting in November?", "a date", "forum-face-to-face"),
+    ("What's the web address to download the toolkit?", "web address", "toolkit-download"),
+])
+def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing, topic):
+    answer = index.ask(question)
+    assert answer.reason == "partial" and not answer.answered
+    assert missing in (answer.missing or "")
+    assert answer.topic == topic
+
+
+@pytest.mark.parametrize("question", [
+    "How is the DTL role funded?",
+    "When was the DTL role added to ARRS?",
+    "How many DTLs came to the first forum meeting?",
+    "How many main priorities did the forum agree?",
+    "who pays for a DTL",
+    "How much IT knowledge does a DTL need?",
+])
+def test_a_fact_the_entry_holds_is_answered_in_full(index, question):
+    answer = index.ask(question)
+    assert answer.answered and answer.reason == "answered"
+
+
+async def test_the_reply_says_what_is_missing_first_then_what_the_sources_say(bot):
+    (reply,) = await say(bot, "How much does the DTL role pay?")
+    first, rest = reply.text.split("\n", 1)
+    assert first.startswith("The sources don't give a salary, cost or amount of money.")
+    assert "ARRS" in rest and "_Source:" in rest
+    row = next(bot.db["questions"].rows)
+    assert row["answered"] == 0 and row["reason"] == "partial"
+
+
+def test_ask_json_says_partial_and_not_answered():
+    result = CliRunner().invoke(cli, ["ask", "--json", "How much did the DFPC programme cost?"])
+    data = json.loads(result.output)
+    assert data["reason"] == "partial" and data["answered"] is False
+    assert data["topic"] == "dfpc-programme" and data["text"].startswith("The sources don't give")
