@@ -55,10 +55,29 @@ def partial_reply(content: Content, answer: Answer) -> Reply:
     return Reply(text, buttons=full.buttons)
 
 
-def glossary_reply(term: GlossaryTerm) -> Reply:
+def glossary_related(content: Content, term: GlossaryTerm) -> list[Entry]:
+    """The entries that speak of a term: those tagged with it or naming it in their title
+    first, then those whose text uses it (or its expansion), in content order."""
+    names = [re.escape(n) for n in (term.term, *term.aliases, term.expansion) if n]
+    pattern = re.compile(r"\b(?:" + "|".join(names) + r")\b", re.IGNORECASE)
+    tag = term.term.lower()
+    titled, tagged, mentioned = [], [], []
+    for entry in content.entries.values():
+        if pattern.search(entry.title):
+            titled.append(entry)
+        elif tag in (t.lower() for t in entry.tags):
+            tagged.append(entry)
+        elif pattern.search(entry.body):
+            mentioned.append(entry)
+    return (titled + tagged + mentioned)[:MAX_RELATED]
+
+
+def glossary_reply(term: GlossaryTerm, content: Content | None = None) -> Reply:
     aliases = f" (also written {', '.join(term.aliases)})" if term.aliases else ""
+    related = glossary_related(content, term) if content is not None else []
     return Reply(
-        f"**{term.term}**{aliases}: {term.expansion}.\n{term.definition}\n_Source: {term.source}_"
+        f"**{term.term}**{aliases}: {term.expansion}.\n{term.definition}\n_Source: {term.source}_",
+        buttons=tuple(topic_button(e) for e in related),
     )
 
 
@@ -192,7 +211,7 @@ async def suggestion_pressed(turn: Turn) -> list[Reply]:
 def answer_reply(content: Content, answer: Answer) -> Reply:
     """The reply for an answer: the entry, the glossary term, or a polite refusal."""
     if answer.glossary is not None:
-        return glossary_reply(answer.glossary)
+        return glossary_reply(answer.glossary, content)
     if answer.entry is not None and answer.reason == "partial":
         return partial_reply(content, answer)
     if answer.entry is not None:
@@ -228,7 +247,7 @@ async def glossary(turn: Turn) -> list[Reply]:
     term = content.glossary_lookup(turn.args.strip(" ?!.\"'`"))
     if term is None:
         return [Reply(f"`{turn.args}` is not in the glossary. Type `glossary` to list the terms.")]
-    return [glossary_reply(term)]
+    return [glossary_reply(term, content)]
 
 
 async def toolkit(turn: Turn) -> list[Reply]:
