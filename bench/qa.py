@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.kernel.answers import Answer, AnswerIndex, content_words  # noqa: E402
 from bot.kernel.content import Content, Entry, load_content  # noqa: E402
+from bot.kernel.semantic import load_embedder  # noqa: E402
 
 
 def evaluation() -> list[dict]:
@@ -104,20 +105,21 @@ def grade(index: AnswerIndex, questions: list[dict], topics: dict[str, set[str]]
             "wrong": wrong}
 
 
-def accuracy_report(content: Content) -> list[str]:
+def accuracy_report(content: Content, semantic=None, label: str = "") -> list[str]:
     """One line per set: the old set (tuned), the dev half (tuned), the held-out half."""
-    index = AnswerIndex(content)
+    index = AnswerIndex(content, semantic=semantic)
     old = evaluation()
     right_in = sum(1 for q in old if q["topic"] and (a := index.ask(q["text"])).answered
                    and a.topic == q["topic"])
     right_out = sum(1 for q in old if not q["topic"] and not index.ask(q["text"]).answered)
     n_in = sum(1 for q in old if q["topic"])
-    lines = [f"old set (tuned on): in-scope right {right_in}/{n_in} ({right_in / n_in:.0%}), "
+    lines = [f"{label}old set (tuned on): in-scope right {right_in}/{n_in} ({right_in / n_in:.0%}), "
              f"out-of-scope refused {right_out}/{len(old) - n_in} "
              f"({right_out / (len(old) - n_in):.0%})"]
     questions = independent()
     dev = [q for q in questions if half(q) == "dev"]
     held = [q for q in questions if half(q) == "held-out"]
+    prefix = label
     for label, part, topics in (
         ("independent dev half (tuned on; expect words or topic)", dev, dev_topics()),
         ("independent dev half (tuned on; expect words only)", dev, {}),
@@ -125,7 +127,7 @@ def accuracy_report(content: Content) -> list[str]:
     ):
         r = grade(index, part, topics)
         lines.append(
-            f"{label}: in-scope right {r['in']}/{r['in_total']} ({r['in'] / r['in_total']:.0%}), "
+            f"{prefix}{label}: in-scope right {r['in']}/{r['in_total']} ({r['in'] / r['in_total']:.0%}), "
             f"out-of-scope refused {r['out']}/{r['out_total']} "
             f"({r['out'] / r['out_total']:.0%})"
         )
@@ -209,8 +211,12 @@ def main() -> None:
     args = parser.parse_args()
     questions = evaluation()
     content = load_content(ROOT / "content")
-    for line in accuracy_report(content):
+    embedder = load_embedder()
+    for line in accuracy_report(content, None, "[lexical only] "):
         print(line)
+    if embedder is not None:
+        for line in accuracy_report(content, embedder, "[lexical + semantic] "):
+            print(line)
     if args.accuracy_only:
         return
     print(f"{len(questions)} questions ({sum(1 for q in questions if q['topic'])} in scope)")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
+import numpy as np
 import sqlite_utils
 import Stemmer
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.kernel.config import DEFAULT_THRESHOLD
 from bot.kernel.content import Content, Entry, GlossaryTerm
@@ -27,9 +29,19 @@ MAX_TERMS = 8
 # speaks to), likeness (fuzzy match to a title or phrasing), bm25 relative to the best
 # candidate, and overlap (rarity-weighted Jaccard with the closest title or phrasing).
 # Weights fitted on the evaluation set (see bench/qa.py).
-RANK_WEIGHTS = {"coverage": 1.0, "likeness": 0.4, "bm25": 0.3, "overlap": 1.0}
+# Two more: passage (how much of the question one sentence or bullet of the entry covers) and,
+# when a semantic model is loaded, semantic (cosine similarity of static embeddings).
+# (passage and semantic fitted on the dev half of tests/eval/independent.toml only).
+RANK_WEIGHTS = {"coverage": 1.0, "likeness": 0.4, "bm25": 0.3, "overlap": 1.0, "passage": 0.5,
+                "semantic": 2.0}
 # Confidence leaves bm25 out: relative to the best candidate it is always 1 for the winner.
-CONFIDENCE_WEIGHTS = {"coverage": 0.5, "likeness": 0.25, "overlap": 0.25}
+CONFIDENCE_WEIGHTS = {"coverage": 0.5, "likeness": 0.25, "overlap": 0.25, "passage": 0.0,
+                      "semantic": 0.3}
+# Entries the semantic signal adds as candidates (found by meaning, sharing no rare word).
+SEMANTIC_CANDIDATES = 5
+# Cosine similarities at or below this say nothing (unrelated questions score about this much
+# against the best entry); the semantic signal is the rest, scaled to 0..1.
+SEMANTIC_FLOOR = 0.45
 # How strongly a query word found in each field speaks for an entry.
 FIELD_STRENGTH = {"title": 1.0, "phrasings": 1.0, "tags": 1.0, "body": 0.45}
 # bm25 weights for the FTS5 columns, in order: title, phrasings, tags, body.
@@ -113,6 +125,19 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\bdeadlines?\b|\bclosing date\b|\bcut-?off date\b"),
      re.compile(r"\bdeadline|\bclosing date\b|\bdue by\b"),
      re.compile(r"\bdeadlines?\b")),
+    # The article describes the role, not how to apply for one.
+    ("apply", "how to apply for a post",
+     re.compile(r"\bhow (?:do|can|would|should) (?:i|you|we|someone|people) apply\b|"
+                r"\bapply (?:for|to) (?:a |an |the )?(?:dtl|digital|job|post|role|position)|"
+                r"\bvacanc(?:y|ies)\b|\bjob (?:advert|adverts|ads?|listing|listings)\b"),
+     re.compile(r"\bapply|\bvacanc|\badvert"),
+     re.compile(r"\bapply|\bapplication")),
+    # What happened after the sources were written (did a planned meeting go ahead?).
+    ("outcome", "what happened afterwards",
+     re.compile(r"\bdid (?:it|they|the [\w\s-]{1,30}?) (?:go ahead|happen|take place|get "
+                r"cancelled|work out)\b|\bwas it (?:cancelled|held|a success)\b|\bhow did it go\b"),
+     re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
+     re.compile(r"\bhappened\b")),
     # The sources recommend no products, suppliers or platforms.
     ("recommendation", "a recommendation of products, suppliers or platforms",
      re.compile(r"\b(?:which|what)\b[\w\s']{0,40}\bbest\b|\bbest\s+[\w-]+\s+"
@@ -255,6 +280,9 @@ class Answer:
     smalltalk: str | None = None
     # For a partial answer, the kind of fact asked for that the sources do not give.
     missing: str | None = None
+    # The sentence or bullet of the entry that speaks to the question most, when it is not
+    # the entry's first (the answer leads with it).
+    passage: str | None = None
 
     @property
     def topic(self) -> str | None:
@@ -272,14 +300,43 @@ class _Doc:
     # The title and each phrasing: as sorted word strings (likeness) and word sets (overlap).
     phrasings: list[str]
     phrasing_sets: list[set[str]]
+    # The body's sentences and bullets, as typed (to lead an answer) and as word sets.
+    passages: list[str] = field(default_factory=list)
+    passage_sets: list[set[str]] = field(default_factory=list)
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*(\"'])")
+
+
+def passages(body: str) -> list[str]:
+    """An entry body's sentences and bullet points, in order, markup kept."""
+    found: list[str] = []
+    for line in body.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if _BULLET.match(line):
+            found.append(_BULLET.sub("", line))
+            continue
+        found.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+    return found
+
+
+class Embedder(Protocol):
+    """A semantic model: texts to unit-length vectors, one row each (see bot.kernel.semantic)."""
+
+    def vectors(self, texts: list[str]) -> np.ndarray: ...
 
 
 class AnswerIndex:
     """An in-memory index of the content, rebuilt whenever the content is (re)loaded."""
 
-    def __init__(self, content: Content, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, content: Content, threshold: float = DEFAULT_THRESHOLD,
+                 semantic: Embedder | None = None):
         self.content = content
         self.threshold = threshold
+        self.semantic = semantic
         self._db = sqlite_utils.Database(memory=True)
         self._docs: dict[str, _Doc] = {}
         self._df: dict[str, int] = {}
@@ -317,7 +374,9 @@ class AnswerIndex:
             }
             sets = [set(self._words(p)) for p in (entry.title, *entry.phrasings)]
             phrasings = [" ".join(sorted(words)) for words in sets]
-            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets)
+            texts = passages(entry.body)
+            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets, texts,
+                                        [set(self._words(t)) for t in texts])
             for word in set().union(*fields.values()):
                 self._df[word] = self._df.get(word, 0) + 1
             rows.append({
@@ -350,10 +409,65 @@ class AnswerIndex:
             "select short.id, rank from short_fts join short on short.rowid = short_fts.rowid "
             f"where short_fts match ? order by rank limit {CANDIDATES}"
         )
-        vocabulary = set(self._df) | set(self._expansions) | STOPWORDS
+        self._build_semantic()
+        # Words as the content spells them too, not only their stems: "digtal" is one edit
+        # from "digital" but two from its stem "digit".
+        surface = {t for doc in self._docs.values() for text in (
+            doc.entry.title, *doc.entry.phrasings, *doc.entry.tags, doc.entry.body)
+            for t in tokenize(self._normalise(text)) if t.isalpha() and len(t) > 2}
+        vocabulary = set(self._df) | set(self._expansions) | STOPWORDS | surface
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(vocabulary):
             self._by_initial.setdefault(word[0], []).append(word)
+
+    def _build_semantic(self) -> None:
+        """Embed every entry once: one vector per text (title, each phrasing, each passage),
+        and their normalised mean per entry to find candidates by meaning."""
+        self._ids = list(self._docs)
+        if self.semantic is None or not self._ids:
+            return
+        texts, owners = [], []
+        for number, doc in enumerate(self._docs.values()):
+            for text in (doc.entry.title, *doc.entry.phrasings, *doc.passages):
+                texts.append(text)
+                owners.append(number)
+        vectors = self.semantic.vectors(texts).astype(np.float32)
+        self._text_vectors = vectors
+        self._text_owner = np.array(owners)
+        means = np.zeros((len(self._ids), vectors.shape[1]), dtype=np.float32)
+        np.add.at(means, self._text_owner, vectors)
+        means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
+        self._entry_vectors = means
+        # Each entry's texts as one slice of the text matrix (texts were added entry by entry).
+        bounds = np.searchsorted(self._text_owner, np.arange(len(self._ids) + 1))
+        self._slices = {i: (int(bounds[n]), int(bounds[n + 1])) for n, i in enumerate(self._ids)}
+
+    def _semantic_scores(self, question: str, candidates: list[str]) -> tuple[dict[str, float],
+                                                                              list[str]]:
+        """Each candidate's best cosine with the question, plus the entries nearest in meaning."""
+        if self.semantic is None or not self._ids:
+            return {}, []
+        vector = self.semantic.vectors([question])[0].astype(np.float32)
+        by_entry = self._entry_vectors @ vector
+        k = min(SEMANTIC_CANDIDATES, len(self._ids))
+        nearest = np.argpartition(-by_entry, k - 1)[:k]
+        extra = [self._ids[n] for n in nearest]
+        scores = {}
+        for entry_id in dict.fromkeys([*candidates, *extra]):
+            start, end = self._slices[entry_id]
+            scores[entry_id] = float(np.max(self._text_vectors[start:end] @ vector))
+        return scores, extra
+
+    def _passage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]
+                 ) -> tuple[float, int]:
+        """How much of the question the entry's best passage covers, and which passage."""
+        best, which = 0.0, -1
+        total = sum(weights)
+        for number, words in enumerate(doc.passage_sets):
+            gained = sum(w for c, w in zip(concepts, weights, strict=True) if c & words)
+            if gained / total > best:
+                best, which = gained / total, number
+        return best, which
 
     def _build_expansions(self) -> None:
         """Map each query word to the words that also count for it (synonyms, acronyms)."""
@@ -380,8 +494,9 @@ class AnswerIndex:
         candidates = self._by_initial.get(token[0], [])
         if len(token) >= 6:
             max_distance = 1 if len(token) < 9 else 2
+            # OSA: a swapped pair of letters ("inclusoin") is one edit, as a person sees it.
             match = process.extractOne(
-                token, candidates, scorer=Levenshtein.distance, score_cutoff=max_distance
+                token, candidates, scorer=OSA.distance, score_cutoff=max_distance
             )
             if match is not None:
                 return match[0]
@@ -485,33 +600,43 @@ class AnswerIndex:
             return Answer(question, answered=False, score=0.0, reason="empty")
         weights = [self._weight(c) for c in concepts]
         query_key = " ".join(sorted(set(words)))
-        scored: list[tuple[float, float, str]] = []
+        scored: list[tuple[float, float, str, int]] = []
         candidates = self._candidates(concepts)
         best_bm25 = candidates[0][1] if candidates and candidates[0][1] > 0 else 1.0
-        for entry_id, relevance in candidates:
+        semantic, nearest = self._semantic_scores(question, [i for i, _ in candidates])
+        found = dict(candidates)
+        for entry_id in nearest:
+            found.setdefault(entry_id, 0.0)
+        for entry_id, relevance in found.items():
             doc = self._docs[entry_id]
+            passage, which = self._passage(doc, concepts, weights)
             signals = {
                 "coverage": self._coverage(doc, concepts, weights),
                 "likeness": max(fuzz.ratio(query_key, p) for p in doc.phrasings) / 100,
                 "bm25": relevance / best_bm25,
                 "overlap": self._overlap(doc, concepts, weights),
+                "passage": passage,
+                "semantic": max(0.0, semantic.get(entry_id, 0.0) - SEMANTIC_FLOOR)
+                / (1.0 - SEMANTIC_FLOOR),
             }
             rank_score = sum(w * signals[k] for k, w in RANK_WEIGHTS.items())
             confidence = sum(w * signals[k] for k, w in CONFIDENCE_WEIGHTS.items())
-            scored.append((rank_score, confidence, entry_id))
+            scored.append((rank_score, confidence, entry_id, which))
         if not scored:
             return Answer(question, answered=False, score=0.0, reason="unknown")
         scored.sort(key=lambda item: -item[0])
-        _, best_score, best_id = scored[0]
+        _, best_score, best_id, which = scored[0]
         best_score = round(best_score, 4)
         if best_score >= self.threshold:
-            entry = self._docs[best_id].entry
+            doc = self._docs[best_id]
+            entry = doc.entry
             missing = missing_fact(question, entry)
             if missing is not None:
                 return Answer(question, answered=False, score=best_score, entry=entry,
                               reason="partial", missing=missing)
-            return Answer(question, answered=True, score=best_score, entry=entry)
+            lead = doc.passages[which] if which > 0 else None
+            return Answer(question, answered=True, score=best_score, entry=entry, passage=lead)
         lower = self.threshold * SUGGEST_FRACTION
-        near = tuple(self._docs[i].entry for _, c, i in scored[:SUGGESTIONS] if c >= lower)
+        near = tuple(self._docs[i].entry for _, c, i, _ in scored[:SUGGESTIONS] if c >= lower)
         return Answer(question, answered=False, score=best_score,
                       reason="suggest" if near else "unknown", near=near)
