@@ -113,8 +113,8 @@ def accuracy_report(content: Content, semantic=None, label: str = "") -> list[st
                    and a.topic == q["topic"])
     right_out = sum(1 for q in old if not q["topic"] and not index.ask(q["text"]).answered)
     n_in = sum(1 for q in old if q["topic"])
-    lines = [f"{label}old set (tuned on): in-scope right {right_in}/{n_in} ({right_in / n_in:.0%}), "
-             f"out-of-scope refused {right_out}/{len(old) - n_in} "
+    lines = [f"{label}old set (tuned on): in-scope right {right_in}/{n_in} "
+             f"({right_in / n_in:.0%}), out-of-scope refused {right_out}/{len(old) - n_in} "
              f"({right_out / (len(old) - n_in):.0%})"]
     questions = independent()
     dev = [q for q in questions if half(q) == "dev"]
@@ -127,8 +127,8 @@ def accuracy_report(content: Content, semantic=None, label: str = "") -> list[st
     ):
         r = grade(index, part, topics)
         lines.append(
-            f"{prefix}{label}: in-scope right {r['in']}/{r['in_total']} ({r['in'] / r['in_total']:.0%}), "
-            f"out-of-scope refused {r['out']}/{r['out_total']} "
+            f"{prefix}{label}: in-scope right {r['in']}/{r['in_total']} "
+            f"({r['in'] / r['in_total']:.0%}), out-of-scope refused {r['out']}/{r['out_total']} "
             f"({r['out'] / r['out_total']:.0%})"
         )
     return lines
@@ -151,9 +151,11 @@ def padded(content: Content, total: int, seed: int = 7) -> Content:
     return replace(content, entries=entries)
 
 
-def measure_bot(content: Content, questions: list[dict]) -> dict:
+def measure_bot(content: Content, questions: list[dict], semantic=None) -> dict | None:
+    if semantic is False:
+        return None
     started = time.perf_counter()
-    index = AnswerIndex(content)
+    index = AnswerIndex(content, semantic=semantic or None)
     build = time.perf_counter() - started
     latencies, right_in, right_out = [], 0, 0
     for _ in range(3):  # repeat for stable percentiles
@@ -165,7 +167,8 @@ def measure_bot(content: Content, questions: list[dict]) -> dict:
                 right_in += answer.answered and answer.topic == q["topic"]
             else:
                 right_out += not answer.answered
-    return summary("dtlbot", build, latencies, right_in / 3, right_out / 3, questions)
+    name = "dtlbot (lexical + semantic)" if semantic else "dtlbot (lexical)"
+    return summary(name, build, latencies, right_in / 3, right_out / 3, questions)
 
 
 def measure_baseline(content: Content, questions: list[dict]) -> dict:
@@ -187,6 +190,34 @@ def measure_baseline(content: Content, questions: list[dict]) -> dict:
         else:
             right_out += not answered
     return summary("rank-bm25 baseline", build, latencies, right_in, right_out, questions)
+
+
+def measure_bm25s(content: Content, questions: list[dict]) -> dict | None:
+    """bm25s (sparse-matrix BM25) over the same words, when installed: a second baseline."""
+    try:
+        import bm25s
+    except ImportError:
+        return None
+    started = time.perf_counter()
+    ids = list(content.entries)
+    corpus = [content_words(" ".join((e.title, *e.phrasings, e.body)))
+              for e in content.entries.values()]
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
+    build = time.perf_counter() - started
+    latencies, right_in, right_out = [], 0, 0
+    for q in questions:
+        t = time.perf_counter()
+        words = content_words(q["text"])
+        scores = retriever.get_scores(words) if words else [0.0] * len(ids)
+        best = max(range(len(ids)), key=scores.__getitem__)
+        answered = scores[best] > 0
+        latencies.append(time.perf_counter() - t)
+        if q["topic"]:
+            right_in += answered and ids[best] == q["topic"]
+        else:
+            right_out += not answered
+    return summary("bm25s baseline", build, latencies, right_in, right_out, questions)
 
 
 def summary(name, build, latencies, right_in, right_out, questions) -> dict:
@@ -225,7 +256,11 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for label, corpus in ((f"{len(content.entries)} entries", content),
                           (f"{args.entries:,} entries", padded(content, args.entries))):
-        for result in (measure_bot(corpus, questions), measure_baseline(corpus, questions)):
+        results = [measure_bot(corpus, questions),
+                   measure_bot(corpus, questions, embedder if embedder is not None else False),
+                   measure_baseline(corpus, questions),
+                   measure_bm25s(corpus, questions)]
+        for result in (r for r in results if r is not None):
             print(f"| {label} | {result['name']} | {result['in_scope']:.0%} "
                   f"| {result['refused']:.0%} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f} "
                   f"| {result['per_s']:.0f} | {result['build_s']:.2f} |")

@@ -20,6 +20,7 @@ from bot.kernel.config import Config, ConfigError
 from bot.kernel.content import ContentError, check_content, load_content
 from bot.kernel.markup import to_plain
 from bot.kernel.model import User
+from bot.kernel.semantic import embedder_for
 
 
 @click.group()
@@ -41,7 +42,7 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
         content = load_content(config.content.path)
     except ContentError as exc:
         raise click.ClickException(f"content is invalid:\n{exc}") from None
-    index = AnswerIndex(content, config.answers.threshold)
+    index = AnswerIndex(content, config.answers.threshold, semantic=embedder_for(config))
     questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
     for text in questions:
         if not text:

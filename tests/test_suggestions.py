@@ -10,7 +10,7 @@ from bot.cli import cli
 from tests.conftest import DTL, ORGANISER, press, say
 
 # Below the threshold, above the lower bound (see SUGGEST_FRACTION): a near miss.
-NEAR_MISS = "Is business intelligence part of the job?"
+NEAR_MISS = "How do I get an NHSmail account for a new DTL?"
 
 
 async def offer(bot, text=NEAR_MISS, user=DTL):

@@ -33,9 +33,19 @@ def topic_button(entry: Entry) -> Button:
     return Button(entry.title, Action("topic", value=entry.id))
 
 
-def entry_reply(content: Content, entry: Entry, *, feedback: bool = True) -> Reply:
-    """An entry as a short answer: title, body, source, related topics and feedback buttons."""
-    text = f"**{entry.title}**\n{entry.body}\n_Source: {entry.source}_"
+def lead_with(body: str, passage: str | None) -> str:
+    """The body with the sentence that answers the question moved first (bullets stay put)."""
+    if not passage or passage not in body or f"- {passage}" in body:
+        return body
+    rest = " ".join(body.replace(passage, "", 1).split(" ")).replace("  ", " ").strip()
+    return f"{passage}\n{rest}"
+
+
+def entry_reply(content: Content, entry: Entry, *, feedback: bool = True,
+                passage: str | None = None) -> Reply:
+    """An entry as a short answer: title, body (led by the passage that answers the question,
+    when given), source, related topics and feedback buttons."""
+    text = f"**{entry.title}**\n{lead_with(entry.body, passage)}\n_Source: {entry.source}_"
     related = [content.entries[r] for r in entry.related if r in content.entries]
     buttons = [topic_button(e) for e in related[:MAX_RELATED]]
     if feedback:
@@ -215,7 +225,7 @@ def answer_reply(content: Content, answer: Answer) -> Reply:
     if answer.entry is not None and answer.reason == "partial":
         return partial_reply(content, answer)
     if answer.entry is not None:
-        return entry_reply(content, answer.entry)
+        return entry_reply(content, answer.entry, passage=answer.passage)
     if answer.reason == "smalltalk" and answer.smalltalk is not None:
         return smalltalk_reply(answer.smalltalk)
     return refusal_reply(answer)

@@ -138,6 +138,12 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"cancelled|work out)\b|\bwas it (?:cancelled|held|a success)\b|\bhow did it go\b"),
      re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
      re.compile(r"\bhappened\b")),
+    # The sources say nothing about regulation or compliance.
+    ("regulation", "regulatory or compliance requirements",
+     re.compile(r"\b(?:cqc|gdpr|dspt|regulations?|regulatory|regulators?|legislation|"
+                r"legal(?:ly)? requir\w*|compliance|compliant|care quality commission)\b"),
+     re.compile(r"\b(?:cqc|gdpr|regulat\w*|legislation|legal|complian\w*)\b", re.I),
+     re.compile(r"\bregulat")),
     # The sources recommend no products, suppliers or platforms.
     ("recommendation", "a recommendation of products, suppliers or platforms",
      re.compile(r"\b(?:which|what)\b[\w\s']{0,40}\bbest\b|\bbest\s+[\w-]+\s+"
@@ -175,6 +181,13 @@ def missing_fact(question: str, entry: Entry) -> str | None:
             return label
     return None
 
+
+# A name or acronym as typed: capitals ("CQC", "QOF") or mixed case ("accuRx", "NHSmail").
+_NAME_TOKEN = re.compile(
+    r"\b(?:[A-Z][A-Z0-9&]+s?|[A-Z]{2,}[a-z]+|[a-z]+[A-Z][A-Za-z0-9]*|[A-Z][a-z]+[A-Z][A-Za-z]*)\b"
+)
+# Capitalised words that name nothing in particular.
+_PLAIN_CAPITALS = frozenset({"uk", "ok", "faq", "faqs", "asap", "fyi", "eg", "ie", "etc", "q", "a"})
 
 # PyStemmer keeps a cache of stems it has seen; sharing one is safe (the GIL guards it).
 _STEMMER = Stemmer.Stemmer("english")
@@ -458,6 +471,22 @@ class AnswerIndex:
             scores[entry_id] = float(np.max(self._text_vectors[start:end] @ vector))
         return scores, extra
 
+    def _foreign_names(self, question: str) -> list[str]:
+        """Names and acronyms the content never uses ("CQC", "accuRx"): a question about one of
+        them is about something the sources do not cover, however well its other words match."""
+        found = []
+        for token in _NAME_TOKEN.findall(question):
+            word = token.lower()
+            if word in STOPWORDS or word in _PLAIN_CAPITALS or len(word) < 2:
+                continue
+            if self.content.glossary_lookup(word) is not None:
+                continue
+            words = self._words(token)
+            if words and all(w in self._df or w in self._expansions for w in words):
+                continue
+            found.append(token)
+        return found
+
     def _passage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]
                  ) -> tuple[float, int]:
         """How much of the question the entry's best passage covers, and which passage."""
@@ -627,7 +656,8 @@ class AnswerIndex:
         scored.sort(key=lambda item: -item[0])
         _, best_score, best_id, which = scored[0]
         best_score = round(best_score, 4)
-        if best_score >= self.threshold:
+        foreign = self._foreign_names(question)
+        if best_score >= self.threshold and not foreign:
             doc = self._docs[best_id]
             entry = doc.entry
             missing = missing_fact(question, entry)

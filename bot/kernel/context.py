@@ -83,7 +83,8 @@ class Bot:
         if problems:
             return problems
         self.content = content
-        self.answers = AnswerIndex(content, self.config.answers.threshold)
+        self.answers = AnswerIndex(content, self.config.answers.threshold,
+                                   semantic=self.answers.semantic)
         return []
 
     async def handle(self, incoming: Incoming) -> list[Reply]:

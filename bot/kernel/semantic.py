@@ -12,8 +12,12 @@ from __future__ import annotations
 import logging
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from bot.kernel.config import Config
 
 log = logging.getLogger("dtlbot")
 
@@ -37,6 +41,11 @@ class WordLlamaEmbedder:
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._model.embed(texts, norm=True), dtype=np.float32)
+
+
+def embedder_for(config: Config) -> WordLlamaEmbedder | None:
+    """The semantic model when `[answers] semantic` is on (and loadable), else None."""
+    return load_embedder() if config.answers.semantic else None
 
 
 def package_folder() -> Path | None:
