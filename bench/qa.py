@@ -18,6 +18,7 @@ and with the content padded to N synthetic entries.
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import statistics
 import sys
@@ -240,6 +241,7 @@ def main() -> None:
     parser.add_argument("--accuracy-only", action="store_true",
                         help="only the accuracy lines, no timing")
     args = parser.parse_args()
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     questions = evaluation()
     content = load_content(ROOT / "content")
     embedder = load_embedder()

@@ -300,7 +300,8 @@ async def feedback(turn: Turn) -> list[Reply]:
 async def unanswered(turn: Turn) -> list[Reply]:
     rows = turn.bot.db.execute(
         """select lower(trim(text)) as q, count(*) as n, max(asked_at) as last,
-        sum(reason = 'suggest') as near, group_concat(chosen, ' ') as chosen
+        sum(reason = 'suggest') as near, group_concat(chosen, ' ') as chosen,
+        sum(reason = 'partial') as partial
         from questions where answered = 0
         group by q order by n desc, last desc limit 20"""
     ).fetchall()
@@ -308,8 +309,10 @@ async def unanswered(turn: Turn) -> list[Reply]:
         return [Reply("No unanswered questions so far.")]
     entries = turn.bot.content.entries
 
-    def line(q: str, n: int, near: int, chosen: str | None) -> str:
+    def line(q: str, n: int, near: int, chosen: str | None, partial: int) -> str:
         notes = []
+        if partial:
+            notes.append("answered in part: the sources lack the fact asked for")
         if near:
             notes.append("near miss")
         if chosen:
@@ -319,7 +322,8 @@ async def unanswered(turn: Turn) -> list[Reply]:
                          + ": a phrasing to add there")
         return f"- {n}× {q}" + (f" ({', '.join(notes)})" if notes else "")
 
-    lines = "\n".join(line(q, n, near, chosen) for q, n, _, near, chosen in rows)
+    lines = "\n".join(line(q, n, near, chosen, partial)
+                      for q, n, _, near, chosen, partial in rows)
     votes = turn.bot.db.execute(
         "select topic, count(*) from feedback where vote < 0 group by topic order by 2 desc limit 5"
     ).fetchall()

@@ -138,6 +138,16 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"cancelled|work out)\b|\bwas it (?:cancelled|held|a success)\b|\bhow did it go\b"),
      re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
      re.compile(r"\bhappened\b")),
+    # The sources give no step-by-step procedures for systems or administration.
+    ("procedure", "step-by-step instructions for that",
+     re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you|a pcn|practices) (?:configure|set up|"
+                r"setup|install|enable|disable|get access|access|request|register|order|migrate|"
+                r"switch|procure|buy|purchase|book|claim|submit|report|log in|sign in|reset|"
+                r"integrate|upgrade|renew)\b|\bwhat is the process (?:for|to)\b|"
+                r"\bstep[- ]by[- ]step\b"),
+     re.compile(r"\b(?:configur|install|procur|purchas|submit|regist|log in|sign in|step \d)",
+                re.I),
+     re.compile(r"\b(?:instructions|procedure|steps to)\b")),
     # The sources say nothing about regulation or compliance.
     ("regulation", "regulatory or compliance requirements",
      re.compile(r"\b(?:cqc|gdpr|dspt|regulations?|regulatory|regulators?|legislation|"
@@ -151,27 +161,46 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\brecommend|\bsuppliers?\b|\bvendors?\b"),
      re.compile(r"\brecommend")),
 )
-_PERSON_NAME_ASK = re.compile(rf"\bnames? of (?:the |their |her |his |that )?{_PERSON}\b|"
-                              rf"\b{_PERSON}(?:'s)? names?\b|\bwho (?:exactly|specifically)\b")
+_PERSON_NAME_ASK = re.compile(
+    rf"\bnames? of (?:the |their |her |his |that )?{_PERSON}\b|\b{_PERSON}(?:'s)? names?\b|"
+    r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
+    r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b"
+)
+# Attempts to make the bot step outside its sources ("ignore previous instructions", "pretend
+# the article says ...", "make up the budget"): refused, never answered from the nearest entry.
+ADVERSARIAL = re.compile(
+    r"\b(?:ignore|disregard|forget) (?:all |any |your |the )?(?:previous|prior|above|earlier|"
+    r"your) (?:instructions|rules|prompts?|guidance)\b|\bsystem prompt\b|\bdeveloper mode\b|"
+    r"\bjailbreak|\bpretend (?:that |the |you |to )|\bact as (?:if|though)\b|\brole-?play\b|"
+    r"\b(?:make|making) (?:it |something |one |them )?up\b|\bmake up (?:a|an|the|some)\b|"
+    r"\binvent (?:a|an|the|some)\b|\bmade-up\b|\bhypothetically\b|\bdo anything now\b",
+    re.IGNORECASE,
+)
 _PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
 # A sentence in which an entry says what its sources leave out ("The article gives no venue,
 # date or year", "The summary does not name the two PCNs").
 _NOT_GIVEN = re.compile(
-    r"[^.]*\b(?:gives? no|give no|does not (?:give|name|state|say|mention|list)|"
-    r"doesn't (?:give|name|state|say)|not (?:given|named|stated)|leaves? [^.]{0,40}\bout)\b[^.]*",
+    r"\b(?:gives? no|give no|does not (?:give|name|state|say|mention|list)|"
+    r"doesn't (?:give|name|state|say)|not (?:given|named|stated)|leaves? [^.]{0,40}\bout)\b",
     re.I,
 )
 
 
-def missing_fact(question: str, entry: Entry) -> str | None:
+def not_given(body: str) -> str:
+    """The entry's own sentences saying what its sources leave out, lowercased, joined."""
+    return " ".join(s.lower() for s in re.split(r"(?<=[.!?])\s+", body) if _NOT_GIVEN.search(s))
+
+
+def missing_fact(question: str, entry: Entry, left_out: str | None = None) -> str | None:
     """The kind of fact the question asks for that the entry does not give, named for the
-    reply ("a date or time"), or None when the entry holds it or none is asked for."""
+    reply ("a date or time"), or None when the entry holds it or none is asked for.
+    `left_out` is `not_given(entry.body)`, when already known."""
     asked = question.lower().replace("\u2019", "'")
-    not_given = " ".join(m.group(0).lower() for m in _NOT_GIVEN.finditer(entry.body))
+    not_given_text = not_given(entry.body) if left_out is None else left_out
     for kind, label, asks, holds, says_missing in FACT_KINDS:
         if not asks.search(asked):
             continue
-        if not_given and says_missing.search(not_given):
+        if not_given_text and says_missing.search(not_given_text):
             return label
         if kind == "name":
             if _PERSON_NAME_ASK.search(asked) and not _PERSON_NAME.search(entry.body):
@@ -316,6 +345,8 @@ class _Doc:
     # The body's sentences and bullets, as typed (to lead an answer) and as word sets.
     passages: list[str] = field(default_factory=list)
     passage_sets: list[set[str]] = field(default_factory=list)
+    # Its sentences saying what the sources leave out (see missing_fact).
+    left_out: str = ""
 
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -389,7 +420,8 @@ class AnswerIndex:
             phrasings = [" ".join(sorted(words)) for words in sets]
             texts = passages(entry.body)
             self._docs[entry.id] = _Doc(entry, fields, phrasings, sets, texts,
-                                        [set(self._words(t)) for t in texts])
+                                        [set(self._words(t)) for t in texts],
+                                        not_given(entry.body))
             for word in set().union(*fields.values()):
                 self._df[word] = self._df.get(word, 0) + 1
             rows.append({
@@ -619,6 +651,8 @@ class AnswerIndex:
         if kind is not None:
             return Answer(question, answered=False, score=0.0, reason="smalltalk",
                           smalltalk=kind)
+        if ADVERSARIAL.search(question):
+            return Answer(question, answered=False, score=0.0, reason="unknown")
         words, concepts, clinical = self._concepts(question)
         if clinical:
             return Answer(question, answered=False, score=0.0, reason="clinical")
@@ -660,7 +694,7 @@ class AnswerIndex:
         if best_score >= self.threshold and not foreign:
             doc = self._docs[best_id]
             entry = doc.entry
-            missing = missing_fact(question, entry)
+            missing = missing_fact(question, entry, doc.left_out)
             if missing is not None:
                 return Answer(question, answered=False, score=best_score, entry=entry,
                               reason="partial", missing=missing)
