@@ -306,6 +306,26 @@ def phrase_table(content: Content) -> list[tuple[re.Pattern[str], str]]:
     ]
 
 
+def first_word(pattern: re.Pattern[str]) -> str:
+    """The literal text a phrase_table pattern starts with (up to its first space or "s?")."""
+    body = pattern.pattern[2:]  # after the leading \b
+    literal = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            if body[i + 1] in "sb":  # \s+ between words, \b at the end
+                break
+            literal.append(body[i + 1])
+            i += 2
+            continue
+        if char == "s" and body[i + 1:i + 2] == "?":
+            break
+        literal.append(char)
+        i += 1
+    return "".join(literal)
+
+
 @dataclass(frozen=True)
 class Answer:
     """The outcome of one question: the entry chosen (if any) and how sure the bot is."""
@@ -386,6 +406,8 @@ class AnswerIndex:
         self._df: dict[str, int] = {}
         self._expansions: dict[str, set[str]] = {}
         self._phrases = phrase_table(content)
+        # Each phrase's first word as typed, for a cheap test before the regular expression.
+        self._phrase_starts = [first_word(pattern) for pattern, _ in self._phrases]
         # "IT" in capitals is the acronym, "it" the pronoun: only case tells them apart.
         self._shouted = [
             (re.compile(rf"\b{re.escape(t.term)}\b"), t.expansion.lower())
@@ -400,8 +422,10 @@ class AnswerIndex:
         for pattern, expansion in self._shouted:
             text = pattern.sub(expansion, text)
         lowered = text.lower().replace("\u2019", "'")
-        for pattern, word in self._phrases:
-            lowered = pattern.sub(word, lowered)
+        for (pattern, word), first in zip(self._phrases, self._phrase_starts, strict=True):
+            # A plain substring test first: most phrases are absent from most texts.
+            if first in lowered:
+                lowered = pattern.sub(word, lowered)
         return lowered
 
     def _words(self, text: str) -> list[str]:
