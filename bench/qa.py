@@ -199,6 +199,8 @@ def measure_bm25s(content: Content, questions: list[dict]) -> dict | None:
         import bm25s
     except ImportError:
         return None
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    logging.getLogger("bm25s").propagate = False
     started = time.perf_counter()
     ids = list(content.entries)
     corpus = [content_words(" ".join((e.title, *e.phrasings, e.body)))

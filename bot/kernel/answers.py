@@ -186,6 +186,9 @@ _NOT_GIVEN = re.compile(
 )
 
 
+_QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b")
+
+
 def not_given(body: str) -> str:
     """The entry's own sentences saying what its sources leave out, lowercased, joined."""
     return " ".join(s.lower() for s in re.split(r"(?<=[.!?])\s+", body) if _NOT_GIVEN.search(s))
@@ -196,9 +199,12 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None) -> st
     reply ("a date or time"), or None when the entry holds it or none is asked for.
     `left_out` is `not_given(entry.body)`, when already known."""
     asked = question.lower().replace("\u2019", "'")
+    # A question in several parts ("how many met, how often, and when ...") may be answered
+    # in the other parts: only the sharper kinds (money, links, names...) make it partial.
+    several = len(_QUESTION_WORD.findall(asked)) > 1
     not_given_text = not_given(entry.body) if left_out is None else left_out
     for kind, label, asks, holds, says_missing in FACT_KINDS:
-        if not asks.search(asked):
+        if not asks.search(asked) or (several and kind in ("number", "date")):
             continue
         if not_given_text and says_missing.search(not_given_text):
             return label
