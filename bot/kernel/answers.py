@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
 import sqlite_utils
 import Stemmer
 from rapidfuzz import fuzz, process
@@ -15,6 +14,9 @@ from rapidfuzz.distance import OSA
 
 from bot.kernel.config import DEFAULT_THRESHOLD
 from bot.kernel.content import Content, Entry, GlossaryTerm
+
+if TYPE_CHECKING:
+    import numpy as np
 
 CANDIDATES = 20
 # Below the threshold but at least this share of it, the best topics are offered as
@@ -506,6 +508,8 @@ class AnswerIndex:
             for text in (doc.entry.title, *doc.entry.phrasings, *doc.passages):
                 texts.append(text)
                 owners.append(number)
+        import numpy as np  # only with the semantic signal: the lexical engine never needs it
+
         vectors = self.semantic.vectors(texts).astype(np.float32)
         self._text_vectors = vectors
         self._text_owner = np.array(owners)
@@ -522,6 +526,8 @@ class AnswerIndex:
         """Each candidate's best cosine with the question, plus the entries nearest in meaning."""
         if self.semantic is None or not self._ids:
             return {}, []
+        import numpy as np
+
         vector = self.semantic.vectors([question])[0].astype(np.float32)
         by_entry = self._entry_vectors @ vector
         k = min(SEMANTIC_CANDIDATES, len(self._ids))

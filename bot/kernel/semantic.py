@@ -14,9 +14,9 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
+
     from bot.kernel.config import Config
 
 log = logging.getLogger("dtlbot")
@@ -40,6 +40,8 @@ class WordLlamaEmbedder:
         self._model = WordLlamaInference(embedding, Tokenizer.from_file(str(tokenizer)))
 
     def vectors(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         return np.asarray(self._model.embed(texts, norm=True), dtype=np.float32)
 
 
