@@ -17,9 +17,9 @@ from tests.conftest import REPO
 sys.path.insert(0, str(REPO / "bench"))
 import qa as bench  # noqa: E402
 
-# Measured with bench/qa.py (lexical engine, shipped content): in-scope right 59 of 94,
+# Measured with bench/qa.py (lexical engine, shipped content): in-scope right 60 of 94,
 # out-of-scope refused 20 of 33. A small margin for harmless changes in ranking.
-HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 59, 20, 2
+HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 60, 20, 2
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;
 # the seeds use the acronym without spelling it out).
 ANSWERED_ON_PURPOSE = {"i173"}
