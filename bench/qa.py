@@ -76,7 +76,7 @@ def expect_right(expect: str, answer_text: str) -> bool:
 def answer_text(answer: Answer) -> str:
     """What the person reads: the entry (title, body) or the glossary term."""
     if answer.entry is not None:
-        return f"{answer.entry.title}\n{answer.entry.body}"
+        return "\n".join(f"{e.title}\n{e.body}" for e in (answer.entry, *answer.also))
     if answer.glossary is not None:
         g = answer.glossary
         return f"{g.term}: {g.expansion}. {g.definition}"

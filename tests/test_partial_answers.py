@@ -91,3 +91,21 @@ def test_attempts_to_step_outside_the_sources_are_refused(index, question):
 ])
 def test_questions_the_sources_cannot_answer_are_not_answered(index, question):
     assert not index.ask(question).answered
+
+
+def test_a_question_in_two_parts_gets_both_entries(index):
+    answer = index.ask("How many DTLs came to the first meeting, and how often does the forum "
+                       "meet?")
+    topics = {answer.topic, *(e.id for e in answer.also)}
+    assert {"forum-first-meeting", "forum-meetings"} <= topics
+
+
+async def test_the_reply_to_a_two_part_question_shows_both_sources(bot):
+    (reply,) = await say(bot, "How many DTLs came to the first meeting, and how often does the "
+                              "forum meet?")
+    assert "over 100" in reply.text and "every two months" in reply.text
+    assert reply.text.count("_Source:") == 2
+
+
+def test_a_question_in_one_part_gets_one_entry(index):
+    assert index.ask("How often does the DTL forum meet?").also == ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.kernel.answers import Answer
@@ -225,7 +226,11 @@ def answer_reply(content: Content, answer: Answer) -> Reply:
     if answer.entry is not None and answer.reason == "partial":
         return partial_reply(content, answer)
     if answer.entry is not None:
-        return entry_reply(content, answer.entry, passage=answer.passage)
+        reply = entry_reply(content, answer.entry, passage=answer.passage)
+        for other in answer.also:  # the other part of a question in several parts
+            reply = replace(reply, text=f"{reply.text}\n\n**{other.title}**\n{other.body}\n"
+                                        f"_Source: {other.source}_")
+        return reply
     if answer.reason == "smalltalk" and answer.smalltalk is not None:
         return smalltalk_reply(answer.smalltalk)
     return refusal_reply(answer)

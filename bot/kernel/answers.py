@@ -41,6 +41,9 @@ CONFIDENCE_WEIGHTS = {"coverage": 0.5, "likeness": 0.25, "overlap": 0.25, "passa
                       "semantic": 0.3}
 # Entries the semantic signal adds as candidates (found by meaning, sharing no rare word).
 SEMANTIC_CANDIDATES = 5
+# A question in several parts gets a second entry when one of the next few candidates is
+# confident on its own and speaks to at least this share of the question the best one leaves.
+ALSO_LOOKS, ALSO_SHARE = 4, 0.1
 # Cosine similarities at or below this say nothing (unrelated questions score about this much
 # against the best entry); the semantic signal is the rest, scaled to 0..1.
 SEMANTIC_FLOOR = 0.45
@@ -189,6 +192,11 @@ _NOT_GIVEN = re.compile(
 
 
 _QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b")
+# A second question joined to the first: "..., and when is ...", "... and how often ...".
+_SEVERAL_PARTS = re.compile(
+    r"\b(?:how|what|when|who|where|why|which|is|are|do|does|can)\b[^?]*?(?:\band|\?)\s+"
+    r"(?:also\s+)?(?:how|what|when|who|where|why|which|is|are|do|does|can)\b"
+)
 
 
 def not_given(body: str) -> str:
@@ -353,6 +361,8 @@ class Answer:
     # The sentence or bullet of the entry that speaks to the question most, when it is not
     # the entry's first (the answer leads with it).
     passage: str | None = None
+    # For a question in several parts, a second entry answering a part the first does not.
+    also: tuple[Entry, ...] = field(default=())
 
     @property
     def topic(self) -> str | None:
@@ -555,6 +565,31 @@ class AnswerIndex:
             found.append(token)
         return found
 
+    def _matched(self, doc: _Doc, concepts: list[set[str]], *, short: bool = False) -> set[int]:
+        """Which of the question's concepts the entry speaks to: in any field, or (short)
+        in its title, phrasings or tags only."""
+        names = ("title", "phrasings", "tags") if short else tuple(doc.fields)
+        every = set().union(*(doc.fields[name] for name in names))
+        return {n for n, concept in enumerate(concepts) if concept & every}
+
+    def _other_part(self, question: str, concepts: list[set[str]], weights: list[float],
+                    scored: list[tuple[float, float, str, int]]) -> tuple[Entry, ...]:
+        """For a question in several parts ("how many met, and when is the next one?"), the
+        next entry above the threshold that answers words the best entry leaves out."""
+        if not _SEVERAL_PARTS.search(question.lower()) or len(scored) < 2:
+            return ()
+        best = self._docs[scored[0][2]]
+        covered = self._matched(best, concepts)
+        total = sum(weights)
+        for _, confidence, entry_id, _ in scored[1:ALSO_LOOKS]:
+            if confidence < self.threshold:
+                continue
+            # What the other part asks must be what this entry is about, not a passing word.
+            extra = self._matched(self._docs[entry_id], concepts, short=True) - covered
+            if sum(weights[n] for n in extra) / total >= ALSO_SHARE:
+                return (self._docs[entry_id].entry,)
+        return ()
+
     def _passage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]
                  ) -> tuple[float, int]:
         """How much of the question the entry's best passage covers, and which passage."""
@@ -735,7 +770,9 @@ class AnswerIndex:
                 return Answer(question, answered=False, score=best_score, entry=entry,
                               reason="partial", missing=missing)
             lead = doc.passages[which] if which > 0 else None
-            return Answer(question, answered=True, score=best_score, entry=entry, passage=lead)
+            also = self._other_part(question, concepts, weights, scored)
+            return Answer(question, answered=True, score=best_score, entry=entry, passage=lead,
+                          also=also)
         lower = self.threshold * SUGGEST_FRACTION
         near = tuple(self._docs[i].entry for _, c, i, _ in scored[:SUGGESTIONS] if c >= lower)
         return Answer(question, answered=False, score=best_score,
