@@ -410,3 +410,13 @@ def _teach_feedback(db: Database) -> None:
     db["feedback_reasons"].create(
         {"feedback_id": int, "reason": str, "text": str, "at": str}, pk="feedback_id"
     )
+
+
+@migrations(name="0090_suggestions")
+def _suggestions(db: Database) -> None:
+    # How a logged question was handled (answered, unknown, suggest, partial, clinical...);
+    # for a near miss the topics offered as "did you mean" (a JSON list, so that a typed 1, 2
+    # or 3 picks one) and the one the person then chose (a phrasing to add).
+    db["questions"].add_column("reason", str)
+    db["questions"].add_column("offered", str)
+    db["questions"].add_column("chosen", str)

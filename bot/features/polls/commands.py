@@ -17,6 +17,8 @@ from bot.features.polls.ballots import (
     ballot_form,
     check_form,
     item_values,
+    looks_like_rank,
+    looks_like_status,
     parse_rank,
     parse_status,
     priority_listing,
@@ -420,23 +422,25 @@ def register(registry: Registry) -> None:
     organiser = {"organiser": True}
     registry.command("poll start", usage="poll start TITLE [closes DATE]",
                    help="open a priority poll here and announce it", **organiser)(poll_start)
-    registry.command("poll close", help="close the open poll and show its results",
+    registry.command("poll close", help="close the open poll and show its results", takes="none",
                    **organiser)(poll_close)
-    registry.command("poll list", help="every poll, newest first", **organiser)(poll_list)
+    registry.command("poll list", help="every poll, newest first", takes="none",
+                     **organiser)(poll_list)
     registry.command("poll remind", help="remind DTLs where the poll was announced",
-                   **organiser)(poll_remind)
+                   takes="none", **organiser)(poll_remind)
     registry.command("poll results", usage="poll results [POLL]",
                    help="results of a poll (default: the newest), with a chart",
                    **organiser)(poll_results)
     registry.command("poll export", usage="poll export [POLL]",
                    help="the ballots of a poll as a CSV file", **organiser)(poll_export)
     registry.command("rank", usage="rank A B C D E F G H",
-                   help="rank the priorities, most important first (numbers or ids)")(rank)
+                   help="rank the priorities, most important first (numbers or ids)",
+                     takes=looks_like_rank)(rank)
     registry.command("status", usage="status N LEAD PROGRESS",
                    help="who leads priority N and how far along it is, "
-                        "e.g. `status 3 icb in-progress`")(status)
-    registry.command("ballot", help="open the ballot of the current poll")(show_form)
-    registry.command("my ballot", help="your ballot in the current poll")(my_ballot)
+                        "e.g. `status 3 icb in-progress`", takes=looks_like_status)(status)
+    registry.command("ballot", help="open the ballot of the current poll", takes="none")(show_form)
+    registry.command("my ballot", help="your ballot in the current poll", takes="none")(my_ballot)
     registry.action("ballot.open")(open_form)
     registry.action("ballot:")(submit_form)
     registry.task(Task("polls.close", next_due=polls.next_close, run=close_due))
