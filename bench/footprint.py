@@ -170,6 +170,8 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3, help="start-ups to take the best of")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--semantic", action="store_true",
+                        help="with [answers] semantic = true (needs the wordllama package)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
@@ -180,7 +182,8 @@ def main() -> None:
             f'[webchat]\nenabled = true\nrate_per_minute = 1000000\nburst = 1000\n'
             f'address_rate_per_minute = 1000000\n'
             f'[slack]\napi_base_url = "http://127.0.0.1:9/api/"\n'
-            f'[teams]\nenabled = true\n',
+            f'[teams]\nenabled = true\n'
+            + ('[answers]\nsemantic = true\n' if args.semantic else ""),
             encoding="utf-8",
         )
         results = [

@@ -16,6 +16,7 @@ from bot.kernel.content import load_content
 from bot.kernel.context import PRUNE_EVENTS, Bot
 from bot.kernel.identity import load_secret
 from bot.kernel.registry import Registry
+from bot.kernel.semantic import embedder_for
 from bot.kernel.storage import open_database
 
 # Each exposes register(registry). The order is the order of `help`, `my data` and the docs.
@@ -78,7 +79,7 @@ def create_bot(
         config=config,
         db=db,
         content=content,
-        answers=AnswerIndex(content, config.answers.threshold),
+        answers=AnswerIndex(content, config.answers.threshold, semantic=embedder_for(config)),
         registry=registry,
         clock=clock or SystemClock(),
         secret=load_secret(db, dict(env) if env is not None else None),

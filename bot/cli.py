@@ -21,6 +21,7 @@ from bot.kernel.config import Config, ConfigError
 from bot.kernel.content import ContentError, check_content, load_content
 from bot.kernel.markup import to_plain
 from bot.kernel.model import User
+from bot.kernel.semantic import embedder_for
 from bot.kernel.storage import open_read_only
 from bot.kernel.text import plural
 
@@ -36,7 +37,7 @@ def cli(ctx: click.Context) -> None:
 # What `ask --json -` prints for an empty input line: the same fields as an answer.
 EMPTY_ANSWER = {
     "answered": False, "text": "", "title": None, "topic": None, "score": 0.0,
-    "source": None, "source_url": None, "reason": "empty", "related": [],
+    "source": None, "source_url": None, "reason": "empty", "related": [], "suggestions": [],
 }
 
 
@@ -58,7 +59,7 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
     finally:
         if db is not None:
             db.conn.close()
-    index = AnswerIndex(content, config.answers.threshold)
+    index = AnswerIndex(content, config.answers.threshold, semantic=embedder_for(config))
     questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
     for text in questions:
         if not text:
@@ -90,6 +91,8 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
             "source_url": source_url,
             "reason": answer.reason,
             "related": [b.action.value for b in reply.buttons if b.action.id == "topic"],
+            "suggestions": [{"topic": e.id, "title": e.title} for e in answer.near]
+            if answer.reason == "suggest" else [],
         }))
         sys.stdout.flush()
 

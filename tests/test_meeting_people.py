@@ -296,7 +296,7 @@ async def test_the_name_button_shows_the_proposer_only_when_they_press_it(bot):
     ("agenda add " + "x" * 5000, "5,000 characters long"),
     ("agenda add \x01\x02\x03", "control or invisible formatting characters"),
     ("agenda add \u202eevil", "control or invisible formatting characters"),
-    ("agenda add ...", "no words"),
+    ("agenda add ...", "Usage: `agenda add TEXT`"),
     ("agenda add", "Usage: `agenda add TEXT`"),
     ("agenda add 31 Feb: topic", "“31 Feb” is not a real date"),
     ("agenda vote 7", "There is no topic #7"),

@@ -164,8 +164,11 @@ async def test_reminder_choices_are_personal_data(bot):
     assert "turned poll reminders off" in reply.text
     await say(bot, "forget me confirm")
     assert bot.db["poll_reminders_off"].count == 0
-    (reply,) = await say(bot, "poll reminders sometimes")
+    (reply,) = await say(bot, "poll reminders")
     assert "Usage" in reply.text
+    # Other words after it are a question, not the command.
+    (reply,) = await say(bot, "poll reminders sometimes")
+    assert "Usage" not in reply.text and "poll reminders" not in reply.text
 
 
 async def test_at_close_results_are_posted_where_announced_and_everyone_may_read_them(bot, clock):

@@ -49,7 +49,7 @@ async def test_unanswered_is_numbered_most_asked_first_with_similar_questions_gr
 async def test_answer_n_text_publishes_at_once_for_every_asker_and_is_audited(bot):
     posted = sent_to(bot)
     await say(bot, UNKNOWN)
-    await say(bot, "setting up gp connect for our practices", SAM)
+    await say(bot, "setting up GP Connect for our practices", SAM)
     await listed(bot)
     (reply,) = await say(bot, f"answer 1: {ANSWER}", ORGANISER)
     assert reply.text.startswith("Published **How do I set up GP Connect for our practices**")
@@ -71,7 +71,7 @@ async def test_answer_n_text_publishes_at_once_for_every_asker_and_is_audited(bo
 
 async def test_the_answer_form_is_prefilled_and_publishes_with_its_fields(bot):
     await say(bot, UNKNOWN)
-    await say(bot, "setting up gp connect for our practices", SAM)
+    await say(bot, "setting up GP Connect for our practices", SAM)
     reply = await listed(bot)
     (form_reply,) = await press(bot, reply.buttons[0].action, ORGANISER)
     form = form_reply.form

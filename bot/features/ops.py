@@ -345,9 +345,9 @@ async def content_reload_command(turn: Turn) -> list[Reply]:
 
 
 def register(registry: Registry) -> None:
-    registry.command("audit", organiser=True,
+    registry.command("audit", organiser=True, takes="none",
                    help="the last 20 organiser actions: who, when and what")(audit_command)
-    registry.command("content reload", organiser=True,
+    registry.command("content reload", organiser=True, takes="none",
                    help="re-read the content without a restart (kept as is if invalid)")(
         content_reload_command
     )

@@ -157,8 +157,9 @@ CORE_DATA = (
         describe_questions,
         forget_questions,
         tables=("questions",),
-        summary="the text of each question, when it was asked, on which platform, whether it "
-        "was answered, and your pseudonym",
+        summary="the text of each question, when it was asked, on which platform, whether and "
+        "how it was answered (and, when I offered topics, which one you chose), and your "
+        "pseudonym",
     ),
     PersonalData(
         "Feedback you gave on answers",
@@ -376,8 +377,9 @@ async def prune(bot: Bot) -> None:
 
 
 def register(registry: Registry) -> None:
-    registry.command("privacy", help="what I keep about you, and for how long")(privacy)
-    registry.command("my data", help="everything I hold about you")(my_data)
+    registry.command("privacy", help="what I keep about you, and for how long",
+                     takes="none")(privacy)
+    registry.command("my data", help="everything I hold about you", takes="none")(my_data)
     registry.command("forget me", help="erase what links my data to you (asks first)",
                    usage="forget me [confirm]")(forget_me)
     registry.action(FORGET_ACTION)(forget_me_pressed)

@@ -5,16 +5,23 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 import sqlite_utils
 import Stemmer
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.kernel.config import DEFAULT_THRESHOLD
 from bot.kernel.content import Content, Entry, GlossaryTerm
 
+if TYPE_CHECKING:
+    import numpy as np
+
 CANDIDATES = 20
+# Below the threshold but at least this share of it, the best topics are offered as
+# "did you mean ...?" (at most SUGGESTIONS of them) instead of a plain "I don't know".
+SUGGEST_FRACTION, SUGGESTIONS = 0.6, 3
 # Words found in more than this share of entries are left out of the FTS5 query.
 # (never fewer than COMMON_FLOOR entries, so small content is searched whole).
 COMMON_FRACTION, COMMON_FLOOR = 0.05, 200
@@ -24,9 +31,22 @@ MAX_TERMS = 8
 # speaks to), likeness (fuzzy match to a title or phrasing), bm25 relative to the best
 # candidate, and overlap (rarity-weighted Jaccard with the closest title or phrasing).
 # Weights fitted on the evaluation set (see bench/qa.py).
-RANK_WEIGHTS = {"coverage": 1.0, "likeness": 0.4, "bm25": 0.3, "overlap": 1.0}
+# Two more: passage (how much of the question one sentence or bullet of the entry covers) and,
+# when a semantic model is loaded, semantic (cosine similarity of static embeddings).
+# (passage and semantic fitted on the dev half of tests/eval/independent.toml only).
+RANK_WEIGHTS = {"coverage": 1.0, "likeness": 0.4, "bm25": 0.3, "overlap": 1.0, "passage": 0.5,
+                "semantic": 2.0}
 # Confidence leaves bm25 out: relative to the best candidate it is always 1 for the winner.
-CONFIDENCE_WEIGHTS = {"coverage": 0.5, "likeness": 0.25, "overlap": 0.25}
+CONFIDENCE_WEIGHTS = {"coverage": 0.5, "likeness": 0.25, "overlap": 0.25, "passage": 0.0,
+                      "semantic": 0.3}
+# Entries the semantic signal adds as candidates (found by meaning, sharing no rare word).
+SEMANTIC_CANDIDATES = 5
+# A question in several parts gets a second entry when one of the next few candidates is
+# confident on its own and speaks to at least this share of the question the best one leaves.
+ALSO_LOOKS, ALSO_SHARE = 4, 0.1
+# Cosine similarities at or below this say nothing (unrelated questions score about this much
+# against the best entry); the semantic signal is the rest, scaled to 0..1.
+SEMANTIC_FLOOR = 0.45
 # How strongly a query word found in each field speaks for an entry.
 FIELD_STRENGTH = {"title": 1.0, "phrasings": 1.0, "tags": 1.0, "body": 0.45}
 # bm25 weights for the FTS5 columns, in order: title, phrasings, tags, body.
@@ -60,8 +80,163 @@ CLINICAL_WORDS = frozenset(
     antibiotic antibiotics paracetamol ibuprofen amoxicillin aspirin insulin statin statins
     pregnancy pregnant breastfeeding vaccine vaccination vaccines uti utis asthma diabetes
     blood pressure hypertension cancer chest sick illness ill overdose side-effects
-    contraindication contraindicated allergy allergic injection inhaler""".split()
+    contraindication contraindicated allergy allergic injection inhaler stroke strokes sepsis
+    hba1c cholesterol copd eczema migraine dementia epilepsy seizure seizures jab jabs
+    immunisation immunisations referral wound wounds bleeding pain cardiac heart""".split()
 )
+
+# Questions that ask for one kind of fact (an amount, a date, a link, a name, a figure): when the
+# chosen entry does not hold that kind of fact, or says the sources do not give it, the answer
+# is partial: it says so first, then what the sources do say. (kind, how the kind is named in
+# the reply, what asks for it, what in an entry holds it, the words a "not given" sentence uses)
+_MONEY = r"(?:cost|costs|costed|pay|pays|paid|salary|salaries|wage|wages|earn|earns|budget|" \
+    r"budgets|funding|money|price|fee|fees|band|claim|spend|spent|worth|receive|received)"
+_PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
+FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[str]], ...] = (
+    ("amount", "a salary, cost or amount of money",
+     re.compile(rf"\bhow much\b.*\b{_MONEY}\b|\bwhat\b.*\b(?:salary|salaries|wage|wages|band|"
+                rf"budget|price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
+                rf"\bmake up\b.*\bbudget\b|\bhow much\b.*\bcost|\bcost of\b"),
+     re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
+     re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
+    ("date", "a date or time",
+     re.compile(r"\b(?:what|which)\s+(?:date|dates|day|days|time|times|year|month)\b|"
+                r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b"),
+     re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|"
+                r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+                r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:am|pm)\b", re.I),
+     re.compile(r"\b(?:date|dates|day|days|time|times|year|years|when)\b")),
+    ("link", "a web address, email or other contact details",
+     re.compile(r"\b(?:web|website|email|e-mail|postal|home|site)\s+address\b|\burl\b|"
+                r"\blink to\b|\bthe link\b|\bhyperlink\b|\be-?mail\b|\bphone number\b|"
+                r"\btelephone number\b|\bcontact (?:number|details)\b|"
+                r"\bwhat(?:'s| is) the address\b"),
+     re.compile(r"https?://|www\.|@|\.(?:com|org|net|uk)\b|\b0\d{3,}"),
+     re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),
+    ("name", "the names asked for",
+     re.compile(r"\b(?:what(?:'s| is| are| was| were)\s+(?:the\s+|their\s+|her\s+|his\s+)?"
+                r"names?|names? of|name the|who (?:exactly|specifically)|which (?:two |2 )?"
+                r"(?:pcns|networks|primary care networks|practices)\s+(?:were|was|took part|"
+                r"did)|called)\b"),
+     re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
+     re.compile(r"\b(?:name|names|named|title)\b")),
+    ("number", "that figure",
+     re.compile(r"\bwhat\b[\w\s']{0,30}?\b(?:percentage|proportion|percent|score|scores|"
+                r"threshold|ratio|rate)\b|\bwhat number\b|\bhow many\b"),
+     re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                r"twenty|hundred|hundreds|dozen|dozens)\b", re.I),
+     re.compile(r"\b(?:number|numbers|figure|figures|count|percentage)\b")),
+    ("deadline", "a deadline",
+     re.compile(r"\bdeadlines?\b|\bclosing date\b|\bcut-?off date\b"),
+     re.compile(r"\bdeadline|\bclosing date\b|\bdue by\b"),
+     re.compile(r"\bdeadlines?\b")),
+    # The article describes the role, not how to apply for one.
+    ("apply", "how to apply for a post",
+     re.compile(r"\bhow (?:do|can|would|should) (?:i|you|we|someone|people) apply\b|"
+                r"\bapply (?:for|to) (?:a |an |the )?(?:dtl|digital|job|post|role|position)|"
+                r"\bvacanc(?:y|ies)\b|\bjob (?:advert|adverts|ads?|listing|listings)\b"),
+     re.compile(r"\bapply|\bvacanc|\badvert"),
+     re.compile(r"\bapply|\bapplication")),
+    # What happened after the sources were written (did a planned meeting go ahead?).
+    ("outcome", "what happened afterwards",
+     re.compile(r"\bdid (?:it|they|the [\w\s-]{1,30}?) (?:go ahead|happen|take place|get "
+                r"cancelled|work out)\b|\bwas it (?:cancelled|held|a success)\b|\bhow did it go\b"),
+     re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
+     re.compile(r"\bhappened\b")),
+    # The sources give no step-by-step procedures for systems or administration.
+    ("procedure", "step-by-step instructions for that",
+     re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you|a pcn|practices) (?:configure|set up|"
+                r"setup|install|enable|disable|get access|access|request|register|order|migrate|"
+                r"switch|procure|buy|purchase|book|claim|submit|report|log in|sign in|reset|"
+                r"integrate|upgrade|renew)\b|\bwhat is the process (?:for|to)\b|"
+                r"\bstep[- ]by[- ]step\b"),
+     re.compile(r"\b(?:configur|install|procur|purchas|submit|regist|log in|sign in|step \d)",
+                re.I),
+     re.compile(r"\b(?:instructions|procedure|steps to)\b")),
+    # The sources say nothing about regulation or compliance.
+    ("regulation", "regulatory or compliance requirements",
+     re.compile(r"\b(?:cqc|gdpr|dspt|regulations?|regulatory|regulators?|legislation|"
+                r"legal(?:ly)? requir\w*|compliance|compliant|care quality commission)\b"),
+     re.compile(r"\b(?:cqc|gdpr|regulat\w*|legislation|legal|complian\w*)\b", re.I),
+     re.compile(r"\bregulat")),
+    # The sources recommend no products, suppliers or platforms.
+    ("recommendation", "a recommendation of products, suppliers or platforms",
+     re.compile(r"\b(?:which|what)\b[\w\s']{0,40}\bbest\b|\bbest\s+[\w-]+\s+"
+                r"(?:for|to)\b|\brecommend(?:ed|ation|ations)?\b|\bsuppliers?\b|\bvendors?\b"),
+     re.compile(r"\brecommend|\bsuppliers?\b|\bvendors?\b"),
+     re.compile(r"\brecommend")),
+)
+_PERSON_NAME_ASK = re.compile(
+    rf"\bnames? of (?:the |their |her |his |that )?{_PERSON}\b|\b{_PERSON}(?:'s)? names?\b|"
+    r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
+    r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b"
+)
+# Attempts to make the bot step outside its sources ("ignore previous instructions", "pretend
+# the article says ...", "make up the budget"): refused, never answered from the nearest entry.
+ADVERSARIAL = re.compile(
+    r"\b(?:ignore|disregard|forget) (?:all |any |your |the )?(?:previous|prior|above|earlier|"
+    r"your) (?:instructions|rules|prompts?|guidance)\b|\bsystem prompt\b|\bdeveloper mode\b|"
+    r"\bjailbreak|\bpretend (?:that |the |you |to )|\bact as (?:if|though)\b|\brole-?play\b|"
+    r"\b(?:make|making) (?:it |something |one |them )?up\b|\bmake up (?:a|an|the|some)\b|"
+    r"\binvent (?:a|an|the|some)\b|\bmade-up\b|\bhypothetically\b|\bdo anything now\b",
+    re.IGNORECASE,
+)
+_PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
+# A sentence in which an entry says what its sources leave out ("The article gives no venue,
+# date or year", "The summary does not name the two PCNs").
+_NOT_GIVEN = re.compile(
+    r"\b(?:gives? no|give no|does not (?:give|name|state|say|mention|list)|"
+    r"doesn't (?:give|name|state|say)|not (?:given|named|stated)|leaves? [^.]{0,40}\bout)\b",
+    re.I,
+)
+
+
+_QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b")
+# A second question joined to the first: "..., and when is ...", "... and how often ...".
+_SEVERAL_PARTS = re.compile(
+    r"\b(?:how|what|when|who|where|why|which|is|are|do|does|can)\b[^?]*?(?:\band|\?)\s+"
+    r"(?:also\s+)?(?:how|what|when|who|where|why|which|is|are|do|does|can)\b"
+)
+
+
+def not_given(body: str) -> str:
+    """The entry's own sentences saying what its sources leave out, lowercased, joined."""
+    return " ".join(s.lower() for s in re.split(r"(?<=[.!?])\s+", body) if _NOT_GIVEN.search(s))
+
+
+def missing_fact(question: str, entry: Entry, left_out: str | None = None) -> str | None:
+    """The kind of fact the question asks for that the entry does not give, named for the
+    reply ("a date or time"), or None when the entry holds it or none is asked for.
+    `left_out` is `not_given(entry.body)`, when already known."""
+    asked = question.lower().replace("\u2019", "'")
+    # A question in several parts ("how many met, how often, and when ...") may be answered
+    # in the other parts: only the sharper kinds (money, links, names...) make it partial.
+    several = len(_QUESTION_WORD.findall(asked)) > 1
+    not_given_text = not_given(entry.body) if left_out is None else left_out
+    for kind, label, asks, holds, says_missing in FACT_KINDS:
+        if not asks.search(asked) or (several and kind in ("number", "date")):
+            continue
+        if not_given_text and says_missing.search(not_given_text):
+            return label
+        if kind == "name":
+            if _PERSON_NAME_ASK.search(asked) and not _PERSON_NAME.search(entry.body):
+                return label
+            continue
+        if not holds.search(entry.body):
+            return label
+    return None
+
+
+# A name or acronym as typed: capitals ("CQC", "QOF") or mixed case ("accuRx", "NHSmail").
+_NAME_TOKEN = re.compile(
+    r"\b(?:[A-Z][A-Z0-9&]+s?|[A-Z]{2,}[a-z]+|[a-z]+[A-Z][A-Za-z0-9]*|[A-Z][a-z]+[A-Z][A-Za-z]*)\b"
+)
+# How alike (0-100) a question and one of an entry's phrasings are when it is asked in its words.
+EXACT_LIKENESS = 90
+# Two or more capitalised words in a row ("GP Connect", "Greater Manchester"): a proper name.
+_NAME_PHRASE = re.compile(r"\b[A-Z][\w&-]*(?:[ \t]+[A-Z][\w&-]*)+\b")
+# Capitalised words that name nothing in particular.
+_PLAIN_CAPITALS = frozenset({"uk", "ok", "faq", "faqs", "asap", "fyi", "eg", "ie", "etc", "q", "a"})
 
 # PyStemmer keeps a cache of stems it has seen; sharing one is safe (the GIL guards it).
 _STEMMER = Stemmer.Stemmer("english")
@@ -70,6 +245,50 @@ _GLOSSARY_QUESTION = re.compile(
     r"^(?:what|whats|what's|wat)\s+(?:(?:is|are|does|do)\s+)?(?:(?:an?|the)\s+)?"
     r"(?P<term>[a-z0-9&-]+)(?:\s+(?:stand for|stands for|mean|means|short for))?$"
 )
+
+
+# Small talk, as whole messages (a greeting before a real question is just a stopword there).
+_BOT = r"(?:\s+(?:there|bot|dtlbot|dtl\s+bot|all|everyone|folks|team|again|mate))?"
+SMALLTALK = (
+    ("greeting", re.compile(
+        r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|hi\s+hello|good\s+(?:morning|afternoon|"
+        r"evening|day)|morning|afternoon|evening)" + _BOT + r"(?:[\s,]+how\s+are\s+(?:you|u)"
+        r"(?:\s+doing)?(?:\s+today)?|[\s,]+how's\s+it\s+going)?$")),
+    ("thanks", re.compile(
+        r"^(?:(?:ok(?:ay)?|great|brilliant|perfect|lovely|cool|nice|super|fab|excellent|"
+        r"fantastic|amazing|awesome|good)[\s,!]*)?(?:thanks+|thank\s+(?:you|u)|thankyou|ty|"
+        r"thx|ta|cheers|many\s+thanks|much\s+appreciated|appreciated)(?:\s+(?:very|so)\s+much"
+        r"|\s+a\s+lot|\s+loads)?" + _BOT + r"(?:\s+for\s+(?:your|the|all\s+the|that|this)\s+"
+        r"(?:help|info|information|answer|answers|advice))?(?:[\s,!]*(?:that(?:'s|\s+is|\s+was)\s+"
+        r"(?:really\s+|very\s+)?(?:helpful|great|useful|perfect)))?$"
+        r"|^(?:that(?:'s|\s+is|\s+was)\s+)(?:really\s+|very\s+|super\s+)?(?:helpful|useful|"
+        r"great|perfect|brilliant|what\s+i\s+needed)$")),
+    ("who", re.compile(
+        r"^(?:who|what)\s+(?:are|r)\s+(?:you|u)(?:\s+exactly)?$|^(?:are|r)\s+(?:you|u)\s+"
+        r"(?:a\s+)?(?:bot|robot|human|person|real|ai|an\s+ai|chatgpt|a\s+real\s+person)$"
+        r"|^what(?:'s|\s+is)\s+your\s+name$|^who\s+(?:made|built|runs|wrote)\s+(?:you|u)$"
+        r"|^introduce\s+yourself$|^tell\s+me\s+about\s+yourself$")),
+    ("abilities", re.compile(
+        r"^what\s+(?:can|do|could)\s+(?:you|u)\s+(?:do|help\s+(?:me\s+)?with|tell\s+me"
+        r"(?:\s+about)?|know(?:\s+about)?|answer)$|^how\s+(?:can|do|could)\s+(?:you|u)\s+"
+        r"help(?:\s+me)?$|^what\s+(?:can|should|could)\s+i\s+ask(?:\s+(?:you|u))?$"
+        r"|^what\s+do\s+(?:you|u)\s+do$|^what\s+are\s+(?:you|u)\s+for$"
+        r"|^(?:can|could)\s+(?:you|u)\s+help(?:\s+me)?$")),
+    ("goodbye", re.compile(
+        r"^(?:(?:ok(?:ay)?|thanks|thank\s+you|cheers|right)[\s,]+)*(?:bye+|goodbye|bye\s+bye|see\s+(?:you|ya|u)"
+        r"(?:\s+later|\s+soon)?|later|good\s*night|night|that's\s+all(?:\s+for\s+now)?|"
+        r"ttyl|catch\s+(?:you|u)\s+later|have\s+a\s+(?:good|nice|great)\s+(?:day|one|evening))"
+        + _BOT + "$")),
+)
+
+
+def smalltalk(text: str) -> str | None:
+    """The kind of small talk a whole message is (greeting, thanks, who, abilities, goodbye)."""
+    words = " ".join(re.sub(r"[^\w\s']+", " ", text.lower().replace("\u2019", "'")).split())
+    for kind, pattern in SMALLTALK:
+        if pattern.match(words):
+            return kind
+    return None
 
 
 def tokenize(text: str) -> list[str]:
@@ -107,6 +326,26 @@ def phrase_table(content: Content) -> list[tuple[re.Pattern[str], str]]:
     ]
 
 
+def first_word(pattern: re.Pattern[str]) -> str:
+    """The literal text a phrase_table pattern starts with (up to its first space or "s?")."""
+    body = pattern.pattern[2:]  # after the leading \b
+    literal = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            if body[i + 1] in "sb":  # \s+ between words, \b at the end
+                break
+            literal.append(body[i + 1])
+            i += 2
+            continue
+        if char == "s" and body[i + 1:i + 2] == "?":
+            break
+        literal.append(char)
+        i += 1
+    return "".join(literal)
+
+
 @dataclass(frozen=True)
 class Answer:
     """The outcome of one question: the entry chosen (if any) and how sure the bot is."""
@@ -116,8 +355,18 @@ class Answer:
     score: float
     entry: Entry | None = None
     glossary: GlossaryTerm | None = None
-    reason: str = "answered"  # answered | unknown | clinical | empty
+    # answered | unknown | clinical | empty | smalltalk | suggest | partial
+    reason: str = "answered"
     near: tuple[Entry, ...] = field(default=())
+    # For small talk, its kind: greeting, thanks, who, abilities, goodbye.
+    smalltalk: str | None = None
+    # For a partial answer, the kind of fact asked for that the sources do not give.
+    missing: str | None = None
+    # The sentence or bullet of the entry that speaks to the question most, when it is not
+    # the entry's first (the answer leads with it).
+    passage: str | None = None
+    # For a question in several parts, a second entry answering a part the first does not.
+    also: tuple[Entry, ...] = field(default=())
 
     @property
     def topic(self) -> str | None:
@@ -135,19 +384,54 @@ class _Doc:
     # The title and each phrasing: as sorted word strings (likeness) and word sets (overlap).
     phrasings: list[str]
     phrasing_sets: list[set[str]]
+    # The body's sentences and bullets, as typed (to lead an answer) and as word sets.
+    passages: list[str] = field(default_factory=list)
+    passage_sets: list[set[str]] = field(default_factory=list)
+    # Its sentences saying what the sources leave out (see missing_fact).
+    left_out: str = ""
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*(\"'])")
+
+
+def passages(body: str) -> list[str]:
+    """An entry body's sentences and bullet points, in order, markup kept."""
+    found: list[str] = []
+    for line in body.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if _BULLET.match(line):
+            found.append(_BULLET.sub("", line))
+            continue
+        found.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+    return found
+
+
+class Embedder(Protocol):
+    """A semantic model: texts to unit-length vectors, one row each (see bot.kernel.semantic)."""
+
+    def vectors(self, texts: list[str]) -> np.ndarray: ...
 
 
 class AnswerIndex:
     """An in-memory index of the content, rebuilt whenever the content is (re)loaded."""
 
-    def __init__(self, content: Content, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, content: Content, threshold: float = DEFAULT_THRESHOLD,
+                 semantic: Embedder | None = None):
         self.content = content
         self.threshold = threshold
+        self.semantic = semantic
         self._db = sqlite_utils.Database(memory=True)
         self._docs: dict[str, _Doc] = {}
         self._df: dict[str, int] = {}
+        # The content's words as one lowercase text, for proper names (made when first needed).
+        self._text: str | None = None
         self._expansions: dict[str, set[str]] = {}
         self._phrases = phrase_table(content)
+        # Each phrase's first word as typed, for a cheap test before the regular expression.
+        self._phrase_starts = [first_word(pattern) for pattern, _ in self._phrases]
         # "IT" in capitals is the acronym, "it" the pronoun: only case tells them apart.
         self._shouted = [
             (re.compile(rf"\b{re.escape(t.term)}\b"), t.expansion.lower())
@@ -162,8 +446,10 @@ class AnswerIndex:
         for pattern, expansion in self._shouted:
             text = pattern.sub(expansion, text)
         lowered = text.lower().replace("\u2019", "'")
-        for pattern, word in self._phrases:
-            lowered = pattern.sub(word, lowered)
+        for (pattern, word), first in zip(self._phrases, self._phrase_starts, strict=True):
+            # A plain substring test first: most phrases are absent from most texts.
+            if first in lowered:
+                lowered = pattern.sub(word, lowered)
         return lowered
 
     def _words(self, text: str) -> list[str]:
@@ -180,7 +466,10 @@ class AnswerIndex:
             }
             sets = [set(self._words(p)) for p in (entry.title, *entry.phrasings)]
             phrasings = [" ".join(sorted(words)) for words in sets]
-            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets)
+            texts = passages(entry.body)
+            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets, texts,
+                                        [set(self._words(t)) for t in texts],
+                                        not_given(entry.body))
             for word in set().union(*fields.values()):
                 self._df[word] = self._df.get(word, 0) + 1
             rows.append({
@@ -213,10 +502,132 @@ class AnswerIndex:
             "select short.id, rank from short_fts join short on short.rowid = short_fts.rowid "
             f"where short_fts match ? order by rank limit {CANDIDATES}"
         )
-        vocabulary = set(self._df) | set(self._expansions) | STOPWORDS
+        self._build_semantic()
+        # Words as the content spells them too, not only their stems: "digtal" is one edit
+        # from "digital" but two from its stem "digit".
+        surface = {t for doc in self._docs.values() for text in (
+            doc.entry.title, *doc.entry.phrasings, *doc.entry.tags, doc.entry.body)
+            for t in tokenize(self._normalise(text)) if t.isalpha() and len(t) > 2}
+        vocabulary = set(self._df) | set(self._expansions) | STOPWORDS | surface
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(vocabulary):
             self._by_initial.setdefault(word[0], []).append(word)
+
+    def _build_semantic(self) -> None:
+        """Embed every entry once: one vector per text (title, each phrasing, each passage),
+        and their normalised mean per entry to find candidates by meaning."""
+        self._ids = list(self._docs)
+        if self.semantic is None or not self._ids:
+            return
+        texts, owners = [], []
+        for number, doc in enumerate(self._docs.values()):
+            for text in (doc.entry.title, *doc.entry.phrasings, *doc.passages):
+                texts.append(text)
+                owners.append(number)
+        import numpy as np  # only with the semantic signal: the lexical engine never needs it
+
+        vectors = self.semantic.vectors(texts).astype(np.float32)
+        self._text_vectors = vectors
+        self._text_owner = np.array(owners)
+        means = np.zeros((len(self._ids), vectors.shape[1]), dtype=np.float32)
+        np.add.at(means, self._text_owner, vectors)
+        means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
+        self._entry_vectors = means
+        # Each entry's texts as one slice of the text matrix (texts were added entry by entry).
+        bounds = np.searchsorted(self._text_owner, np.arange(len(self._ids) + 1))
+        self._slices = {i: (int(bounds[n]), int(bounds[n + 1])) for n, i in enumerate(self._ids)}
+
+    def _semantic_scores(self, question: str, candidates: list[str]) -> tuple[dict[str, float],
+                                                                              list[str]]:
+        """Each candidate's best cosine with the question, plus the entries nearest in meaning."""
+        if self.semantic is None or not self._ids:
+            return {}, []
+        import numpy as np
+
+        vector = self.semantic.vectors([question])[0].astype(np.float32)
+        by_entry = self._entry_vectors @ vector
+        k = min(SEMANTIC_CANDIDATES, len(self._ids))
+        nearest = np.argpartition(-by_entry, k - 1)[:k]
+        extra = [self._ids[n] for n in nearest]
+        scores = {}
+        for entry_id in dict.fromkeys([*candidates, *extra]):
+            start, end = self._slices[entry_id]
+            scores[entry_id] = float(np.max(self._text_vectors[start:end] @ vector))
+        return scores, extra
+
+    def _foreign_names(self, question: str) -> list[str]:
+        """Names and acronyms the content never uses ("CQC", "accuRx"): a question about one of
+        them is about something the sources do not cover, however well its other words match."""
+        found = []
+        for token in _NAME_TOKEN.findall(question):
+            word = token.lower()
+            if word in STOPWORDS or word in _PLAIN_CAPITALS or len(word) < 2:
+                continue
+            if self.content.glossary_lookup(word) is not None:
+                continue
+            words = self._words(token)
+            if words and all(w in self._df or w in self._expansions for w in words):
+                continue
+            found.append(token)
+        return found + self._foreign_phrases(question)
+
+    def _foreign_phrases(self, question: str) -> list[str]:
+        """Proper names of two or more words ("GP Connect") that the content never says, even
+        when each word of them is common there ("GP", "connect")."""
+        if self._text is None:
+            self._text = " ".join(
+                " ".join(" ".join([e.title, e.body, *e.phrasings]).lower().split())
+                for e in self.content.entries.values())
+        found = []
+        for match in _NAME_PHRASE.finditer(question):
+            words = match.group(0).split()
+            if match.start() == 0 or question[:match.start()].rstrip().endswith((".", "?", "!")):
+                words = words[1:]  # a sentence's first word is capitalised anyway
+            # Acronyms side by side ("CSU IT") are checked one by one above; a name has a word
+            # in title case ("GP Connect").
+            if len(words) < 2 or words[0] == "I" or not any(
+                    re.fullmatch(r"[A-Z][a-z]+", w) for w in words):
+                continue
+            phrase = " ".join(words).lower()
+            if phrase not in self._text and not self.content.glossary_lookup(phrase):
+                found.append(" ".join(words))
+        return found
+
+    def _matched(self, doc: _Doc, concepts: list[set[str]], *, short: bool = False) -> set[int]:
+        """Which of the question's concepts the entry speaks to: in any field, or (short)
+        in its title, phrasings or tags only."""
+        names = ("title", "phrasings", "tags") if short else tuple(doc.fields)
+        every = set().union(*(doc.fields[name] for name in names))
+        return {n for n, concept in enumerate(concepts) if concept & every}
+
+    def _other_part(self, question: str, concepts: list[set[str]], weights: list[float],
+                    scored: list[tuple[float, float, str, int]]) -> tuple[Entry, ...]:
+        """For a question in several parts ("how many met, and when is the next one?"), the
+        next entry above the threshold that answers words the best entry leaves out."""
+        if not _SEVERAL_PARTS.search(question.lower()) or len(scored) < 2:
+            return ()
+        best = self._docs[scored[0][2]]
+        covered = self._matched(best, concepts)
+        total = sum(weights)
+        for _, confidence, entry_id, _ in scored[1:ALSO_LOOKS]:
+            if confidence < self.threshold:
+                continue
+            # What the other part asks must be what this entry is about, not a passing word.
+            extra = self._matched(self._docs[entry_id], concepts, short=True) - covered
+            if sum(weights[n] for n in extra) / total >= ALSO_SHARE:
+                return (self._docs[entry_id].entry,)
+        return ()
+
+    def _passage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]
+                 ) -> tuple[float, int]:
+        """How much of the question the entry's best passage covers, and which passage."""
+        best, which = 0.0, -1
+        total = sum(weights)
+        for number, words in enumerate(doc.passage_sets):
+            gained = sum(w for c, w in zip(concepts, weights, strict=True) if c & words)
+            if gained / total > best:
+                best, which = gained / total, number
+        return best, which
 
     def _build_expansions(self) -> None:
         """Map each query word to the words that also count for it (synonyms, acronyms)."""
@@ -243,8 +654,9 @@ class AnswerIndex:
         candidates = self._by_initial.get(token[0], [])
         if len(token) >= 6:
             max_distance = 1 if len(token) < 9 else 2
+            # OSA: a swapped pair of letters ("inclusoin") is one edit, as a person sees it.
             match = process.extractOne(
-                token, candidates, scorer=Levenshtein.distance, score_cutoff=max_distance
+                token, candidates, scorer=OSA.distance, score_cutoff=max_distance
             )
             if match is not None:
                 return match[0]
@@ -334,6 +746,12 @@ class AnswerIndex:
 
     def ask(self, question: str) -> Answer:
         """Choose the entry that answers the question, or say why none does."""
+        kind = smalltalk(question)
+        if kind is not None:
+            return Answer(question, answered=False, score=0.0, reason="smalltalk",
+                          smalltalk=kind)
+        if ADVERSARIAL.search(question):
+            return Answer(question, answered=False, score=0.0, reason="unknown")
         words, concepts, clinical = self._concepts(question)
         if clinical:
             return Answer(question, answered=False, score=0.0, reason="clinical")
@@ -344,27 +762,54 @@ class AnswerIndex:
             return Answer(question, answered=False, score=0.0, reason="empty")
         weights = [self._weight(c) for c in concepts]
         query_key = " ".join(sorted(set(words)))
-        scored: list[tuple[float, float, str]] = []
+        scored: list[tuple[float, float, str, int]] = []
         candidates = self._candidates(concepts)
         best_bm25 = candidates[0][1] if candidates and candidates[0][1] > 0 else 1.0
-        for entry_id, relevance in candidates:
+        semantic, nearest = self._semantic_scores(question, [i for i, _ in candidates])
+        found = dict(candidates)
+        for entry_id in nearest:
+            found.setdefault(entry_id, 0.0)
+        for entry_id, relevance in found.items():
             doc = self._docs[entry_id]
+            passage, which = self._passage(doc, concepts, weights)
             signals = {
                 "coverage": self._coverage(doc, concepts, weights),
                 "likeness": max(fuzz.ratio(query_key, p) for p in doc.phrasings) / 100,
                 "bm25": relevance / best_bm25,
                 "overlap": self._overlap(doc, concepts, weights),
+                "passage": passage,
+                "semantic": max(0.0, semantic.get(entry_id, 0.0) - SEMANTIC_FLOOR)
+                / (1.0 - SEMANTIC_FLOOR),
             }
             rank_score = sum(w * signals[k] for k, w in RANK_WEIGHTS.items())
             confidence = sum(w * signals[k] for k, w in CONFIDENCE_WEIGHTS.items())
-            scored.append((rank_score, confidence, entry_id))
+            scored.append((rank_score, confidence, entry_id, which))
         if not scored:
             return Answer(question, answered=False, score=0.0, reason="unknown")
         scored.sort(key=lambda item: -item[0])
-        _, best_score, best_id = scored[0]
+        _, best_score, best_id, which = scored[0]
         best_score = round(best_score, 4)
-        if best_score >= self.threshold:
-            return Answer(question, answered=True, score=best_score,
-                          entry=self._docs[best_id].entry)
-        near = tuple(self._docs[i].entry for _, c, i in scored[:2] if c >= self.threshold * 0.6)
-        return Answer(question, answered=False, score=best_score, reason="unknown", near=near)
+        foreign = self._foreign_names(question)
+        named = self._foreign_phrases(question)
+        if best_score >= self.threshold and not foreign:
+            doc = self._docs[best_id]
+            entry = doc.entry
+            # Asked in the very words of one of its phrasings (an answer organisers wrote for
+            # this question): the entry is the answer, whatever kind of fact it looks for.
+            asked_so = max(fuzz.ratio(query_key, p) for p in doc.phrasings) >= EXACT_LIKENESS
+            missing = None if asked_so else missing_fact(question, entry, doc.left_out)
+            if missing is not None:
+                return Answer(question, answered=False, score=best_score, entry=entry,
+                              reason="partial", missing=missing)
+            lead = doc.passages[which] if which > 0 else None
+            also = self._other_part(question, concepts, weights, scored)
+            return Answer(question, answered=True, score=best_score, entry=entry, passage=lead,
+                          also=also)
+        if named:
+            # About something the sources never name ("GP Connect"): topics that share its other
+            # words are no help, so no "did you mean".
+            return Answer(question, answered=False, score=best_score, reason="unknown")
+        lower = self.threshold * SUGGEST_FRACTION
+        near = tuple(self._docs[i].entry for _, c, i, _ in scored[:SUGGESTIONS] if c >= lower)
+        return Answer(question, answered=False, score=best_score,
+                      reason="suggest" if near else "unknown", near=near)

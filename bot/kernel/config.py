@@ -44,6 +44,9 @@ class ContentConfig:
 class AnswersConfig:
     # Answers scoring below this confidence (0 to 1) are refused as "I don't know".
     threshold: float = DEFAULT_THRESHOLD
+    # Fuse a semantic signal (wordllama's bundled static embeddings, never downloaded) with
+    # the lexical ones; needs the optional package (pip install 'dtlbot[semantic]').
+    semantic: bool = False
 
     def validate(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:

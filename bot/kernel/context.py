@@ -163,7 +163,8 @@ class Bot:
             return problems
         content = self.registry.layered(content, self.db)
         self.content = content
-        self.answers = AnswerIndex(content, self.config.answers.threshold)
+        self.answers = AnswerIndex(content, self.config.answers.threshold,
+                                   semantic=self.answers.semantic)
         return []
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -239,16 +240,25 @@ class Bot:
             if command.organiser and not incoming.user.is_organiser:
                 return [Reply(f"Only forum organisers can use `{command.phrase}`.")]
             return await command.handler(Turn(self, incoming, args))
-        family = self.registry.family(text.split()[0])
-        if family:
-            visible = [c for c in family if incoming.user.is_organiser or not c.organiser]
-            if visible:
+        turn = Turn(self, incoming, text)
+        replies = await self.ask(turn)
+        if turn.outcome in ("unknown", "empty", "suggest"):
+            # Not a question the content answers: perhaps a command whose words did not fit.
+            near = [c for c in self.registry.near(text)
+                    if incoming.user.is_organiser or not c.organiser]
+            if near:
                 now = self.clock.now()
                 listing = "\n".join(f"- `{c.usage}`: {with_examples(c.help, now)}"
-                                     for c in visible)
+                                     for c in near)
+                if turn.outcome == "suggest" and replies:
+                    # Keep the topics offered (typed numbers pick them), commands after.
+                    *rest, last = replies
+                    return [*rest, replace(
+                        last, text=f"{last.text}\nOr one of these commands?\n{listing}")]
                 return [Reply(f"I don't know “{literal(text)}”. "
-                              f"Did you mean one of these?\n{listing}")]
-        return await self.ask(Turn(self, incoming, text))
+                              f"Did you mean one of these?\n{listing}\n"
+                              "If it was a question, I've noted it for the organisers.")]
+        return replies
 
     async def ask(self, turn: Turn) -> list[Reply]:
         """Answer `turn.args` as a question (middleware first, then the question handler)."""

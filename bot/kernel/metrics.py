@@ -18,7 +18,7 @@ class Metrics:
             registry=r,
         )
         self.answers = Counter(
-            "dtlbot_answers", "Questions by outcome (answered, unanswered)", ["outcome"],
+            "dtlbot_answers", "Questions by outcome (answered, unanswered, smalltalk)", ["outcome"],
             registry=r,
         )
         self.reply_seconds = Histogram(

@@ -6,6 +6,7 @@ once, and adapters add their own tasks, personal data and config sections at bui
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -30,6 +31,10 @@ class Turn:
     bot: Bot
     incoming: Incoming
     args: str = ""
+    # Set by the question handler: how answering went ("answered", "unknown", "suggest", ...),
+    # so that dispatch offers commands only when answering failed too. None: a middleware
+    # answered (or nothing said).
+    outcome: str | None = None
 
     @property
     def user(self) -> User:
@@ -86,6 +91,28 @@ class PersonalData:
         return self.retention(bot) if callable(self.retention) else self.retention
 
 
+# How a command's arguments parse: "none" (the phrase alone), "any" (free text, e.g. a poll's
+# title), or a function of the arguments saying whether they fit. A message whose arguments do
+# not fit is a question, not that command.
+ArgRule = Literal["none", "any"] | Callable[[str], bool]
+
+# Politeness and punctuation allowed around a command's exact words ("help please", "My data?").
+_LEADING = re.compile(r"^(?:[\s\"'`“”‘’(\[]+|(?:please|pls|plz)\b[\s,]*)", re.I)
+_TRAILING = re.compile(r"(?:[\s\"'`“”‘’?!.,;:)\]]+|[\s,]*\b(?:please|pls|plz|thanks))$", re.I)
+
+
+def _strip(pattern: re.Pattern[str], text: str) -> str:
+    previous = None
+    while previous != text:
+        previous, text = text, pattern.sub("", text)
+    return text
+
+
+def tidy_command_text(text: str) -> str:
+    """The message without surrounding punctuation and a leading or trailing "please"."""
+    return _strip(_TRAILING, _strip(_LEADING, text))
+
+
 @dataclass(frozen=True)
 class Command:
     words: tuple[str, ...]
@@ -93,10 +120,19 @@ class Command:
     help: str
     usage: str = ""
     organiser: bool = False
+    takes: ArgRule = "any"
 
     @property
     def phrase(self) -> str:
         return " ".join(self.words)
+
+    def fits(self, args: str) -> bool:
+        """Whether these arguments parse for this command (the exact phrase always does)."""
+        if not args or self.takes == "any":
+            return True
+        if self.takes == "none":
+            return False
+        return bool(self.takes(args))
 
 
 @dataclass
@@ -117,14 +153,17 @@ class Registry:
     content_layers: list[ContentLayer] = field(default_factory=list)
     layer_revisions: list[LayerRevision] = field(default_factory=list)
 
-    def command(self, phrase: str, *, help: str, usage: str = "", organiser: bool = False):
-        """Register a handler for messages starting with `phrase` (case-insensitive)."""
+    def command(self, phrase: str, *, help: str, usage: str = "", organiser: bool = False,
+                takes: ArgRule = "any"):
+        """Register a handler for messages starting with `phrase` (case-insensitive) whose
+        remaining words fit `takes` (see ArgRule); any other message is a question."""
 
         def register(handler: Handler) -> Handler:
             words = tuple(phrase.lower().split())
             if any(c.words == words for c in self.commands):
                 raise ValueError(f"command '{phrase}' registered twice")
-            self.commands.append(Command(words, handler, help, usage or phrase, organiser))
+            self.commands.append(
+                Command(words, handler, help, usage or phrase, organiser, takes))
             return handler
 
         return register
@@ -225,23 +264,47 @@ class Registry:
             replies += await hook(bot, user, conversation)
         return replies
 
-    def match(self, text: str) -> tuple[Command, str] | None:
-        """The longest command whose words start the text, with the rest as arguments."""
-        words = text.split()
-        lowered = [w.lower() for w in words]
-        best: Command | None = None
+    def _starting(self, text: str) -> list[tuple[Command, str]]:
+        """Commands whose words start the (tidied) text, longest first, with their arguments."""
+        # Command words are compared tidied; arguments are kept as typed (a poll title may
+        # end in "?", a meeting's title is quoted), unless they are only punctuation or please.
+        words = _strip(_LEADING, text).split()
+        lowered = [w.lower() for w in tidy_command_text(text).split()]
+        found = []
         for command in self.commands:
             n = len(command.words)
-            if tuple(lowered[:n]) == command.words and (best is None or n > len(best.words)):
-                best = command
-        if best is None:
-            return None
-        return best, " ".join(words[len(best.words):])
+            if tuple(lowered[:n]) == command.words:
+                args = " ".join(words[n:])
+                found.append((command, args if tidy_command_text(args) else ""))
+        return sorted(found, key=lambda item: -len(item[0].words))
+
+    def match(self, text: str) -> tuple[Command, str] | None:
+        """The longest command whose words start the text and whose arguments fit, with the
+        arguments; None when the message is a question (e.g. "help me understand ARRS")."""
+        for command, args in self._starting(text):
+            if command.fits(args):
+                return command, args
+        return None
 
     def family(self, first_word: str) -> list[Command]:
         """Commands of two or more words that start with this word (e.g. every 'poll ...')."""
         first = first_word.lower()
         return [c for c in self.commands if len(c.words) > 1 and c.words[0] == first]
+
+    def near(self, text: str) -> list[Command]:
+        """Commands the text may have meant: those it starts with (arguments that did not
+        fit) and the family of its first word; offered only when answering failed too."""
+        words = tidy_command_text(text).split()
+        if not words:
+            return []
+        found = [c for c, _ in self._starting(text)]
+        found += [c for c in self.family(words[0]) if c not in found]
+        return found
+
+    def find(self, phrase: str) -> Command | None:
+        """The command with exactly this phrase (any case, tidied), if any."""
+        words = tuple(tidy_command_text(phrase).lower().split())
+        return next((c for c in self.commands if c.words == words), None)
 
     def find_action(self, action_id: str) -> Handler | None:
         if action_id in self.actions:

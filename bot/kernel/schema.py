@@ -412,6 +412,16 @@ def _teach_feedback(db: Database) -> None:
     )
 
 
+@migrations(name="0090_suggestions")
+def _suggestions(db: Database) -> None:
+    # How a logged question was handled (answered, unknown, suggest, partial, clinical...);
+    # for a near miss the topics offered as "did you mean" (a JSON list, so that a typed 1, 2
+    # or 3 picks one) and the one the person then chose (a phrasing to add).
+    db["questions"].add_column("reason", str)
+    db["questions"].add_column("offered", str)
+    db["questions"].add_column("chosen", str)
+
+
 @migrations(name="0095_poll_participation")
 def _poll_participation(db: Database) -> None:
     # How many could vote where a poll was announced, as last counted (rosters come from the

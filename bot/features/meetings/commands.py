@@ -32,6 +32,20 @@ SCHEDULE_QUESTION = re.compile(
     r"|\b(next|upcoming)\s+(dtl\s+)?(forum|meeting|meetings|meetup|get-together)\b",
     re.IGNORECASE,
 )
+# "How often does the forum meet?": answered from the configured series, when there is one.
+FREQUENCY_QUESTION = re.compile(
+    r"\bhow\s+(?:often|frequently|regularly)\b.*\b(?:forum|meet|meets|meeting|meetings|"
+    r"get[\s-]+together|gather)\b"
+    r"|\b(?:frequency|regularity)\b.*\b(?:forum|meetings?)\b"
+    r"|\b(?:forum|meeting)\s+(?:schedule|frequency)\b"
+    r"|\bwhen\s+(?:does|do)\s+(?:the\s+)?(?:dtl\s+)?(?:forum|dtls|we)\s+(?:meet|get together)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
+_DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
+         "SA": "Saturday", "SU": "Sunday"}
+_UNITS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+_COUNTS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 PAST_WORDS = re.compile(r"\b(was|were|did|first|last|previous|founded|started)\b", re.IGNORECASE)
 LINK_ACTION = "meetings:link"
 RSVP_ACTION = "meetings:rsvp"
@@ -191,10 +205,53 @@ def is_schedule_question(text: str) -> bool:
     return bool(SCHEDULE_QUESTION.search(text)) and not PAST_WORDS.search(text)
 
 
+def rule_in_words(rule: str) -> str:
+    """An RRULE in plain words: "FREQ=MONTHLY;INTERVAL=2;BYDAY=2TH" -> "every two months,
+    on the second Thursday" (the common forms; otherwise just how often)."""
+    parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+    unit = _UNITS.get(parts.get("FREQ", ""), "")
+    if not unit:
+        return "regularly"
+    interval = int(parts.get("INTERVAL", "1") or 1)
+    words = f"every {unit}" if interval == 1 else f"every {_COUNTS.get(interval, interval)} {unit}s"
+    days = []
+    for day in filter(None, parts.get("BYDAY", "").split(",")):
+        match = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", day)
+        if match is None or match.group(2) not in _DAYS:
+            continue
+        nth = _ORDINALS.get(int(match.group(1))) if match.group(1) else None
+        days.append(f"the {nth} {_DAYS[match.group(2)]}" if nth else f"{_DAYS[match.group(2)]}s")
+    return words + (f", on {' and '.join(days)}" if days else "")
+
+
+def frequency_replies(bot: Bot, schedule: Schedule) -> list[Reply]:
+    """How often the forum meets, from the configured series, and its next meeting."""
+    forum = bot.config.forum
+    where = "online" if forum.join_url or forum.location.lower() == "online" else (
+        f"at {forum.location}" if forum.location else "")
+    text = f"The forum meets {rule_in_words(forum.rrule)}" + (f", {where}" if where else "")
+    upcoming = schedule.upcoming(bot.clock.now(), 1)
+    buttons: tuple[Button, ...] = ()
+    if upcoming:
+        meeting = upcoming[0]
+        start = meeting.start
+        text += (f"; the next meeting is {start:%A} {start.day} {start:%B %Y}, "
+                 f"{start:%H:%M} {start:%Z}.")
+        buttons = link_buttons(bot, meeting)
+    else:
+        text += "; there are no more meetings in the schedule."
+    return [Reply(text + "\nType `meetings` for the full list.", buttons=buttons)]
+
+
 async def schedule_questions(turn: Turn, next: Next) -> list[Reply]:
-    """Middleware: "when is the next forum?" is answered from the schedule, not from content."""
+    """Middleware: "when is the next forum?" (and, with a series configured, "how often does
+    the forum meet?") is answered from the schedule, not from content."""
     if is_schedule_question(turn.args):
         return next_meeting_replies(turn.bot, turn.user.platform, turn.conversation.is_direct)
+    if FREQUENCY_QUESTION.search(turn.args) and not PAST_WORDS.search(turn.args):
+        schedule = Schedule.load(turn.bot)
+        if schedule.has_series:
+            return frequency_replies(turn.bot, schedule)
     return await next(turn)
 
 
@@ -481,8 +538,9 @@ async def open_link(turn: Turn) -> list[Reply]:
 
 def register(registry: Registry) -> None:
     registry.use(schedule_questions)
-    registry.command("next meeting", help="when and where the next forum meeting is")(next_meeting)
-    registry.command("meetings", help="the upcoming forum meetings")(list_meetings)
+    registry.command("next meeting", help="when and where the next forum meeting is",
+                     takes="none")(next_meeting)
+    registry.command("meetings", help="the upcoming forum meetings", takes="none")(list_meetings)
     registry.command("meeting add", organiser=True,
                      usage="meeting add DATE TIME [title] [location]",
                      help="add a one-off meeting, e.g. `meeting add {date} 10:00 "

@@ -113,5 +113,6 @@ def register(registry: Registry) -> None:
     registry.command("meeting notes", organiser=True, usage="meeting notes [DATE] TEXT-OR-LINK",
                      help="post a meeting's notes (or their link) and keep them with it")(
         meeting_notes)
-    registry.command("meetings past", help="past meetings with their notes and agenda")(
+    registry.command("meetings past", takes="none",
+                     help="past meetings with their notes and agenda")(
         meetings_past)

@@ -484,8 +484,9 @@ def forget(bot: Bot, user: User) -> str:
 
 def register(registry: Registry) -> None:
     registry.command("reminders here", organiser=True, usage="reminders here on|off",
+                   takes=lambda args: args.lower() in ("on", "off"),
                    help="post meeting reminders in this channel or chat, or stop")(reminders_here)
-    registry.command("reminders status", organiser=True,
+    registry.command("reminders status", organiser=True, takes="none",
                    help="where reminders go, the next one due, and any that failed")(
         reminders_status)
     registry.task(Task("reminders", next_due, run))

@@ -16,12 +16,13 @@ def register(registry: Registry) -> None:
     registry.command("peers on", usage="peers on [confirm]",
                      help="let other DTLs find you by what you are working on (asks first)"
                      )(commands.peers_on)
-    registry.command("peers off", help="stop sharing your progress with other DTLs, at once"
+    registry.command("peers off", takes="none",
+                     help="stop sharing your progress with other DTLs, at once"
                      )(commands.peers_off)
-    registry.command("peers suggest",
+    registry.command("peers suggest", takes="none",
                      help="DTLs further along on your own top three priorities"
                      )(commands.peers_suggest)
-    registry.command("peers count", organiser=True,
+    registry.command("peers count", takes="none", organiser=True,
                      help="how many DTLs share their progress (never who)")(commands.peers_count)
     registry.action(commands.CONSENT_ACTION)(commands.consent_pressed)
     registry.use(commands.natural_question)

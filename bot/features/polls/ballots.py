@@ -236,6 +236,42 @@ def resolve(priorities: list[PollPriority], token: str) -> PollPriority:
     )
 
 
+# Words that make "rank ..." or "status ..." a question, not a ballot ("rank the priorities for
+# me", "status of the DTL role"): priority ids and lead/progress words are never among them.
+_QUESTION_WORDS = frozenset(
+    """a an the of for to me my our your is are was what how why when who which do does did
+    can could should would will in on at about with this that these those it its and or
+    best top please""".split()
+)
+_ID_TOKEN = re.compile(r"#?\d+|[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+def _arg_tokens(args: str) -> list[str]:
+    return [t.lower() for t in re.split(r"[\s,;]+", args.strip().rstrip("?!.")) if t]
+
+
+def looks_like_rank(args: str) -> bool:
+    """Whether `rank ARGS` is a ballot: only priority numbers or ids, no question words."""
+    tokens = _arg_tokens(args)
+    return bool(tokens) and all(
+        _ID_TOKEN.fullmatch(t) and t not in _QUESTION_WORDS for t in tokens
+    )
+
+
+def looks_like_status(args: str) -> bool:
+    """Whether `status ARGS` is a ballot line: a priority number or id first, then a lead."""
+    tokens = _arg_tokens(args)
+    if not tokens or not _ID_TOKEN.fullmatch(tokens[0]) or tokens[0] in _QUESTION_WORDS:
+        return False
+    if tokens[0].lstrip("#").isdigit():
+        return True
+    if len(tokens) == 1:
+        return False
+    # A word first (a priority's id) must be followed by a lead, or it is a question.
+    lead_words = {w for _, _, words in LEADS for w in words}
+    return tokens[1] in lead_words or tokens[1].split("-")[0] in lead_words
+
+
 def parse_rank(priorities: list[PollPriority], args: str) -> dict[str, int]:
     """`rank A B C ...`: every priority once, most important first; returns id -> rank."""
     n = len(priorities)

@@ -18,6 +18,8 @@ from bot.features.polls.ballots import (
     ballot_form,
     check_form,
     item_values,
+    looks_like_rank,
+    looks_like_status,
     parse_rank,
     parse_status,
     priority_listing,
@@ -576,11 +578,12 @@ def register(registry: Registry) -> None:
     organiser = {"organiser": True}
     registry.command("poll start", usage="poll start TITLE [closes DATE]",
                    help="open a priority poll here and announce it", **organiser)(poll_start)
-    registry.command("poll close", help="close the open poll and show its results",
+    registry.command("poll close", help="close the open poll and show its results", takes="none",
                    **organiser)(poll_close)
-    registry.command("poll list", help="every poll, newest first", **organiser)(poll_list)
+    registry.command("poll list", help="every poll, newest first", takes="none",
+                     **organiser)(poll_list)
     registry.command("poll remind", help="remind DTLs where the poll was announced",
-                   **organiser)(poll_remind)
+                   takes="none", **organiser)(poll_remind)
     registry.command("poll results", usage="poll results [POLL]",
                    help="results of a poll (default: the newest), with a chart; everyone "
                         "can see a closed poll's")(poll_results)
@@ -591,23 +594,25 @@ def register(registry: Registry) -> None:
                    help="how many have voted of those who could, and who has not",
                    **organiser)(poll_status)
     registry.command("poll nudge", help="send everyone who has not voted a direct reminder",
-                   **organiser)(poll_nudge)
+                   takes="none", **organiser)(poll_nudge)
     registry.command("poll progress", usage="poll progress [POLL] [since POLL]",
                    help="how each priority moved between two closed polls (default: the "
                         "newest against a year before), with a chart")(poll_progress)
     registry.command("my progress", help="your own ballots over time (only you see "
-                                          "them)")(my_progress)
+                                          "them)", takes="none")(my_progress)
     registry.command("poll reminders", usage="poll reminders off|on",
-                   help="stop (or restart) my direct reminders to vote")(poll_reminders)
+                   help="stop (or restart) my direct reminders to vote",
+                   takes=lambda args: args.strip().lower() in ("on", "off"))(poll_reminders)
     registry.command("poll export", usage="poll export [POLL]",
                    help="the ballots of a poll as a CSV file", **organiser)(poll_export)
     registry.command("rank", usage="rank A B C D E F G H",
-                   help="rank the priorities, most important first (numbers or ids)")(rank)
+                   help="rank the priorities, most important first (numbers or ids)",
+                     takes=looks_like_rank)(rank)
     registry.command("status", usage="status N LEAD PROGRESS",
                    help="who leads priority N and how far along it is, "
-                        "e.g. `status 3 icb in-progress`")(status)
-    registry.command("ballot", help="open the ballot of the current poll")(show_form)
-    registry.command("my ballot", help="your ballot in the current poll")(my_ballot)
+                        "e.g. `status 3 icb in-progress`", takes=looks_like_status)(status)
+    registry.command("ballot", help="open the ballot of the current poll", takes="none")(show_form)
+    registry.command("my ballot", help="your ballot in the current poll", takes="none")(my_ballot)
     registry.action("ballot.open")(open_form)
     registry.action("ballot:")(submit_form)
     registry.on("first_contact", mention_open_poll)

@@ -27,9 +27,32 @@ def organiser_only(turn: Turn) -> list[Reply] | None:
     return None if turn.user.is_organiser else [Reply(ONLY_ORGANISERS)]
 
 
-def item_line(number: int, item: Item) -> str:
+def item_notes(bot: Bot, item: Item) -> list[str]:
+    """What answering made of an item's questions: a near miss, the topic a DTL chose from
+    "did you mean" (a phrasing to add there), an answer in part."""
+    marks = ",".join("?" * len(item.question_ids))
+    rows = bot.db.execute(f"select reason, chosen from questions where id in ({marks})",
+                          item.question_ids).fetchall()
+    reasons = {reason for reason, _ in rows}
+    chosen = sorted({c for _, c in rows if c})
+    notes = []
+    if "partial" in reasons:
+        notes.append("answered in part: the sources lack the fact asked for")
+    if "suggest" in reasons:
+        notes.append("near miss")
+    if chosen:
+        entries = bot.content.entries
+        titles = [entries[t].title if t in entries else t for t in chosen]
+        notes.append("chose " + "; ".join(f"“{t}”" for t in titles)
+                     + ": a phrasing to add there")
+    return notes
+
+
+def item_line(number: int, item: Item, notes: list[str] | None = None) -> str:
     times = "once" if item.count == 1 else f"{item.count} times"
     line = f"{number}. {literal(item.text)} (asked {times})"
+    if notes:
+        line += f" ({', '.join(notes)})"
     if len(item.texts) > 1:
         others = "; ".join(literal(t) for t in item.texts[1:4])
         more = f" and {len(item.texts) - 4} more" if len(item.texts) > 4 else ""
@@ -43,7 +66,8 @@ async def unanswered(turn: Turn) -> list[Reply]:
     store.save_listing(bot, bot.pseudonym(turn.user), items)
     if not items:
         return [Reply("No unanswered questions so far.")]
-    lines: str = "\n".join(item_line(n, item) for n, item in enumerate(items, start=1))
+    lines: str = "\n".join(item_line(n, item, item_notes(bot, item))
+                            for n, item in enumerate(items, start=1))
     buttons = []
     for n, item in enumerate(items[:ITEM_BUTTONS], start=1):
         qid = str(item.question_ids[0])
@@ -228,7 +252,7 @@ async def dismiss_pressed(turn: Turn) -> list[Reply]:
 
 
 def register(registry: Registry) -> None:
-    registry.command("unanswered", organiser=True,
+    registry.command("unanswered", takes="none", organiser=True,
                      help="the questions I could not answer, numbered, most asked first")(
         unanswered)
     registry.command("answer", organiser=True, usage="answer N[: TEXT]",

@@ -174,6 +174,6 @@ def register(registry: Registry) -> None:
     registry.action("teach.why:")(why_submitted)
     registry.command("not helpful", usage="not helpful WHAT WAS WRONG",
                      help="say what was wrong with the last answer you marked 👎")(not_helpful)
-    registry.command("feedback", organiser=True, usage="feedback",
+    registry.command("feedback", takes="none", organiser=True, usage="feedback",
                      help="answers marked not helpful, with what was wrong")(feedback_list)
     registry.holds_personal_data(REASONS_DATA)

@@ -473,6 +473,12 @@ FORUM_DATA = (
 )
 
 
+def review_args(args: str) -> bool:
+    """`review` takes nothing, or `approve|reject|edit N`."""
+    words = args.lower().split()
+    return len(words) == 2 and words[0] in ("approve", "reject", "edit") and words[1].isdigit()
+
+
 def register(registry: Registry) -> None:
     registry.use(around_questions)
     registry.command("ask forum", usage="ask forum",
@@ -482,7 +488,7 @@ def register(registry: Registry) -> None:
                      help="post forum questions to this conversation, or stop")(questions_here)
     registry.command("reply", usage="reply N: TEXT",
                      help="answer forum question N (the organisers review it)")(reply_words)
-    registry.command("review", organiser=True, usage="review",
+    registry.command("review", takes=review_args, organiser=True, usage="review",
                      help="answers from the forum waiting for approval")(review)
     registry.action("teach.ask-forum")(ask_forum_pressed)
     registry.action("teach.forum-post")(post_pressed)

@@ -148,7 +148,7 @@ async def set_one(turn: Turn) -> list[Reply]:
 
 
 def register(registry: Registry) -> None:
-    registry.command("priorities", help="the forum's eight priorities")(show)
+    registry.command("priorities", takes="none", help="the forum's eight priorities")(show)
     registry.command("priorities edit", organiser=True, usage="priorities edit",
                      help="change the eight priorities the next poll uses (a form)")(edit)
     registry.command("priorities set", organiser=True,

@@ -1,0 +1,75 @@
+"""The independent evaluation set holds its measured level (bench/qa.py has the figures).
+
+The dev half (odd ids) was tuned on; the held-out half (even ids) never was: it is measured
+here only through totals, with the expect-keyword grader of bench/qa.py.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from bot.kernel.answers import AnswerIndex
+from bot.kernel.content import load_content
+from tests.conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+import qa as bench  # noqa: E402
+
+# Measured with bench/qa.py (lexical engine, shipped content): in-scope right 60 of 94,
+# out-of-scope refused 20 of 33. A small margin for harmless changes in ranking.
+HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 60, 20, 2
+# Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;
+# the seeds use the acronym without spelling it out).
+ANSWERED_ON_PURPOSE = {"i173"}
+
+
+@pytest.fixture(scope="module")
+def index() -> AnswerIndex:
+    return AnswerIndex(load_content(REPO / "content"))
+
+
+def test_the_split_is_odd_dev_and_even_held_out_and_covers_the_whole_set():
+    questions = bench.independent()
+    assert len(questions) >= 200
+    assert len({q["id"] for q in questions}) == len(questions)
+    halves = {bench.half(q) for q in questions}
+    assert halves == {"dev", "held-out"}
+    assert sum(q["scope"] == "out" for q in questions) >= 50
+
+
+def test_the_topic_mapping_covers_the_dev_half_only():
+    topics = bench.dev_topics()
+    dev_in = {q["id"] for q in bench.independent() if bench.half(q) == "dev" and q["scope"] == "in"}
+    assert set(topics) == dev_in
+
+
+def test_the_held_out_half_stays_at_its_measured_level(index):
+    held = [q for q in bench.independent() if bench.half(q) == "held-out"]
+    result = bench.grade(index, held, {})
+    assert result["in"] >= HELD_OUT_IN_SCOPE - MARGIN
+    assert result["out"] >= HELD_OUT_REFUSED - MARGIN
+
+
+def test_every_out_of_scope_dev_question_is_refused(index):
+    dev = [q for q in bench.independent() if bench.half(q) == "dev" and q["scope"] == "out"]
+    answered = {q["id"] for q in dev if index.ask(q["text"]).answered}
+    assert answered <= ANSWERED_ON_PURPOSE
+
+
+def test_every_out_of_scope_question_of_the_old_set_is_refused(index):
+    answered = [q["text"] for q in bench.evaluation()
+                if not q["topic"] and index.ask(q["text"]).answered]
+    assert answered == []
+
+
+@pytest.mark.parametrize("expect, text, right", [
+    ("over 100", "Over 100 DTLs met.", True),
+    ("every two months online", "The forum meets online every two months.", True),
+    ("Dr Neil Paul, LinkedIn", "Connect with Dr Neil Paul on LinkedIn.", True),
+    ("Dr Neil Paul, LinkedIn, forum", "Connect on LinkedIn.", False),
+    ("Cheshire", "It is in Greater Manchester.", False),
+])
+def test_the_expect_grader_wants_half_the_key_words(expect, text, right):
+    assert bench.expect_right(expect, text) is right
