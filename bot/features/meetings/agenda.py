@@ -14,8 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.features.meetings.commands import DATE_RE, Meeting, short_when
 from bot.features.meetings.rsvp import pick_meeting
+from bot.features.meetings.schedule import Meeting
+from bot.features.meetings.wording import DATE_RE, short_when
 from bot.kernel import audit
 from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Reply, User

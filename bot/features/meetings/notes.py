@@ -9,8 +9,8 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from bot.features.meetings import agenda, notices
-from bot.features.meetings.commands import _pick, short_when
 from bot.features.meetings.schedule import Meeting, Schedule
+from bot.features.meetings.wording import pick, short_when
 from bot.kernel import audit
 from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Reply
@@ -58,7 +58,7 @@ async def meeting_notes(turn: Turn) -> list[Reply]:
     match = DATE_START.match(text)
     picked: Meeting | str
     if match:
-        picked = _pick(schedule, match.group(1), now.astimezone(schedule.zone))
+        picked = pick(schedule, match.group(1), now.astimezone(schedule.zone))
         text = match.group(2).strip()
     else:
         held = schedule.past(now, 1)

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.features.meetings import rsvp
-from bot.features.meetings.commands import single_url, when_text, where_text
 from bot.features.meetings.reminders import offsets, targets
 from bot.features.meetings.schedule import Meeting, Schedule, from_iso, iso_utc
+from bot.features.meetings.wording import single_url, when_text, where_text
 from bot.kernel import conversations
 from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Conversation, Reply, User

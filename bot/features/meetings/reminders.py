@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.features.meetings import agenda
-from bot.features.meetings.commands import (
+from bot.features.meetings.schedule import Meeting, Schedule, from_iso, iso_utc
+from bot.features.meetings.settings import parse_offset
+from bot.features.meetings.wording import (
     link_buttons,
     meeting_text,
     rsvp_buttons,
     rsvp_hint,
     short_when,
 )
-from bot.features.meetings.schedule import Meeting, Schedule, from_iso, iso_utc
-from bot.features.meetings.settings import parse_offset
 from bot.kernel import audit
 from bot.kernel.conversations import recall, remember
 from bot.kernel.model import Conversation, Reply, User

@@ -12,15 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.features.meetings.commands import (
-    RSVP_ACTION,
-    RSVP_LABELS,
-    Meeting,
-    _pick,
-    short_when,
-    when_text,
-)
-from bot.features.meetings.schedule import Schedule, from_iso, iso_utc
+from bot.features.meetings.schedule import Meeting, Schedule, from_iso, iso_utc
+from bot.features.meetings.wording import RSVP_ACTION, RSVP_LABELS, pick, short_when, when_text
 from bot.kernel import conversations
 from bot.kernel.markup import literal
 from bot.kernel.model import Reply, User
@@ -56,7 +49,7 @@ def pick_meeting(bot: Bot, spec: str) -> Meeting | str:
     if not spec.strip():
         found = next_meeting(bot)
         return found if found is not None else "There are no more forum meetings in the schedule."
-    return _pick(schedule, spec, bot.clock.now().astimezone(schedule.zone))
+    return pick(schedule, spec, bot.clock.now().astimezone(schedule.zone))
 
 
 def counts(bot: Bot, ref: str) -> dict[str, int]:
