@@ -8,7 +8,6 @@ import logging
 import re
 import secrets
 import sqlite3
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -30,6 +29,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters import render as shared
 from adapters.slack import blocks as kit
 from adapters.slack.settings import SlackConfig
+from adapters.slack.workers import AnswerWorkers
 from bot.kernel.context import Bot
 from bot.kernel.model import Action, Button, Conversation, Form, Incoming, Mention, Reply, User
 from bot.kernel.seen import FLUSH_SECONDS, EventLog
@@ -51,14 +51,6 @@ USERS_INFO_MAX = 20
 # Forms posted in messages, kept (newest only, in memory) for their "Open" button.
 FORM_ACTION = "slack-open-form"
 FORMS_KEPT = 1000
-# Answers to events are worked by a few workers, so that under a burst acknowledging new
-# events (which Slack needs within 3 s) comes first and answers queue up behind.
-ANSWER_WORKERS = 4
-ANSWER_QUEUE_MAX = 100_000
-# Acknowledgements come first: during a burst of requests a worker starts its next answer only
-# once acknowledging has been quiet this long, or it has waited the maximum.
-ACK_QUIET_SECONDS = 0.01
-ACK_PRIORITY_MAX_WAIT = 1.0
 SHUTDOWN_GRACE_SECONDS = 10
 
 
@@ -159,14 +151,9 @@ class SlackAdapter:
     forms: OrderedDict[str, tuple[Form, str]] = field(default_factory=OrderedDict)
     # Work started after an ack (posts, uploads): kept so it is not garbage-collected mid-way.
     pending: set[asyncio.Task] = field(default_factory=set)
-    jobs: asyncio.Queue | None = None
     events: EventLog = field(init=False)
     flusher: asyncio.Task | None = None
-    workers: list[asyncio.Task] = field(default_factory=list)
-    # One lock per channel with answers in flight, so one person's messages are answered in the
-    # order they were sent even though several workers answer at once.
-    in_order: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
-    last_ack: float = 0.0
+    workers: AnswerWorkers = field(default_factory=AnswerWorkers)
 
     def __post_init__(self) -> None:
         self.events = self.bot.events_of("slack")
@@ -296,7 +283,7 @@ class SlackAdapter:
         # In a DM the same message also arrives as message.im, which answers it.
         in_dm = event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
         if not from_a_bot(event) and not in_dm:
-            await self._queue(self._answer_mention, event)
+            await self.workers.queue(self._answer_mention, event)
 
     async def _answer_mention(self, event: dict) -> None:
         thread = event.get("thread_ts") or event.get("ts")
@@ -310,7 +297,7 @@ class SlackAdapter:
     async def _on_message(self, event: dict) -> None:
         # Only direct messages: in channels the bot answers when mentioned (app_mention).
         if event.get("channel_type") == "im" and not from_a_bot(event) and event.get("user"):
-            await self._queue(self._answer_message, event)
+            await self.workers.queue(self._answer_message, event)
 
     async def _answer_message(self, event: dict) -> None:
         thread = event.get("thread_ts")
@@ -322,7 +309,7 @@ class SlackAdapter:
         await self.post(Target(user.id, event["channel"], thread), replies)
 
     async def _on_home_opened(self, event: dict) -> None:
-        await self._queue(self._show_home, event)
+        await self.workers.queue(self._show_home, event)
 
     async def _show_home(self, event: dict) -> None:
         user = await self.user(event["user"])
@@ -588,39 +575,28 @@ class SlackAdapter:
         self.client.session = aiohttp.ClientSession(
             trust_env=True, timeout=aiohttp.ClientTimeout(total=self.client.timeout))
         self.events.load()
-        self.jobs = asyncio.Queue(maxsize=ANSWER_QUEUE_MAX)
-        self.workers = [asyncio.ensure_future(self._work()) for _ in range(ANSWER_WORKERS)]
+        self.workers.start()
         self.flusher = asyncio.ensure_future(self._flush_events())
 
     async def stop(self) -> None:
         """Finish queued answers and posts (for a few seconds at most), then close."""
         waiting = list(self.pending)
-        if self.jobs is not None:
-            waiting.append(asyncio.ensure_future(self.jobs.join()))
+        drained = self.workers.drained()
+        if drained is not None:
+            waiting.append(drained)
         if waiting:
             await asyncio.wait(waiting, timeout=SHUTDOWN_GRACE_SECONDS)
-        background = [*self.workers, *([self.flusher] if self.flusher else [])]
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+        await self.workers.stop()
+        if self.flusher is not None:
+            self.flusher.cancel()
+            await asyncio.gather(self.flusher, return_exceptions=True)
         self.events.flush()
         self.flusher = None
         for task in waiting:
             task.cancel()
-        self.workers, self.jobs = [], None
         if self.client.session is not None:
             await self.client.session.close()
             self.client.session = None
-
-    async def _queue(self, work: Any, *args: Any) -> None:
-        """Run `work(*args)` on an answer worker (or now, if the workers are not running)."""
-        if self.jobs is None:
-            await work(*args)
-        else:
-            try:
-                self.jobs.put_nowait((work, args))
-            except asyncio.QueueFull:
-                await self.jobs.put((work, args))
 
     async def _flush_events(self) -> None:
         while True:
@@ -632,37 +608,7 @@ class SlackAdapter:
 
     def acknowledged(self) -> None:
         """Note that a request was just acknowledged (answers yield to acknowledgements)."""
-        self.last_ack = time.monotonic()
-
-    async def _after_acks(self) -> None:
-        waited = 0.0
-        while waited < ACK_PRIORITY_MAX_WAIT:
-            quiet = time.monotonic() - self.last_ack
-            if quiet >= ACK_QUIET_SECONDS:
-                return
-            pause = ACK_QUIET_SECONDS - quiet
-            await asyncio.sleep(pause)
-            waited += pause
-
-    async def _work(self) -> None:
-        assert self.jobs is not None
-        while True:
-            work, args = await self.jobs.get()
-            channel = str(args[0].get("channel") or "") if args else ""
-            # Queued for before any await, so one channel's jobs take the lock in queue order.
-            lock, users = self.in_order.setdefault(channel, (asyncio.Lock(), [0]))
-            users[0] += 1
-            try:
-                async with lock:
-                    await self._after_acks()
-                    await work(*args)
-            except Exception:
-                log.exception("slack answer failed")
-            finally:
-                users[0] -= 1
-                if not users[0]:
-                    del self.in_order[channel]
-                self.jobs.task_done()
+        self.workers.acknowledged()
 
 
 def _metadata(raw: str | None) -> dict[str, str]:
