@@ -213,6 +213,8 @@ def test_bad_polls_settings_are_refused_with_the_key():
 
     for bad, key in ((PollsConfig(nudges=["soon"]), "polls.nudges[0]"),
                      (PollsConfig(nudges=["24h", "1d"]), "polls.nudges[1]"),
+                     # Too large for a timedelta: a named error, never an OverflowError.
+                     (PollsConfig(nudges=["999999999999w"]), "polls.nudges[0]"),
                      (PollsConfig(results_while_open="everyone"), "polls.results_while_open")):
         with pytest.raises(ConfigError) as error:
             bad.validate()

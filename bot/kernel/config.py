@@ -10,7 +10,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +142,36 @@ class Config:
             section = self.sections[spec.name]
             values += [getattr(section, key) for key in spec.secrets if getattr(section, key)]
         return values
+
+
+DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+MAX_DURATION = timedelta(days=366)
+
+
+def parse_duration(text: object, what: str) -> timedelta:
+    """A time such as "7d", "72h", "30m" or "2w" (at most a year) as a timedelta; ValueError
+    naming `what` it should be (e.g. "an offset such as 7d, 1d, 1h or 30m") if not."""
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(text).lower())
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"'{text}' is not {what}")
+    number, unit = int(match.group(1)), DURATION_UNITS[match.group(2)]
+    if number > MAX_DURATION / timedelta(**{unit: 1}):
+        raise ValueError(f"'{text}' is more than a year")
+    return timedelta(**{unit: number})
+
+
+def distinct_durations(key: str, values: typing.Sequence[object],
+                       parse: typing.Callable[[object], timedelta]) -> None:
+    """Each of a list setting's times parses, and no two are the same time (named errors)."""
+    seen: dict[timedelta, object] = {}
+    for i, value in enumerate(values):
+        try:
+            delta = parse(value)
+        except ValueError as exc:
+            raise ConfigError(f"{key}[{i}]", str(exc)) from None
+        if delta in seen:
+            raise ConfigError(f"{key}[{i}]", f"'{value}' is the same time as '{seen[delta]}'")
+        seen[delta] = value
 
 
 CORE_SECTIONS = ("storage", "content", "answers", "server", "privacy")

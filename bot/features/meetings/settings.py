@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.features.meetings.rules import check_rule
-from bot.kernel.config import ConfigError, Section
+from bot.kernel.config import ConfigError, Section, distinct_durations, parse_duration
 
 
 @dataclass
@@ -49,20 +48,12 @@ class ForumConfig:
             ) from None
 
 
-OFFSET_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-MAX_OFFSET = timedelta(days=366)
 MAX_DURATION_MINUTES = 24 * 60
 
 
-def parse_offset(text: str) -> timedelta:
+def parse_offset(text: object) -> timedelta:
     """A reminder offset such as "7d", "1h", "30m" or "2w" as a timedelta; ValueError if bad."""
-    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text.lower())
-    if not match or int(match.group(1)) == 0:
-        raise ValueError(f"'{text}' is not an offset such as 7d, 1d, 1h or 30m")
-    number, unit = int(match.group(1)), OFFSET_UNITS[match.group(2)]
-    if number > MAX_OFFSET / timedelta(**{unit: 1}):
-        raise ValueError(f"'{text}' is more than a year before the meeting")
-    return timedelta(**{unit: number})
+    return parse_duration(text, "an offset such as 7d, 1d, 1h or 30m")
 
 
 @dataclass
@@ -73,16 +64,7 @@ class RemindersConfig:
     channels: list[str] = field(default_factory=list)
 
     def validate(self) -> None:
-        seen: dict[timedelta, str] = {}
-        for i, offset in enumerate(self.offsets):
-            try:
-                delta = parse_offset(offset)
-            except ValueError as exc:
-                raise ConfigError(f"reminders.offsets[{i}]", str(exc)) from None
-            if delta in seen:
-                raise ConfigError(f"reminders.offsets[{i}]",
-                                  f"'{offset}' is the same time as '{seen[delta]}'")
-            seen[delta] = offset
+        distinct_durations("reminders.offsets", self.offsets, parse_offset)
         for i, key in enumerate(self.channels):
             platform, _, conversation = key.partition(":")
             if not platform.strip() or not conversation.strip():

@@ -320,15 +320,22 @@ def hidden_while_open(bot: Bot, poll: polls.Poll, user: User) -> str | None:
     return None
 
 
+def named_poll(turn: Turn) -> polls.Poll | Reply:
+    """The poll the command's words name (default: the newest), overdue ones closed first;
+    else the reply saying why there is none."""
+    polls.close_overdue(turn.bot)
+    try:
+        poll = polls.find_poll(turn.bot, turn.args)
+    except polls.PollError as exc:
+        return Reply(str(exc))
+    return poll if poll is not None else Reply(polls.unknown_poll(turn.args))
+
+
 async def poll_results(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
-    try:
-        poll = polls.find_poll(bot, turn.args)
-    except polls.PollError as exc:
-        return [Reply(str(exc))]
-    if poll is None:
-        return [Reply(polls.unknown_poll(turn.args))]
+    poll = named_poll(turn)
+    if isinstance(poll, Reply):
+        return [poll]
     refused = hidden_while_open(bot, poll, turn.user)
     if refused:
         return [Reply(refused)]
@@ -337,13 +344,9 @@ async def poll_results(turn: Turn) -> list[Reply]:
 
 async def poll_share(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
-    try:
-        poll = polls.find_poll(bot, turn.args)
-    except polls.PollError as exc:
-        return [Reply(str(exc))]
-    if poll is None:
-        return [Reply(polls.unknown_poll(turn.args))]
+    poll = named_poll(turn)
+    if isinstance(poll, Reply):
+        return [poll]
     if poll.is_open:
         return [Reply(f"\"{literal(poll.title)}\" is still open: its results are shared when it "
                       "closes (`poll close` closes it now).")]
@@ -365,13 +368,9 @@ async def poll_share(turn: Turn) -> list[Reply]:
 
 async def poll_status(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
-    try:
-        poll = polls.find_poll(bot, turn.args)
-    except polls.PollError as exc:
-        return [Reply(str(exc))]
-    if poll is None:
-        return [Reply(polls.unknown_poll(turn.args))]
+    poll = named_poll(turn)
+    if isinstance(poll, Reply):
+        return [poll]
     found, people = await participation.refresh(bot, poll)
     return [Reply(participation.status_text(bot, poll, found, people))]
 
@@ -425,13 +424,9 @@ async def poll_reminders(turn: Turn) -> list[Reply]:
 
 async def poll_export(turn: Turn) -> list[Reply]:
     bot = turn.bot
-    polls.close_overdue(bot)
-    try:
-        poll = polls.find_poll(bot, turn.args)
-    except polls.PollError as exc:
-        return [Reply(str(exc))]
-    if poll is None:
-        return [Reply(polls.unknown_poll(turn.args))]
+    poll = named_poll(turn)
+    if isinstance(poll, Reply):
+        return [poll]
     refused = hidden_while_open(bot, poll, turn.user)
     if refused:
         return [Reply(refused.replace("results", "ballots", 1))]

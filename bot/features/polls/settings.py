@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.kernel.config import ConfigError, Section
+from bot.kernel.config import ConfigError, Section, distinct_durations, parse_duration
 
-UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 RESULTS_WHILE_OPEN = ("organisers", "hidden")
 
 
-def parse_nudge(text: str) -> timedelta:
+def parse_nudge(text: object) -> timedelta:
     """How long before a poll closes a nudge goes out ("72h", "1d", "30m", "1w")."""
-    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(text).lower())
-    if not match or int(match.group(1)) == 0:
-        raise ValueError(f"'{text}' is not a time before closing such as 72h, 24h, 1d or 30m")
-    return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+    return parse_duration(text, "a time before closing such as 72h, 24h, 1d or 30m")
 
 
 @dataclass
@@ -31,16 +26,7 @@ class PollsConfig:
     def validate(self) -> None:
         if not isinstance(self.nudges, list):
             raise ConfigError("polls.nudges", 'must be a list such as ["72h", "24h"] ([] for none)')
-        seen: dict[timedelta, str] = {}
-        for i, nudge in enumerate(self.nudges):
-            try:
-                delta = parse_nudge(nudge)
-            except ValueError as exc:
-                raise ConfigError(f"polls.nudges[{i}]", str(exc)) from None
-            if delta in seen:
-                raise ConfigError(f"polls.nudges[{i}]",
-                                  f"'{nudge}' is the same time as '{seen[delta]}'")
-            seen[delta] = nudge
+        distinct_durations("polls.nudges", self.nudges, parse_nudge)
         if self.results_while_open not in RESULTS_WHILE_OPEN:
             raise ConfigError("polls.results_while_open",
                               f"'{self.results_while_open}' is not one of "
