@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.features.meetings import rsvp
-from bot.features.meetings.reminders import offsets, targets
+from bot.features.meetings.reminders import SENDING_STALE, offsets, retries_due, targets
 from bot.features.meetings.schedule import Meeting, Schedule, from_iso, iso_utc
 from bot.features.meetings.wording import single_url, when_text, where_text
 from bot.kernel import conversations
@@ -32,7 +32,6 @@ log = logging.getLogger("dtlbot.notices")
 MAX_ATTEMPTS = 5
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(minutes=30)
-SENDING_STALE = timedelta(minutes=10)
 # Changes to a meeting further ahead than this are not pushed unless the organiser asks.
 NOTICE_HORIZON = timedelta(days=90)
 # Finished notices (and their delivery records) are deleted this long after they were queued.
@@ -88,18 +87,7 @@ def post(bot: Bot, *, kind: str, meeting: Meeting, text: str, to: Iterable[str] 
 
 
 def next_due(bot: Bot) -> datetime | None:
-    dues = []
-    row = bot.db.execute(
-        "select min(next_attempt_at) from notice_deliveries where status = 'pending'"
-    ).fetchone()
-    if row and row[0]:
-        dues.append(from_iso(row[0]))
-    row = bot.db.execute(
-        "select min(updated_at) from notice_deliveries where status = 'sending'"
-    ).fetchone()
-    if row and row[0]:
-        dues.append(from_iso(row[0]) + SENDING_STALE)
-    return min(dues, default=None)
+    return min(retries_due(bot, "notice_deliveries"), default=None)
 
 
 def _update(bot: Bot, delivery_id: int, **values: object) -> None:

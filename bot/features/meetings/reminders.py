@@ -145,17 +145,21 @@ def next_due(bot: Bot) -> datetime | None:
     now = bot.clock.now()
     recorded = _recorded(bot, now)
     dues = [c.due for c in candidates(bot, now, ahead=True) if c.key not in recorded]
+    return min(dues + retries_due(bot, "reminder_deliveries"), default=None)
+
+
+def retries_due(bot: Bot, table: str) -> list[datetime]:
+    """When a delivery table's next retry is due, and when a send left half-done (a crash
+    while sending) is taken as failed and tried again."""
+    dues = []
     row = bot.db.execute(
-        "select min(next_attempt_at) from reminder_deliveries where status = 'pending'"
-    ).fetchone()
+        f"select min(next_attempt_at) from {table} where status = 'pending'").fetchone()
     if row and row[0]:
         dues.append(from_iso(row[0]))
-    row = bot.db.execute(
-        "select min(updated_at) from reminder_deliveries where status = 'sending'"
-    ).fetchone()
+    row = bot.db.execute(f"select min(updated_at) from {table} where status = 'sending'").fetchone()
     if row and row[0]:
         dues.append(from_iso(row[0]) + SENDING_STALE)
-    return min(dues, default=None)
+    return dues
 
 
 def _update(bot: Bot, delivery_id: int, **values: object) -> None:
