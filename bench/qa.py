@@ -1,10 +1,13 @@
 """Answering speed and accuracy: the bot's index against a plain rank-bm25 baseline.
 
 Run with `make bench` or `.venv/bin/python bench/qa.py [--entries 10000]`. Not a test:
-figures go in docs/answering.md. Two evaluation sets:
+figures go in docs/answering.md. The evaluation sets:
 
 - tests/eval/questions.toml, the old set (weights and synonyms were fitted on it: a regression
   guard, not a measure): right topic for in-scope questions, refusal for out-of-scope ones;
+- tests/eval/independent_a.toml and _b.toml, two more sets written from the seeds alone (one
+  writer each, neither having read content/ or another set), measured once untouched, then
+  tuned on like the dev half;
 - tests/eval/independent.toml, written from the two seeds alone, split once by id: odd ids are
   the dev half (tuned on), even ids the held-out half (never read, never tuned on). An in-scope
   answer is right when it is answered and its text holds the key words of `expect` (see
@@ -43,6 +46,13 @@ def evaluation() -> list[dict]:
 
 def independent() -> list[dict]:
     return tomllib.loads((ROOT / "tests/eval/independent.toml").read_text())["question"]
+
+
+def later_sets() -> dict[str, list[dict]]:
+    """Sets A and B (tests/eval/independent_a.toml, _b.toml): written from the seeds alone,
+    measured once untouched (docs/answering.md), then tuned on: dev data, like the dev half."""
+    return {name: tomllib.loads((ROOT / f"tests/eval/independent_{name.lower()}.toml")
+                                .read_text())["question"] for name in ("A", "B")}
 
 
 def half(question: dict) -> str:
@@ -124,6 +134,8 @@ def accuracy_report(content: Content, semantic=None, label: str = "") -> list[st
     for label, part, topics in (
         ("independent dev half (tuned on; expect words or topic)", dev, dev_topics()),
         ("independent dev half (tuned on; expect words only)", dev, {}),
+        *((f"set {name} (tuned on since its first run; expect words only)", part, {})
+          for name, part in later_sets().items()),
         ("independent held-out half (not tuned on; expect words only)", held, {}),
     ):
         r = grade(index, part, topics)

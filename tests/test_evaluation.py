@@ -17,9 +17,12 @@ from tests.conftest import REPO
 sys.path.insert(0, str(REPO / "bench"))
 import qa as bench  # noqa: E402
 
-# Measured with bench/qa.py (lexical engine, shipped content): in-scope right 60 of 94,
-# out-of-scope refused 20 of 33. A small margin for harmless changes in ranking.
-HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 60, 20, 2
+# Measured with bench/qa.py (lexical engine, shipped content) on 2026-12-02: in-scope right 60
+# of 94, out-of-scope refused 23 of 33. A small margin for harmless changes in ranking.
+HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 60, 23, 2
+# Sets A and B, tuned on since their first run (a regression guard, not a measure): in scope
+# right, out of scope refused, as measured on 2026-12-02.
+LATER_SETS = {"A": (75, 46), "B": (73, 44)}
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;
 # the seeds use the acronym without spelling it out).
 ANSWERED_ON_PURPOSE = {"i173"}
@@ -50,6 +53,16 @@ def test_the_held_out_half_stays_at_its_measured_level(index):
     result = bench.grade(index, held, {})
     assert result["in"] >= HELD_OUT_IN_SCOPE - MARGIN
     assert result["out"] >= HELD_OUT_REFUSED - MARGIN
+
+
+@pytest.mark.parametrize("name", sorted(LATER_SETS))
+def test_the_later_sets_stay_at_their_tuned_level(index, name):
+    questions = bench.later_sets()[name]
+    assert len(questions) >= 150 and sum(q["scope"] == "out" for q in questions) >= 50
+    result = bench.grade(index, questions, {})
+    right, refused = LATER_SETS[name]
+    assert result["in"] >= right - MARGIN
+    assert result["out"] >= refused - MARGIN
 
 
 def test_every_out_of_scope_dev_question_is_refused(index):

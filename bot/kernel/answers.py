@@ -1,31 +1,30 @@
-"""Answering questions from curated content: FTS5 bm25 candidates, typo tolerance, confidence."""
+"""Answering questions from curated content: bm25 candidates, typo tolerance, confidence."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-import sqlite_utils
+import numpy as np
 import Stemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.kernel.bm25 import FieldBM25
 from bot.kernel.config import DEFAULT_THRESHOLD
 from bot.kernel.content import Content, Entry, GlossaryTerm
-
-if TYPE_CHECKING:
-    import numpy as np
 
 CANDIDATES = 20
 # Below the threshold but at least this share of it, the best topics are offered as
 # "did you mean ...?" (at most SUGGESTIONS of them) instead of a plain "I don't know".
 SUGGEST_FRACTION, SUGGESTIONS = 0.6, 3
-# Words found in more than this share of entries are left out of the FTS5 query.
+# Words found in more than this share of entries are left out of the bm25 search.
 # (never fewer than COMMON_FLOOR entries, so small content is searched whole).
 COMMON_FRACTION, COMMON_FLOOR = 0.05, 200
-# At most this many words (the rarest, synonyms included) go into one FTS5 query.
+# At most this many words (the rarest, synonyms included) go into one bm25 search.
 MAX_TERMS = 8
 # Candidates are ranked on four signals: coverage (how much of the question the entry
 # speaks to), likeness (fuzzy match to a title or phrasing), bm25 relative to the best
@@ -49,7 +48,7 @@ ALSO_LOOKS, ALSO_SHARE = 4, 0.1
 SEMANTIC_FLOOR = 0.45
 # How strongly a query word found in each field speaks for an entry.
 FIELD_STRENGTH = {"title": 1.0, "phrasings": 1.0, "tags": 1.0, "body": 0.45}
-# bm25 weights for the FTS5 columns, in order: title, phrasings, tags, body.
+# bm25 weights for the fields, in the order of FIELD_STRENGTH: title, phrasings, tags, body.
 BM25_WEIGHTS = (10.0, 8.0, 4.0, 1.0)
 
 # Common English words that say nothing about which topic is meant.
@@ -90,13 +89,15 @@ CLINICAL_WORDS = frozenset(
 # is partial: it says so first, then what the sources do say. (kind, how the kind is named in
 # the reply, what asks for it, what in an entry holds it, the words a "not given" sentence uses)
 _MONEY = r"(?:cost|costs|costed|pay|pays|paid|salary|salaries|wage|wages|earn|earns|budget|" \
-    r"budgets|funding|money|price|fee|fees|band|claim|spend|spent|worth|receive|received)"
+    r"budgets|funding|money|price|fee|fees|band|claim|spend|spent|worth|receive|received|" \
+    r"reimburse|reimbursed|reimbursement|reimbursements)"
 _PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
 FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[str]], ...] = (
     ("amount", "a salary, cost or amount of money",
      re.compile(rf"\bhow much\b.*\b{_MONEY}\b|\bwhat\b.*\b(?:salary|salaries|wage|wages|band|"
                 rf"budget|price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
-                rf"\bmake up\b.*\bbudget\b|\bhow much\b.*\bcost|\bcost of\b"),
+                rf"\bmake up\b.*\bbudget\b|\bhow much\b.*\bcost|\bcost of\b|"
+                rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b"),
      re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
      re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
     ("date", "a date or time",
@@ -114,12 +115,24 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"https?://|www\.|@|\.(?:com|org|net|uk)\b|\b0\d{3,}"),
      re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),
     ("name", "the names asked for",
-     re.compile(r"\b(?:what(?:'s| is| are| was| were)\s+(?:the\s+|their\s+|her\s+|his\s+)?"
+     re.compile(r"\b(?:what(?:'s| is| are| was| were|s)\s+(?:the\s+|their\s+|her\s+|his\s+)?"
                 r"names?|names? of|name the|who (?:exactly|specifically)|which (?:two |2 )?"
-                r"(?:pcns|networks|primary care networks|practices)\s+(?:were|was|took part|"
-                r"did)|called)\b"),
+                r"(?:pcns|networks|primary care networks|practices)\b[\w\s/-]{0,40}?\b(?:were|"
+                r"was|took part|did)|called)\b"),
      re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
      re.compile(r"\b(?:name|names|named|title)\b")),
+    # A detail the sources never give: a job title, a university, a platform, a venue.
+    ("detail", "that detail",
+     re.compile(r"\bjob title\b|\b(?:which|what) (?:university|organisation|organization|"
+                r"company|employer|venue|building|hospital)\b|"
+                r"\bteams or zoom\b|\bzoom or teams\b"),
+     re.compile(r"(?!)"),  # judged by the word asked about (see missing_fact)
+     re.compile(r"\b(?:title|university|organisation|platform|venue)\b")),
+    # What an abbreviation stands for, when the glossary does not know it (it answers first).
+    ("expansion", "what that abbreviation stands for",
+     re.compile(r"\bstands? for\b|\bshort for\b|\b(?:acronym|abbreviation)\b"),
+     re.compile(r"\bstands? for\b|\bshort for\b", re.I),
+     re.compile(r"\b(?:spell|spelt|spelled|stands? for|acronym|abbreviation)\b")),
     ("number", "that figure",
      re.compile(r"\bwhat\b[\w\s']{0,30}?\b(?:percentage|proportion|percent|score|scores|"
                 r"threshold|ratio|rate)\b|\bwhat number\b|\bhow many\b"),
@@ -148,7 +161,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you|a pcn|practices) (?:configure|set up|"
                 r"setup|install|enable|disable|get access|access|request|register|order|migrate|"
                 r"switch|procure|buy|purchase|book|claim|submit|report|log in|sign in|reset|"
-                r"integrate|upgrade|renew)\b|\bwhat is the process (?:for|to)\b|"
+                r"integrate|upgrade|renew)\b|\bwhat is the process\b|"
                 r"\bstep[- ]by[- ]step\b"),
      re.compile(r"\b(?:configur|install|procur|purchas|submit|regist|log in|sign in|step \d)",
                 re.I),
@@ -156,13 +169,16 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # The sources say nothing about regulation or compliance.
     ("regulation", "regulatory or compliance requirements",
      re.compile(r"\b(?:cqc|gdpr|dspt|regulations?|regulatory|regulators?|legislation|"
-                r"legal(?:ly)? requir\w*|compliance|compliant|care quality commission)\b"),
+                r"legal(?:ly)? requir\w*|legal difference|contract(?:ual)? terms|compliance|"
+                r"compliant|care quality commission)\b"),
      re.compile(r"\b(?:cqc|gdpr|regulat\w*|legislation|legal|complian\w*)\b", re.I),
      re.compile(r"\bregulat")),
     # The sources recommend no products, suppliers or platforms.
     ("recommendation", "a recommendation of products, suppliers or platforms",
      re.compile(r"\b(?:which|what)\b[\w\s']{0,40}\bbest\b|\bbest\s+[\w-]+\s+"
-                r"(?:for|to)\b|\brecommend(?:ed|ation|ations)?\b|\bsuppliers?\b|\bvendors?\b"),
+                r"(?:for|to)\b|\brecommend\w*\b[\w\s']{0,30}?\b(?:products?|suppliers?|"
+                r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?)\b|"
+                r"\bsuppliers?\b|\bvendors?\b"),
      re.compile(r"\brecommend|\bsuppliers?\b|\bvendors?\b"),
      re.compile(r"\brecommend")),
 )
@@ -220,6 +236,12 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None) -> st
             return label
         if kind == "name":
             if _PERSON_NAME_ASK.search(asked) and not _PERSON_NAME.search(entry.body):
+                return label
+            continue
+        if kind == "detail":
+            # Given only if the entry says the very thing asked about ("university").
+            noun = asks.search(asked).group(0).split()[-1]
+            if not re.search(rf"\b{re.escape(noun)}", entry.body, re.I):
                 return label
             continue
         if not holds.search(entry.body):
@@ -289,6 +311,34 @@ def smalltalk(text: str) -> str | None:
         if pattern.match(words):
             return kind
     return None
+
+
+_PAIR_WORD = re.compile(r"[\w&-]+")
+
+
+def word_pairs(text: str) -> Iterator[int]:
+    """Each pair of adjacent words of the text, lowercased, as a hash (to test names cheaply)."""
+    words = _PAIR_WORD.findall(text.lower())
+    return (hash(pair) for pair in zip(words, words[1:], strict=False))
+
+
+# A sentence: up to and with its full stop, question mark or exclamation mark.
+_SENTENCE = re.compile(r"[^.?!]+(?:[.?!]+|$)")
+# In a question of at least LONG_QUESTION words (stop words aside), how much a word the content
+# never uses counts, against the rarest word it does (see _weights).
+UNKNOWN_SHARE, LONG_QUESTION = 0.5, 6
+# How much the words of the sentences around a question count (see asked_and_context).
+CONTEXT_SHARE = 0.3
+
+
+def asked_and_context(text: str) -> tuple[str, str]:
+    """The sentences that ask (end in a question mark) and the rest, the context the person
+    gives ("We're a PCN of six practices."); all of it asks when no sentence ends in one."""
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    asking = [s for s in sentences if s.endswith("?")]
+    if not asking or len(asking) == len(sentences):
+        return text, ""
+    return " ".join(asking), " ".join(s for s in sentences if not s.endswith("?"))
 
 
 def tokenize(text: str) -> list[str]:
@@ -423,11 +473,10 @@ class AnswerIndex:
         self.content = content
         self.threshold = threshold
         self.semantic = semantic
-        self._db = sqlite_utils.Database(memory=True)
         self._docs: dict[str, _Doc] = {}
         self._df: dict[str, int] = {}
-        # The content's words as one lowercase text, for proper names (made when first needed).
-        self._text: str | None = None
+        # Every pair of adjacent words the content says, hashed and sorted, for proper names.
+        self._pairs = np.zeros(0, dtype=np.int64)
         self._expansions: dict[str, set[str]] = {}
         self._phrases = phrase_table(content)
         # Each phrase's first word as typed, for a cheap test before the regular expression.
@@ -456,14 +505,15 @@ class AnswerIndex:
         return content_words(self._normalise(text))
 
     def _build(self) -> None:
-        rows = []
-        for rowid, entry in enumerate(self.content.entries.values(), start=1):
-            fields = {
-                "title": set(self._words(entry.title)),
-                "phrasings": set(self._words(" ".join(entry.phrasings))),
-                "tags": set(self._words(" ".join(entry.tags))),
-                "body": set(self._words(entry.body)),
+        columns = []
+        for entry in self.content.entries.values():
+            words = {
+                "title": self._words(entry.title),
+                "phrasings": self._words(" ".join(entry.phrasings)),
+                "tags": self._words(" ".join(entry.tags)),
+                "body": self._words(entry.body),
             }
+            fields = {name: set(found) for name, found in words.items()}
             sets = [set(self._words(p)) for p in (entry.title, *entry.phrasings)]
             phrasings = [" ".join(sorted(words)) for words in sets]
             texts = passages(entry.body)
@@ -472,36 +522,18 @@ class AnswerIndex:
                                         not_given(entry.body))
             for word in set().union(*fields.values()):
                 self._df[word] = self._df.get(word, 0) + 1
-            rows.append({
-                "rowid": rowid,
-                "id": entry.id,
-                "title": " ".join(self._words(entry.title)),
-                "phrasings": " ".join(self._words(" ".join(entry.phrasings))),
-                "tags": " ".join(self._words(" ".join(entry.tags))),
-                "body": " ".join(self._words(entry.body)),
-            })
-        table = self._db["docs"]
-        table.insert_all(rows, pk="rowid")
-        # The short fields again on their own: their posting lists stay short however
-        # common a word is in bodies, so searching them with every word is cheap.
-        short = self._db["short"]
-        short.insert_all(({k: r[k] for k in ("rowid", "id", "title", "phrasings", "tags")}
-                          for r in rows), pk="rowid")
-        if rows:
-            table.enable_fts(["title", "phrasings", "tags", "body"], create_triggers=False)
-            short.enable_fts(["title", "phrasings", "tags"], create_triggers=False)
+            columns.append([words[name] for name in FIELD_STRENGTH])
+        self._ids = list(self._docs)
+        self._bm25 = FieldBM25(columns, BM25_WEIGHTS)
+        # The short fields again on their own: a word common in bodies can still be searched
+        # there cheaply, and an entry it names in a title or phrasing is not lost.
+        self._short_bm25 = FieldBM25([c[:3] for c in columns], (1.0, 1.0, 1.0))
         self._build_expansions()
         self._word_weight = {w: self._weight({w}) for w in self._df}
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        self._sql = (
-            f"select docs.id, bm25(docs_fts, {weights}) from docs_fts "
-            f"join docs on docs.rowid = docs_fts.rowid "
-            f"where docs_fts match ? order by bm25(docs_fts, {weights}) limit {CANDIDATES}"
-        )
-        self._short_sql = (
-            "select short.id, rank from short_fts join short on short.rowid = short_fts.rowid "
-            f"where short_fts match ? order by rank limit {CANDIDATES}"
-        )
+        self._pairs = np.unique(np.fromiter(
+            (pair for e in self.content.entries.values()
+             for text in (e.title, e.body, *e.phrasings) for pair in word_pairs(text)),
+            dtype=np.int64))
         self._build_semantic()
         # Words as the content spells them too, not only their stems: "digtal" is one edit
         # from "digital" but two from its stem "digit".
@@ -516,7 +548,6 @@ class AnswerIndex:
     def _build_semantic(self) -> None:
         """Embed every entry once: one vector per text (title, each phrasing, each passage),
         and their normalised mean per entry to find candidates by meaning."""
-        self._ids = list(self._docs)
         if self.semantic is None or not self._ids:
             return
         texts, owners = [], []
@@ -524,8 +555,6 @@ class AnswerIndex:
             for text in (doc.entry.title, *doc.entry.phrasings, *doc.passages):
                 texts.append(text)
                 owners.append(number)
-        import numpy as np  # only with the semantic signal: the lexical engine never needs it
-
         vectors = self.semantic.vectors(texts).astype(np.float32)
         self._text_vectors = vectors
         self._text_owner = np.array(owners)
@@ -542,8 +571,6 @@ class AnswerIndex:
         """Each candidate's best cosine with the question, plus the entries nearest in meaning."""
         if self.semantic is None or not self._ids:
             return {}, []
-        import numpy as np
-
         vector = self.semantic.vectors([question])[0].astype(np.float32)
         by_entry = self._entry_vectors @ vector
         k = min(SEMANTIC_CANDIDATES, len(self._ids))
@@ -557,7 +584,8 @@ class AnswerIndex:
 
     def _foreign_names(self, question: str) -> list[str]:
         """Names and acronyms the content never uses ("CQC", "accuRx"): a question about one of
-        them is about something the sources do not cover, however well its other words match."""
+        them is about something the sources do not cover, however well its other words match.
+        (Names of several words are `_foreign_phrases`.)"""
         found = []
         for token in _NAME_TOKEN.findall(question):
             word = token.lower()
@@ -569,15 +597,11 @@ class AnswerIndex:
             if words and all(w in self._df or w in self._expansions for w in words):
                 continue
             found.append(token)
-        return found + self._foreign_phrases(question)
+        return found
 
     def _foreign_phrases(self, question: str) -> list[str]:
         """Proper names of two or more words ("GP Connect") that the content never says, even
         when each word of them is common there ("GP", "connect")."""
-        if self._text is None:
-            self._text = " ".join(
-                " ".join(" ".join([e.title, e.body, *e.phrasings]).lower().split())
-                for e in self.content.entries.values())
         found = []
         for match in _NAME_PHRASE.finditer(question):
             words = match.group(0).split()
@@ -589,9 +613,16 @@ class AnswerIndex:
                     re.fullmatch(r"[A-Z][a-z]+", w) for w in words):
                 continue
             phrase = " ".join(words).lower()
-            if phrase not in self._text and not self.content.glossary_lookup(phrase):
+            if not self._says(phrase) and not self.content.glossary_lookup(phrase):
                 found.append(" ".join(words))
         return found
+
+    def _says(self, phrase: str) -> bool:
+        """Whether the content has these words side by side somewhere (each adjacent pair)."""
+        wanted = np.fromiter(word_pairs(phrase), dtype=np.int64)
+        at = np.searchsorted(self._pairs, wanted)
+        return bool(np.all(at < len(self._pairs)) and
+                    np.array_equal(self._pairs[np.minimum(at, len(self._pairs) - 1)], wanted))
 
     def _matched(self, doc: _Doc, concepts: list[set[str]], *, short: bool = False) -> set[int]:
         """Which of the question's concepts the entry speaks to: in any field, or (short)
@@ -693,6 +724,15 @@ class AnswerIndex:
         df = max((self._df.get(w, 0) for w in concept), default=0)
         return 1.0 + math.log((len(self._docs) + 1) / (df + 0.5))
 
+    def _weights(self, concepts: list[set[str]]) -> list[float]:
+        """Each concept's weight in this question. In a long question a word the content never
+        uses counts UNKNOWN_SHARE as much: people ask in words of their own ("rationale",
+        "stakeholders"), and they must not sink a question the rest of which the content
+        answers; in a short one it is likely what the question is about ("weather")."""
+        long = len(concepts) >= LONG_QUESTION
+        return [self._weight(c) * (UNKNOWN_SHARE if long and not c & self._df.keys() else 1.0)
+                for c in concepts]
+
     def _coverage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]) -> float:
         gained = 0.0
         for concept, weight in zip(concepts, weights, strict=True):
@@ -717,7 +757,7 @@ class AnswerIndex:
         """Entry ids with their bm25 relevance (higher is better), best first.
 
         The rarer words against everything (query pruning: a word in most entries adds
-        little to bm25 but makes FTS5 score thousands of rows), and, when words were
+        little to bm25 but adds thousands of rows to score), and, when words were
         pruned, every word against a second index of the short fields only.
         """
         words = sorted({w for c in concepts for w in c if w in self._df}, key=self._df.__getitem__)
@@ -727,14 +767,12 @@ class AnswerIndex:
         rarer = [w for w in words if self._df[w] <= common][:MAX_TERMS]
         found: dict[str, float] = {}
         if rarer:
-            match = " OR ".join(f'"{w}"' for w in rarer)
-            found = {i: -score for i, score in self._db.execute(self._sql, [match]).fetchall()}
+            found = {self._ids[i]: score for i, score in self._bm25.top(rarer, CANDIDATES)}
         if len(rarer) < len(words):
-            # Entries found only through the short fields join with no bm25 credit: their
-            # scores come from a differently weighted query and would not compare.
-            every_word = " OR ".join(f'"{w}"' for w in words[:MAX_TERMS])
-            for entry_id, _ in self._db.execute(self._short_sql, [every_word]).fetchall():
-                found.setdefault(entry_id, 0.0)
+            for i, _ in self._short_bm25.top(words[:MAX_TERMS], CANDIDATES):
+                # Found only through the short fields: no bm25 credit, as the scores of a
+                # differently weighted search would not compare.
+                found.setdefault(self._ids[i], 0.0)
         return sorted(found.items(), key=lambda item: -item[1])
 
     def glossary_answer(self, question: str) -> GlossaryTerm | None:
@@ -752,7 +790,10 @@ class AnswerIndex:
                           smalltalk=kind)
         if ADVERSARIAL.search(question):
             return Answer(question, answered=False, score=0.0, reason="unknown")
-        words, concepts, clinical = self._concepts(question)
+        asked, context = asked_and_context(question)
+        words, concepts, clinical = self._concepts(asked)
+        _, context_concepts, context_clinical = self._concepts(context)
+        clinical = clinical or context_clinical
         if clinical:
             return Answer(question, answered=False, score=0.0, reason="clinical")
         term = self.glossary_answer(question)
@@ -760,7 +801,10 @@ class AnswerIndex:
             return Answer(question, answered=True, score=1.0, glossary=term)
         if not concepts:
             return Answer(question, answered=False, score=0.0, reason="empty")
-        weights = [self._weight(c) for c in concepts]
+        weights = self._weights(concepts)
+        # What the person says about themselves before the question counts for less.
+        concepts = [*concepts, *context_concepts]
+        weights += [CONTEXT_SHARE * self._weight(c) for c in context_concepts]
         query_key = " ".join(sorted(set(words)))
         scored: list[tuple[float, float, str, int]] = []
         candidates = self._candidates(concepts)
@@ -789,8 +833,8 @@ class AnswerIndex:
         scored.sort(key=lambda item: -item[0])
         _, best_score, best_id, which = scored[0]
         best_score = round(best_score, 4)
-        foreign = self._foreign_names(question)
         named = self._foreign_phrases(question)
+        foreign = self._foreign_names(question) + named
         if best_score >= self.threshold and not foreign:
             doc = self._docs[best_id]
             entry = doc.entry

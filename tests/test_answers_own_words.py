@@ -1,0 +1,104 @@
+"""Questions in DTLs' own words: context around the question, words the content never uses,
+details the sources do not give, and the bm25 search under it all."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bot.kernel.answers import AnswerIndex, asked_and_context
+from bot.kernel.bm25 import FieldBM25
+from bot.kernel.content import load_content
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def index() -> AnswerIndex:
+    return AnswerIndex(load_content(REPO / "content"))
+
+
+def test_bm25_scores_rows_exactly_as_sqlite_fts5_does():
+    rows = [
+        ["digital front door", "front door patients", "", "the digital front door of a practice"],
+        ["funding", "how is the role funded", "money", "ARRS money pays for the role " * 3],
+        ["front desk", "", "door", "reception staff at the front desk and the door"],
+        ["forum", "when does the forum meet", "", "online every two months"],
+    ]
+    weights = (10.0, 8.0, 4.0, 1.0)
+    db = sqlite3.connect(":memory:")
+    db.execute("create virtual table t using fts5(a, b, c, d)")
+    db.executemany("insert into t (rowid, a, b, c, d) values (?, ?, ?, ?, ?)",
+                   [(n, *r) for n, r in enumerate(rows)])
+    search = FieldBM25([[f.split() for f in r] for r in rows], weights)
+    for words in (["front", "door"], ["money"], ["forum", "digital"], ["door"], ["absent"]):
+        match = " OR ".join(f'"{w}"' for w in words)
+        expected = db.execute(
+            "select rowid, -bm25(t, 10.0, 8.0, 4.0, 1.0) from t where t match ? "
+            "order by bm25(t, 10.0, 8.0, 4.0, 1.0), rowid", [match]).fetchall()
+        found = search.top(words, limit=10)
+        assert [row for row, _ in found] == [row for row, _ in expected]
+        assert [score for _, score in found] == pytest.approx([s for _, s in expected])
+
+
+def test_bm25_returns_only_the_best_rows_asked_for():
+    search = FieldBM25([[["door"] * n] for n in range(1, 30)], (1.0,))
+    assert len(search.top(["door"], limit=5)) == 5
+    assert search.top([], limit=5) == []
+
+
+def test_the_sentences_around_a_question_are_its_context():
+    asked, context = asked_and_context(
+        "We're a PCN of six practices. Our staff turnover is high. Who can help with buy-in?")
+    assert asked == "Who can help with buy-in?"
+    assert context == "We're a PCN of six practices. Our staff turnover is high."
+    assert asked_and_context("how do I join the forum") == ("how do I join the forum", "")
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("We're a PCN of six practices with high turnover in our reception teams. "
+     "Does the toolkit say anything about champions and sponsors?", "step-motivations"),
+    # Words of the asker's own ("clarify", "rationale", "colleagues", "promptly") must not sink
+    # a long question the rest of which the content answers.
+    ("Could you clarify the rationale the toolkit gives for understanding what our finance "
+     "colleagues need and paying practices promptly?", "step-funding"),
+])
+def test_a_long_question_in_the_askers_own_words_is_answered(index, question, topic):
+    answer = index.ask(question)
+    assert answer.answered and answer.topic == topic
+
+
+@pytest.mark.parametrize("question", [
+    "what is the weather like in manchester tomorrow",
+    "who won the premier league last season",
+])
+def test_a_short_question_about_something_the_content_never_mentions_is_refused(index, question):
+    assert not index.ask(question).answered
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("what is Dr Chris Nortcliff's job title", "that detail"),
+    ("which university is the SMASH DTL studying at", "that detail"),
+    ("Could you clarify what the acronym DFPC stands for in the Greater Manchester programme?",
+     "what that abbreviation stands for"),
+    ("how much ARRS reimbursement do you get for a DTL", "amount of money"),
+    ("Which two primary care networks in Greater Manchester were the DFPC pilots?", "names"),
+    ("What is the process and evidence required to claim ARRS reimbursement each month?",
+     "step-by-step instructions"),
+])
+def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missing):
+    answer = index.ask(question)
+    assert answer.reason == "partial" and not answer.answered
+    assert missing in (answer.missing or "")
+
+
+def test_asking_whether_the_toolkit_recommends_a_practice_is_not_asking_for_a_product(index):
+    answer = index.ask("Does the toolkit recommend putting memorandums of understanding in place "
+                       "as part of the funding arrangements?")
+    assert answer.reason != "partial"
+
+
+def test_the_glossary_does_not_spell_out_an_abbreviation_the_sources_never_do(index):
+    answer = index.ask("what does DFPC stand for")
+    text = f"{answer.glossary.expansion} {answer.glossary.definition}"
+    assert "not spelt out" in text and "Digital First" not in text
