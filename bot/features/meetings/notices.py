@@ -3,22 +3,22 @@ the 1-hour direct message with the join link to those who said they are coming.
 
 A notice is one row of `meeting_notices`; each conversation it goes to is one row of
 `notice_deliveries`, inserted with it and claimed before sending, so a restart neither loses nor
-repeats one (as reminders do). The scheduler is woken when a notice is queued, so it goes out
-within moments, not at the next reminder.
+repeats one (the kernel's `delivery.Outbox` sends them, as it does reminders). The scheduler
+is woken when a notice is queued, so it goes out within moments, not at the next reminder.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.features.meetings import rsvp
-from bot.features.meetings.reminders import SENDING_STALE, offsets, retries_due, targets
+from bot.features.meetings.reminders import offsets, targets
 from bot.features.meetings.schedule import Meeting, Schedule, from_iso, iso_utc
 from bot.features.meetings.wording import single_url, when_text, where_text
 from bot.kernel import conversations
+from bot.kernel.delivery import Message, Outbox, destination
 from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Conversation, Reply, User
 from bot.kernel.registry import PersonalData, Registry
@@ -27,11 +27,7 @@ from bot.kernel.scheduler import Task
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
 
-log = logging.getLogger("dtlbot.notices")
-
-MAX_ATTEMPTS = 5
-BACKOFF_FIRST = timedelta(minutes=1)
-BACKOFF_MAX = timedelta(minutes=30)
+OUTBOX = Outbox("notice_deliveries", "notice", order_by="notice_id, id")
 # Changes to a meeting further ahead than this are not pushed unless the organiser asks.
 NOTICE_HORIZON = timedelta(days=90)
 # Finished notices (and their delivery records) are deleted this long after they were queued.
@@ -86,23 +82,6 @@ def post(bot: Bot, *, kind: str, meeting: Meeting, text: str, to: Iterable[str] 
 # --- sending ------------------------------------------------------------------------------
 
 
-def next_due(bot: Bot) -> datetime | None:
-    return min(retries_due(bot, "notice_deliveries"), default=None)
-
-
-def _update(bot: Bot, delivery_id: int, **values: object) -> None:
-    bot.db["notice_deliveries"].update(
-        delivery_id, {**values, "updated_at": iso_utc(bot.clock.now())})
-
-
-def _conversation(bot: Bot, key: str) -> Conversation:
-    stored = conversations.recall(bot.db, key)
-    if stored is not None:
-        return stored
-    platform, _, conversation_id = key.partition(":")
-    return Conversation(platform, conversation_id, is_direct=False)
-
-
 def notice_reply(bot: Bot, notice: dict) -> Reply:
     """The notice's words, with "Add this meeting" when the meeting is still on."""
     meeting = Schedule.load(bot).by_ref(notice["meeting"])
@@ -118,49 +97,14 @@ def notice_reply(bot: Bot, notice: dict) -> Reply:
 
 async def run(bot: Bot) -> None:
     """Send every notice delivery due now, in the order the notices were queued."""
-    now = bot.clock.now()
-    table = bot.db["notice_deliveries"]
-    for row in table.rows_where("status = 'sending' and updated_at <= ?",
-                                [iso_utc(now - SENDING_STALE)]):
-        _update(bot, row["id"], status="failed",
-                last_error="interrupted while sending; not retried to avoid a duplicate")
-    pending = list(table.rows_where("status = 'pending' and next_attempt_at <= ?",
-                                    [iso_utc(now)], order_by="notice_id, id"))
     notices: dict[int, dict] = {}
-    for row in pending:
-        with bot.db.conn:
-            claimed = bot.db.execute(
-                "update notice_deliveries set status = 'sending', updated_at = ? "
-                "where id = ? and status = 'pending'",
-                [iso_utc(bot.clock.now()), row["id"]],
-            ).rowcount
-        if not claimed:
-            continue
+
+    def compose(row: dict) -> Message:
         if row["notice_id"] not in notices:
             notices[row["notice_id"]] = bot.db["meeting_notices"].get(row["notice_id"])
-        await _deliver(bot, row, notice_reply(bot, notices[row["notice_id"]]), now)
+        return destination(bot, row["conversation"]), [notice_reply(bot, notices[row["notice_id"]])]
 
-
-async def _deliver(bot: Bot, row: dict, reply: Reply, now: datetime) -> None:
-    try:
-        await bot.send(_conversation(bot, row["conversation"]), [reply])
-    except Exception as exc:
-        attempts = row["attempts"] + 1
-        error = f"{type(exc).__name__}: {exc}"[:300]
-        log.warning("notice failed delivery=%d attempt=%d error=%s", row["id"], attempts, error)
-        if attempts >= MAX_ATTEMPTS:
-            _update(bot, row["id"], status="failed", attempts=attempts, last_error=error)
-            return
-        wait = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
-        retry_after = getattr(exc, "retry_after", None)
-        if isinstance(retry_after, (int, float)) and retry_after > wait.total_seconds():
-            wait = timedelta(seconds=retry_after)
-        _update(bot, row["id"], status="pending", attempts=attempts, last_error=error,
-                next_attempt_at=iso_utc(now + wait))
-        return
-    _update(bot, row["id"], status="sent", attempts=row["attempts"] + 1,
-            sent_at=iso_utc(bot.clock.now()))
-    log.info("notice sent delivery=%d", row["id"])
+    await OUTBOX.send_due(bot, compose)
 
 
 def prune_due(bot: Bot) -> datetime | None:
@@ -341,7 +285,7 @@ def forget(bot: Bot, user: User) -> str:
 
 
 def register(registry: Registry) -> None:
-    registry.task(Task("meeting-notices", next_due, run))
+    registry.task(Task("meeting-notices", OUTBOX.next_due, run))
     registry.task(Task("meeting-notices-prune", prune_due, prune))
     registry.task(Task("rsvp-direct-messages", dm_due, dm_run))
     registry.holds_personal_data(PersonalData(

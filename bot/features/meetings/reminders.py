@@ -22,8 +22,9 @@ from bot.features.meetings.wording import (
     short_when,
 )
 from bot.kernel import audit
-from bot.kernel.conversations import recall, remember
-from bot.kernel.model import Conversation, Reply, User
+from bot.kernel.conversations import remember
+from bot.kernel.delivery import FINISHED, Message, Outbox, Skip, destination
+from bot.kernel.model import Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
 from bot.kernel.text import plural
@@ -33,16 +34,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dtlbot.reminders")
 
-MAX_ATTEMPTS = 5
-BACKOFF_FIRST = timedelta(minutes=1)
-BACKOFF_MAX = timedelta(minutes=30)
-# A delivery claimed for sending this long ago was interrupted (the process stopped mid-send).
-SENDING_STALE = timedelta(minutes=10)
 EPOCH_KEY = "reminders_since"
 # A delivery record is needed until its meeting starts (so nothing is sent twice); it is kept
 # this much longer so that `reminders status` still shows recent failures, then deleted.
 DELIVERY_KEEP = timedelta(days=30)
-FINISHED = "status not in ('pending', 'sending')"
+OUTBOX = Outbox("reminder_deliveries", "reminder", order_by="due_at")
 
 
 @dataclass(frozen=True)
@@ -145,25 +141,7 @@ def next_due(bot: Bot) -> datetime | None:
     now = bot.clock.now()
     recorded = _recorded(bot, now)
     dues = [c.due for c in candidates(bot, now, ahead=True) if c.key not in recorded]
-    return min(dues + retries_due(bot, "reminder_deliveries"), default=None)
-
-
-def retries_due(bot: Bot, table: str) -> list[datetime]:
-    """When a delivery table's next retry is due, and when a send left half-done (a crash
-    while sending) is taken as failed and tried again."""
-    dues = []
-    row = bot.db.execute(
-        f"select min(next_attempt_at) from {table} where status = 'pending'").fetchone()
-    if row and row[0]:
-        dues.append(from_iso(row[0]))
-    row = bot.db.execute(f"select min(updated_at) from {table} where status = 'sending'").fetchone()
-    if row and row[0]:
-        dues.append(from_iso(row[0]) + SENDING_STALE)
-    return dues
-
-
-def _update(bot: Bot, delivery_id: int, **values: object) -> None:
-    bot.db["reminder_deliveries"].update(delivery_id, {**values, "updated_at": bot.now_iso()})
+    return min(dues + OUTBOX.retries_due(bot), default=None)
 
 
 def _record_due(bot: Bot, now: datetime) -> None:
@@ -234,84 +212,34 @@ def reminder_reply(bot: Bot, meeting: Meeting, now: datetime, offset: str = "") 
     return Reply("\n".join(lines), buttons=buttons)
 
 
-def backoff(attempts: int) -> timedelta:
-    return min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
-
-
-def _conversation(bot: Bot, key: str) -> Conversation:
-    stored = recall(bot.db, key)
-    if stored is not None:
-        return stored
-    platform, _, conversation_id = key.partition(":")
-    return Conversation(platform, conversation_id, is_direct=False)
-
-
 async def run(bot: Bot) -> None:
     """Send every reminder due now, retrying failures with backoff; the database records all."""
     now = bot.clock.now()
-    table = bot.db["reminder_deliveries"]
-    for row in table.rows_where(
-        "status = 'sending' and updated_at <= ?", [iso_utc(now - SENDING_STALE)]
-    ):
-        # It may or may not have reached the platform; never risk sending it twice.
-        _update(bot, row["id"], status="failed",
-                last_error="interrupted while sending; not retried to avoid a duplicate")
+    # Before recording what is due: a send cut short must not supersede an earlier reminder.
+    OUTBOX.fail_interrupted(bot)
     _record_due(bot, now)
     planned = offsets(bot)
     horizon = now + (planned[0][1] if planned else timedelta(0)) + timedelta(days=1)
     meetings = {m.key: m for m in Schedule.load(bot).between(now, horizon)}
     conversations = targets(bot)
-    pending = list(table.rows_where(
-        "status = 'pending' and next_attempt_at <= ?", [iso_utc(now)], order_by="due_at"
-    ))
-    for row in pending:
-        meeting = meetings.get(row["occurrence"])
+
+    def skip(row: dict) -> Skip | None:
         if from_iso(row["starts_at"]) <= now:
-            status = "failed" if row["attempts"] else "expired"
-            _update(bot, row["id"], status=status, last_error="the meeting had started")
-            continue
-        if meeting is None or row["conversation"] not in conversations:
-            _update(bot, row["id"], status="cancelled",
-                    last_error="meeting skipped or moved" if meeting is None
-                    else "reminders turned off here")
-            continue
-        with bot.db.conn:
-            claimed = bot.db.execute(
-                "update reminder_deliveries set status = 'sending', updated_at = ? "
-                "where id = ? and status = 'pending'",
-                [bot.now_iso(), row["id"]],
-            ).rowcount
-        if not claimed:
-            continue
-        await _deliver(bot, row, meeting, now)
+            return Skip("failed" if row["attempts"] else "expired", "the meeting had started")
+        if row["occurrence"] not in meetings:
+            return Skip("cancelled", "meeting skipped or moved")
+        if row["conversation"] not in conversations:
+            return Skip("cancelled", "reminders turned off here")
+        return None
 
+    def compose(row: dict) -> Message:
+        return (destination(bot, row["conversation"]),
+                [reminder_reply(bot, meetings[row["occurrence"]], now, row["offset"])])
 
-async def _deliver(bot: Bot, row: dict, meeting: Meeting, now: datetime) -> None:
-    try:
-        await bot.send(_conversation(bot, row["conversation"]),
-                       [reminder_reply(bot, meeting, now, row["offset"])])
-    except Exception as exc:
-        attempts = row["attempts"] + 1
-        error = f"{type(exc).__name__}: {exc}"[:300]
-        log.warning("reminder failed conversation=%s attempt=%d error=%s",
-                    bot.key_tag(row["conversation"]), attempts, error)
-        if attempts >= MAX_ATTEMPTS:
-            _update(bot, row["id"], status="failed", attempts=attempts, last_error=error)
-            bot.metrics.reminders.labels("failed").inc()
-            return
-        # A platform's Retry-After (e.g. on 429) wins over our own backoff when it is longer.
-        wait = backoff(attempts)
-        retry_after = getattr(exc, "retry_after", None)
-        if isinstance(retry_after, (int, float)) and retry_after > wait.total_seconds():
-            wait = timedelta(seconds=retry_after)
-        _update(bot, row["id"], status="pending", attempts=attempts, last_error=error,
-                next_attempt_at=iso_utc(now + wait))
-        return
-    _update(bot, row["id"], status="sent", attempts=row["attempts"] + 1,
-            sent_at=iso_utc(bot.clock.now()))
-    bot.metrics.reminders.labels("sent").inc()
-    log.info("reminder sent conversation=%s offset=%s",
-             bot.key_tag(row["conversation"]), row["offset"])
+    tally = await OUTBOX.send_due(bot, compose, skip)
+    for outcome in ("sent", "failed"):
+        if tally.get(outcome):
+            bot.metrics.reminders.labels(outcome).inc(tally[outcome])
 
 
 # --- chat commands ------------------------------------------------------------------------

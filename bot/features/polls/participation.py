@@ -7,19 +7,21 @@ only whether they have cast a counted one.
 
 Every nudge round (a configured time before closing, or an organiser's `poll nudge`) is planned
 once: one `poll_nudges` row per person is inserted (a unique index) before any is sent, and each
-is claimed before sending, so a restart neither loses nor repeats a nudge. The meetings'
-reminder deliveries are the model.
+is claimed before sending, so a restart neither loses nor repeats a nudge (the kernel's
+`delivery.Outbox` sends them, as it does meeting reminders and notices).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.features.polls import store as polls
 from bot.kernel import conversations
+from bot.kernel.context import NoSender
+from bot.kernel.delivery import Message, Outbox, Skip, destination
 from bot.kernel.markup import literal
 from bot.kernel.model import Action, Button, Conversation, Reply, User
 
@@ -28,11 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dtlbot.polls")
 
-MAX_ATTEMPTS = 5
-BACKOFF_FIRST = timedelta(minutes=1)
-BACKOFF_MAX = timedelta(minutes=30)
-SENDING_STALE = timedelta(minutes=10)
 NAMES_SHOWN = 40
+# A nudge no adapter in this process can send fails at once (it is not worth five tries).
+OUTBOX = Outbox("poll_nudges", "poll nudge", final_errors=(NoSender,))
 
 
 @dataclass
@@ -179,15 +179,7 @@ def next_due(bot: Bot) -> datetime | None:
     if poll is not None:
         planned = _planned(bot, poll.id)
         dues = [due for label, due in due_rounds(bot, poll) if label not in planned]
-    row = bot.db.execute(
-        "select min(next_attempt_at) from poll_nudges where status = 'pending'").fetchone()
-    if row and row[0]:
-        dues.append(polls.from_iso(row[0]))
-    row = bot.db.execute(
-        "select min(updated_at) from poll_nudges where status = 'sending'").fetchone()
-    if row and row[0]:
-        dues.append(polls.from_iso(row[0]) + SENDING_STALE)
-    return min(dues, default=None)
+    return min(dues + OUTBOX.retries_due(bot), default=None)
 
 
 async def plan(bot: Bot, poll: polls.Poll, nudge: str) -> int:
@@ -210,70 +202,31 @@ async def plan(bot: Bot, poll: polls.Poll, nudge: str) -> int:
     return bot.db["poll_nudges"].count - before
 
 
-def _update(bot: Bot, delivery_id: int, **values: object) -> None:
-    bot.db["poll_nudges"].update(delivery_id, {**values, "updated_at": bot.now_iso()})
-
-
 async def send_pending(bot: Bot) -> dict[str, int]:
     """Send every nudge due now; one for a person who has voted since, or turned nudges off,
     or for a poll now closed, is not sent. Returns how many ended in each status."""
-    now = bot.clock.now()
-    table = bot.db["poll_nudges"]
-    for row in table.rows_where("status = 'sending' and updated_at <= ?",
-                                [polls.to_iso(now - SENDING_STALE)]):
-        # It may or may not have reached the platform; never risk sending it twice.
-        _update(bot, row["id"], status="failed",
-                last_error="interrupted while sending; not retried to avoid a duplicate")
-    outcome: dict[str, int] = {}
     off = opted_out(bot)
     cache: dict[int, tuple[polls.Poll | None, set[str]]] = {}
-    for row in list(table.rows_where("status = 'pending' and next_attempt_at <= ?",
-                                     [polls.to_iso(now)], order_by="id")):
+
+    def poll_of(row: dict) -> tuple[polls.Poll | None, set[str]]:
         if row["poll_id"] not in cache:
             poll = polls.get_poll(bot, row["poll_id"])
             cache[row["poll_id"]] = (poll, voters(bot, poll) if poll else set())
-        poll, voted = cache[row["poll_id"]]
-        skipped = ("the poll has closed" if poll is None or not poll.is_open
-                   else "voted before the nudge went out" if row["person"] in voted
-                   else "turned poll reminders off" if row["person"] in off else None)
-        if skipped:
-            _update(bot, row["id"], status="skipped", last_error=skipped)
-            outcome["skipped"] = outcome.get("skipped", 0) + 1
-            continue
-        with bot.db.conn:
-            claimed = bot.db.execute(
-                "update poll_nudges set status = 'sending', updated_at = ? "
-                "where id = ? and status = 'pending'", [bot.now_iso(), row["id"]]).rowcount
-        if not claimed:
-            continue
+        return cache[row["poll_id"]]
+
+    def skip(row: dict) -> Skip | None:
+        poll, voted = poll_of(row)
+        reason = ("the poll has closed" if poll is None or not poll.is_open
+                  else "voted before the nudge went out" if row["person"] in voted
+                  else "turned poll reminders off" if row["person"] in off else None)
+        return Skip("skipped", reason) if reason else None
+
+    def compose(row: dict) -> Message:
+        poll, _ = poll_of(row)
         assert poll is not None
-        status = await _deliver(bot, row, poll)
-        outcome[status] = outcome.get(status, 0) + 1
-    return outcome
+        return (destination(bot, row["target"], is_direct=True), [nudge_reply(bot, poll)])
 
-
-async def _deliver(bot: Bot, row: dict, poll: polls.Poll) -> str:
-    target = conversations.recall(bot.db, row["target"])
-    if target is None:
-        platform, _, conversation_id = row["target"].partition(":")
-        target = Conversation(platform, conversation_id)
-    try:
-        await bot.send(target, [nudge_reply(bot, poll)])
-    except Exception as exc:
-        attempts = row["attempts"] + 1
-        error = f"{type(exc).__name__}: {exc}"[:300]
-        log.warning("poll nudge failed poll=%d attempt=%d error=%s",
-                    poll.id, attempts, type(exc).__name__)
-        if attempts >= MAX_ATTEMPTS or type(exc).__name__ == "NoSender":
-            _update(bot, row["id"], status="failed", attempts=attempts, last_error=error)
-            return "failed"
-        wait = min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
-        _update(bot, row["id"], status="pending", attempts=attempts, last_error=error,
-                next_attempt_at=polls.to_iso(bot.clock.now() + wait))
-        return "retrying"
-    _update(bot, row["id"], status="sent", attempts=row["attempts"] + 1,
-            sent_at=bot.now_iso())
-    return "sent"
+    return await OUTBOX.send_due(bot, compose, skip)
 
 
 async def run(bot: Bot) -> None:
