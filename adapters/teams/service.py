@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import secrets
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -181,6 +182,10 @@ class TeamsService:
             except Busy:
                 await self.reply(context, [Reply(BUSY)], {})
                 return
+            except sqlite3.Error as exc:
+                # Not stored yet (tried again with the next); the answer says if it cannot save.
+                log.warning("could not record a teams message id: %s", exc)
+                first = True
             if first:
                 await self.on_message(context)
         elif activity.type == ActivityTypes.conversation_update:

@@ -134,6 +134,9 @@ class Bot:
     def storage_failed(self, exc: BaseException) -> None:
         """Remember that the database refused work (shown by /healthz), and undo the rest."""
         self.write_failure = WriteFailure(str(exc)[:200] or type(exc).__name__, self.clock.now())
+        core = self.core
+        if core is not None and core.running and not core.here():
+            return  # the connection is the core's; the work that failed there rolled back
         try:
             if self.db.conn.in_transaction:
                 self.db.conn.rollback()

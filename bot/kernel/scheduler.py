@@ -56,8 +56,13 @@ def next_wake(bot: Bot) -> datetime:
     for task in bot.registry.tasks:
         try:
             due = task.next_due(bot)
-        except Exception:
-            log.exception("could not plan task=%s", task.name)
+        except Exception as exc:
+            from bot.kernel.context import storage_failure
+
+            if storage_failure(exc):
+                log.warning("could not plan task=%s reason=%s", task.name, exc)
+            else:
+                log.exception("could not plan task=%s", task.name)
             continue
         if due is not None and due < wake:
             wake = max(due, now)
