@@ -22,7 +22,7 @@ from bot.kernel import conversations
 from bot.kernel.context import BUSY, Bot
 from bot.kernel.model import Conversation, Incoming, Reply, User
 from bot.kernel.scheduler import Task
-from bot.server import create_app
+from bot.server import CLOSE_DATABASE_KEY, create_app
 from tests import test_slack as slack
 from tests import test_teams as teams
 from tests.fakes.bot_connector import FakeBotConnector
@@ -307,3 +307,34 @@ async def test_after_the_server_stops_the_bot_works_inline_again(bot, aiohttp_cl
     [reply] = await bot.handle(Incoming(User("console", "dana"),
                                         Conversation("console", "dana"), text="help"))
     assert reply.text != BUSY and "could not save" not in reply.text
+
+
+async def test_stopping_finishes_the_work_in_flight_then_closes_the_database_on_the_core(
+    bot, aiohttp_client, monkeypatch
+):
+    app = create_app(bot, start_scheduler=False)
+    app[CLOSE_DATABASE_KEY] = True  # as `dtlbot serve` does
+    client = await aiohttp_client(app)
+    events: list[str] = []
+    close = bot.close
+    monkeypatch.setattr(bot, "close", lambda: (
+        events.append(f"closed on {threading.current_thread().name}"), close()))
+    release = threading.Event()
+
+    def turn_in_flight() -> str:
+        release.wait(5)
+        with bot.db.conn:
+            bot.db.conn.execute("insert into welcomed (person, at) values ('late', '-')")
+        events.append("work done")
+        return "saved"
+
+    flight = asyncio.ensure_future(bot.run(turn_in_flight))
+    await asyncio.sleep(0)  # handed to the core
+    assert bot.core is not None and bot.core.waiting == 1
+    asyncio.get_running_loop().call_later(0.2, release.set)
+    await client.close()
+    assert await flight == "saved"
+    assert events == ["work done", "closed on dtlbot-core"]
+    with sqlite3.connect(bot.config.storage.path) as check:
+        assert check.execute(
+            "select count(*) from welcomed where person = 'late'").fetchone() == (1,)
