@@ -9,19 +9,22 @@ import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 from prometheus_client.exposition import choose_encoder
 
 from bot.app import adapter_modules
-from bot.kernel.context import Bot, storage_failure
+from bot.kernel.context import BUSY, Bot, storage_failure
+from bot.kernel.core import Busy
 from bot.kernel.scheduler import Scheduler
-from bot.kernel.storage import BUSY_TIMEOUT_MS
 
 log = logging.getLogger("dtlbot.server")
 
 BOT_KEY = web.AppKey("bot", Bot)
 ADAPTERS_KEY = web.AppKey("adapters", list[str])
+# Set by `serve`: the database is closed (on the core thread) when the server stops.
+CLOSE_DATABASE_KEY = web.AppKey("close_database", bool)
 
 
 # How long requests in flight may take to finish once a shutdown has begun.
@@ -80,6 +83,11 @@ async def errors_middleware(
         return json_error(400, "malformed JSON")
     except web.HTTPException:
         raise
+    except Busy:
+        log.warning("request refused as busy path=%s", request.path)
+        response = json_error(503, BUSY)
+        response.headers["Retry-After"] = "1"
+        return response
     except Exception as exc:
         if storage_failure(exc):
             request.app[BOT_KEY].storage_failed(exc)
@@ -96,6 +104,12 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": content_type})
 
 
+# How long /healthz's probe may wait for the write lock, and for the core to run the probe:
+# a core that has not answered by then is stuck (on a lock another process holds).
+PROBE_LOCK_MS = 200
+PROBE_SECONDS = 0.5
+
+
 def database_problem(bot: Bot) -> str | None:
     """Why the database cannot be written now, or None: a write failed in the last minute
     (disk full, read-only, locked past the timeout), or a write lock cannot be taken."""
@@ -103,10 +117,14 @@ def database_problem(bot: Bot) -> str | None:
     if failed is not None:
         return f"a write failed: {failed}"
     conn = bot.db.conn
-    if conn.in_transaction:
-        return None
+    try:
+        if conn.in_transaction:
+            return None
+        (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
+    except sqlite3.Error as exc:
+        return f"no write lock: {exc}"
     # A short wait only: a health check must not hang while another writer holds the lock.
-    conn.execute("PRAGMA busy_timeout = 200")
+    conn.execute(f"PRAGMA busy_timeout = {min(timeout, PROBE_LOCK_MS)}")
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
@@ -114,17 +132,34 @@ def database_problem(bot: Bot) -> str | None:
     except sqlite3.Error as exc:
         return f"no write lock: {exc}"
     finally:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {timeout}")
 
 
-def database_writable(bot: Bot) -> bool:
-    """Whether the database takes writes: no recent failed write, and a write lock is free."""
-    return database_problem(bot) is None
+@dataclass
+class HealthProbe:
+    """/healthz's database probe, run on the core; at most one waits there at a time."""
+
+    pending: asyncio.Future | None = None
+
+    async def problem(self, bot: Bot) -> str | None:
+        failed = bot.recent_write_failure()
+        if failed is not None:
+            return f"a write failed: {failed}"
+        if self.pending is None or self.pending.done():
+            self.pending = asyncio.ensure_future(bot.run(database_problem, bot, bounded=False))
+        try:
+            return await asyncio.wait_for(asyncio.shield(self.pending), PROBE_SECONDS)
+        except TimeoutError:
+            return (f"database busy: its work has not answered within {PROBE_SECONDS:g} s "
+                    "(another process may hold the database's lock)")
+
+
+HEALTH_KEY = web.AppKey("health_probe", HealthProbe)
 
 
 async def healthz(request: web.Request) -> web.Response:
     bot = request.app[BOT_KEY]
-    problem = database_problem(bot)
+    problem = await request.app[HEALTH_KEY].problem(bot)
     ok = problem is None
     body = {
         "status": "ok" if ok else "unavailable",
@@ -148,6 +183,18 @@ def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
     )
     app[BOT_KEY] = bot
     app[ADAPTERS_KEY] = []
+    app[HEALTH_KEY] = HealthProbe()
+
+    async def core_context(app: web.Application) -> AsyncIterator[None]:
+        # First in, last out: started before the scheduler and adapters' background work,
+        # stopped after them, once their work in flight has finished.
+        await bot.start_core(bot.config.server.max_waiting_turns)
+        try:
+            yield
+        finally:
+            await bot.stop_core(close=app.get(CLOSE_DATABASE_KEY, False))
+
+    app.cleanup_ctx.append(core_context)
     app.router.add_get("/healthz", healthz)
     if bot.config.server.metrics:
         app.router.add_get("/metrics", metrics)
@@ -160,9 +207,10 @@ def create_app(bot: Bot, *, start_scheduler: bool = True) -> web.Application:
     async def scheduler_context(app: web.Application) -> AsyncIterator[None]:
         scheduler = Scheduler(bot)
         bot.scheduler = scheduler
-        scheduler.start()
+        # On the core: its wake-ups run there, and plan from the database there.
+        await bot.run(scheduler.start, bounded=False)
         yield
-        scheduler.shutdown()
+        await bot.run(scheduler.shutdown, bounded=False)
         bot.scheduler = None
 
     if start_scheduler:
@@ -197,10 +245,11 @@ def serve(
             log.info("stopping: no new connections; finishing requests in flight")
 
     async def close_database(app: web.Application) -> None:
-        bot.close()
+        bot.close()  # closed already by the core as it stopped (see create_app)
         if listening:
             log.info("stopped database=closed")
 
+    app[CLOSE_DATABASE_KEY] = True
     app.on_shutdown.insert(0, announce_shutdown)
     app.on_cleanup.append(close_database)
     web.run_app(app, host=host, port=port, shutdown_timeout=SHUTDOWN_SECONDS, print=ready,

@@ -52,6 +52,9 @@ USERS_INFO_MAX = 20
 FORM_ACTION = "slack-open-form"
 FORMS_KEPT = 1000
 SHUTDOWN_GRACE_SECONDS = 10
+# A modal's submission is acknowledged with its answer if that comes within this long (from
+# when the request arrived), else at once (Slack waits 3 s).
+SUBMISSION_ACK_SECONDS = 2.0
 
 
 class DeliveryError(RuntimeError):
@@ -414,16 +417,27 @@ class SlackAdapter:
         return [r for r in kept if r.text or r.buttons or r.form or r.image or r.file]
 
     async def _on_submission(self, ack: Any, body: dict, view: dict) -> None:
+        started = asyncio.get_running_loop().time()
         form_id = view.get("callback_id", "")
         metadata = _metadata(view.get("private_metadata"))
         channel = metadata.get("channel") or None
         thread = metadata.get("thread_ts") or None
         user = await self.user(body["user"]["id"])
         values = kit.submitted_values((view.get("state") or {}).get("values") or {})
-        replies = await self.bot.handle(Incoming(
+        answer = asyncio.ensure_future(self.bot.handle(Incoming(
             user, self.conversation(channel or user.id, thread),
             action=Action(form_id, values=values),
-        ))
+        )))
+        # The answer decides how the modal is acknowledged, but Slack waits only 3 s: when the
+        # bot's database is slow (another process holds its lock), the modal closes and the
+        # answer, a rejected form included (behind its "Open" button), is posted when ready.
+        waited = SUBMISSION_ACK_SECONDS - (asyncio.get_running_loop().time() - started)
+        done, _ = await asyncio.wait({answer}, timeout=max(waited, 0.1))
+        if not done:
+            await ack()
+            self._later(self._post_when_answered(Target(user.id, channel, thread), answer))
+            return
+        replies = answer.result()
         rejected = next((r.form for r in replies if r.form and r.form.has_errors), None)
         if rejected is not None and any(f.error for f in rejected.fields):
             # Not accepted: the modal stays open, with each message beside its field.
@@ -443,6 +457,9 @@ class SlackAdapter:
         if replies:
             self._later(self.post(Target(user.id, channel, thread), replies))
 
+    async def _post_when_answered(self, target: Target, answer: asyncio.Future) -> None:
+        await self.post(target, await answer)
+
     def _later(self, work: Any) -> None:
         task = asyncio.ensure_future(work)
         self.pending.add(task)
@@ -455,7 +472,7 @@ class SlackAdapter:
         # The event ids answered so far are stored before any answer goes out, so an event
         # redelivered after a crash right after the post is never answered twice.
         try:
-            self.events.flush()
+            await self.bot.run(self.events.flush, bounded=False)
         except sqlite3.Error as exc:
             log.warning("could not record slack event ids before posting: %s", exc)
         replies = [self._with_form_button(r, target.user_id) for r in replies]
@@ -574,7 +591,7 @@ class SlackAdapter:
         # or aiohttp's 5-minute default would hold an answer worker on a stuck call.
         self.client.session = aiohttp.ClientSession(
             trust_env=True, timeout=aiohttp.ClientTimeout(total=self.client.timeout))
-        self.events.load()
+        await self.bot.run(self.events.load, bounded=False)
         self.workers.start()
         self.flusher = asyncio.ensure_future(self._flush_events())
 
@@ -590,7 +607,10 @@ class SlackAdapter:
         if self.flusher is not None:
             self.flusher.cancel()
             await asyncio.gather(self.flusher, return_exceptions=True)
-        self.events.flush()
+        try:
+            await self.bot.run(self.events.flush, bounded=False)
+        except sqlite3.Error as exc:
+            log.warning("could not record slack event ids at shutdown: %s", exc)
         self.flusher = None
         for task in waiting:
             task.cancel()
@@ -602,7 +622,7 @@ class SlackAdapter:
         while True:
             await asyncio.sleep(FLUSH_SECONDS)
             try:
-                self.events.flush()
+                await self.bot.run(self.events.flush, bounded=False)
             except sqlite3.Error as exc:
                 log.warning("could not record slack event ids; will retry: %s", exc)
 

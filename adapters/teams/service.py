@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import secrets
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -30,7 +31,8 @@ from msrest.exceptions import ClientRequestError, DeserializationError, HttpOper
 from adapters.teams import cards
 from adapters.teams.settings import TeamsConfig
 from bot.kernel import conversations
-from bot.kernel.context import APOLOGY, Bot
+from bot.kernel.context import APOLOGY, BUSY, Bot
+from bot.kernel.core import Busy
 from bot.kernel.model import Action, Conversation, Incoming, Mention, Reply, User
 
 log = logging.getLogger("dtlbot.teams")
@@ -174,7 +176,17 @@ class TeamsService:
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == ActivityTypes.message:
-            if self.first_delivery(activity):
+            try:
+                # Recorded on the core, where the database is used, before any answer.
+                first = await self.bot.run(self.first_delivery, activity)
+            except Busy:
+                await self.reply(context, [Reply(BUSY)], {})
+                return
+            except sqlite3.Error as exc:
+                # Not stored yet (tried again with the next); the answer says if it cannot save.
+                log.warning("could not record a teams message id: %s", exc)
+                first = True
+            if first:
                 await self.on_message(context)
         elif activity.type == ActivityTypes.conversation_update:
             await self.on_conversation_update(context)
@@ -187,7 +199,8 @@ class TeamsService:
             )
 
     def first_delivery(self, activity: Activity) -> bool:
-        """False for a message already handled (checked after authentication)."""
+        """False for a message already handled (checked after authentication); the id is
+        stored before the message is answered. Uses the database: call it through Bot.run."""
         if not activity.id:
             return True
         # Teams redelivers a message when the bot was slow to acknowledge it; answer each once.
@@ -247,8 +260,9 @@ class TeamsService:
         gone = {conversation.key: conversation}
         team = conversation.reference.get(TEAM_KEY)
         if team:
-            gone |= {c.key: c for c in conversations.stored(self.bot.db, PLATFORM)
-                     if c.reference.get(TEAM_KEY) == team}
+            stored = await self.bot.run(conversations.stored, self.bot.db, PLATFORM,
+                                        bounded=False)
+            gone |= {c.key: c for c in stored if c.reference.get(TEAM_KEY) == team}
         for each in gone.values():
             await self.bot.removed(each)
         log.info("removed conversation=%s forgotten=%d",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -29,33 +30,40 @@ class Outbox:
     next_id: int = field(default_factory=lambda: int(time.time() * 1000))
     queues: dict[str, deque[Posted]] = field(default_factory=dict)
     listeners: dict[str, set[asyncio.Event]] = field(default_factory=dict)
+    # The queues are read and written on the server's loop, and by `my data` and `forget me`
+    # on the bot's core thread; the listeners belong to the server's loop only.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def put(self, conversation: str, replies: list[dict[str, Any]], now: float) -> int:
-        self.next_id += 1
-        queue = self.queues.setdefault(conversation, deque(maxlen=PER_CONVERSATION))
-        queue.append(Posted(self.next_id, now, replies))
+        with self.lock:
+            self.next_id += 1
+            queue = self.queues.setdefault(conversation, deque(maxlen=PER_CONVERSATION))
+            queue.append(Posted(self.next_id, now, replies))
+            posted = self.next_id
         for wake in self.listeners.get(conversation, ()):
             wake.set()
-        return self.next_id
+        return posted
 
     def after(self, conversation: str, last_id: int, now: float) -> list[Posted]:
         """What this conversation has not seen yet (expired messages dropped first)."""
-        queue = self.queues.get(conversation)
-        if not queue:
-            return []
-        while queue and now - queue[0].at > RETENTION_SECONDS:
-            queue.popleft()
-        if not queue:
-            del self.queues[conversation]
-            return []
-        return [p for p in queue if p.id > last_id]
+        with self.lock:
+            queue = self.queues.get(conversation)
+            if not queue:
+                return []
+            while queue and now - queue[0].at > RETENTION_SECONDS:
+                queue.popleft()
+            if not queue:
+                del self.queues[conversation]
+                return []
+            return [p for p in queue if p.id > last_id]
 
     def count(self, conversation: str, now: float) -> int:
         return len(self.after(conversation, 0, now))
 
     def drop(self, conversation: str) -> int:
         """Forget every waiting message of this conversation; returns how many there were."""
-        return len(self.queues.pop(conversation, ()))
+        with self.lock:
+            return len(self.queues.pop(conversation, ()))
 
     def listen(self, conversation: str, wake: asyncio.Event) -> None:
         self.listeners.setdefault(conversation, set()).add(wake)

@@ -27,6 +27,7 @@ from adapters.webchat.tokens import MAX_TOKEN, Claim
 from bot.kernel import conversations
 from bot.kernel.config import Config
 from bot.kernel.context import Bot
+from bot.kernel.core import Busy
 from bot.kernel.markup import with_mentions
 from bot.kernel.model import Action, Conversation, Incoming, Reply, User
 
@@ -47,6 +48,8 @@ INFO_PER_MINUTE = 120
 INFO_BURST = 60
 TOKEN_HEADER = "X-Chat-Token"
 KEEPALIVE_SECONDS = 15.0
+# An event stream whose check of its token was refused as busy tries again after this long.
+BUSY_RETRY_SECONDS = 1.0
 
 # The page loads nothing from elsewhere and runs no inline script.
 PAGE_HEADERS = {
@@ -109,7 +112,8 @@ class WebChat:
     def released(self, user_id: str) -> None:
         """A name was reset or forgotten: drop what waits for it and end its open streams."""
         self.outbox.drop(user_id)
-        self.outbox.wake(user_id)
+        # Called by handlers on the bot's core thread; the streams wait on the server's loop.
+        self.bot.call_on_server(self.outbox.wake, user_id)
 
 
 WEBCHAT_KEY: web.AppKey[WebChat] = web.AppKey("webchat")
@@ -231,7 +235,9 @@ async def post_message(request: web.Request) -> web.Response:
     except BadMessage as exc:
         return error(400, str(exc))
     user = incoming.user
-    held = tokens.check(chat.bot, user.id, token)
+    bot = chat.bot
+    # The database is used on the bot's core thread (Bot.run), never on this loop.
+    held = await bot.run(tokens.check, bot, user.id, token)
     if held is Claim.TAKEN:
         return error(403, in_use_message(user.name or user.id), reason="name_in_use")
     wait = chat.people.take(f"{address} {user.id}", now)
@@ -239,13 +245,13 @@ async def post_message(request: web.Request) -> web.Response:
         return too_many(wait)
     answer: dict[str, Any] = {}
     if held is Claim.FREE:
-        token = tokens.claim(chat.bot, user.id)
+        token = await bot.run(tokens.claim, bot, user.id)
         if token is None:  # another client took the name a moment ago
             return error(403, in_use_message(user.name or user.id), reason="name_in_use")
         answer["token"] = token
-    replies = await chat.bot.handle(incoming)
+    replies = await bot.handle(incoming)
     answer["replies"] = [as_json(r) for r in replies]
-    if tokens.check(chat.bot, user.id, token) is not Claim.YOURS:
+    if await bot.run(tokens.check, bot, user.id, token) is not Claim.YOURS:
         # `forget me` (or an organiser's reset) freed the name while answering: the page
         # drops its token and what it kept for this name.
         answer["released"] = True
@@ -263,7 +269,8 @@ async def info(request: web.Request) -> web.Response:
     config = chat.bot.config
     typed = request.query.get("user", "")[:4 * MAX_NAME]
     user_id = normalise_name(typed)
-    held = tokens.check(chat.bot, user_id, request_token(request)) if user_id else Claim.FREE
+    held = (await chat.bot.run(tokens.check, chat.bot, user_id, request_token(request))
+            if user_id else Claim.FREE)
     # The page shows the introduction, so the person counts as introduced from here on
     # (not when the name belongs to someone else).
     user = User(PLATFORM, user_id) if user_id and held is not Claim.TAKEN else None
@@ -308,7 +315,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     if not user_id:
         return error(400, 'the "user" query parameter (your name) is required')
     token = request_token(request)
-    held = tokens.check(chat.bot, user_id, token)
+    held = await chat.bot.run(tokens.check, chat.bot, user_id, token)
     if held is Claim.TAKEN:
         return error(403, in_use_message(display_name(typed)), reason="name_in_use")
     if held is Claim.FREE:
@@ -330,7 +337,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         "X-Accel-Buffering": "no",
     })
     # Only what was sent since this token took the name: not what waited for an earlier holder.
-    since = _claimed_since(chat.bot, user_id)
+    since = await chat.bot.run(_claimed_since, chat.bot, user_id)
     wake = asyncio.Event()
     chat.outbox.listen(user_id, wake)
     chat.open_streams += 1
@@ -340,7 +347,12 @@ async def events(request: web.Request) -> web.StreamResponse:
         await response.write(b"retry: 3000\n\n")
         while not chat.closing:
             wake.clear()
-            if tokens.check(chat.bot, user_id, token) is not Claim.YOURS:
+            try:
+                held = await chat.bot.run(tokens.check, chat.bot, user_id, token)
+            except Busy:  # nothing is sent until the token is checked again
+                await asyncio.sleep(BUSY_RETRY_SECONDS)
+                continue
+            if held is not Claim.YOURS:
                 break  # the name was reset or forgotten: this token no longer opens it
             for posted in chat.outbox.after(user_id, last, chat.now()):
                 if posted.at < since:

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from bot.kernel import audit
 from bot.kernel.content import Problem
+from bot.kernel.context import storage_failure
 from bot.kernel.markup import literal
 from bot.kernel.model import Reply, User
 from bot.kernel.registry import Registry, Turn
@@ -292,18 +293,29 @@ def reload_watcher(bot: Bot, interval: float = 0.5):
     """A cleanup context: answers `dtlbot content reload` within `interval` s, and reloads on
     SIGHUP (`systemctl reload dtlbot`)."""
 
-    def reload() -> None:
+    reloads: set[asyncio.Task] = set()
+
+    async def reload_now() -> None:
         try:
-            reload_content(bot, OPERATOR)
+            await bot.run(reload_content, bot, OPERATOR, bounded=False)
         except Exception:
             log.exception("content reload on SIGHUP failed")
+
+    def reload() -> None:
+        # On the bot's core thread, where the database and the content are used.
+        task = asyncio.ensure_future(reload_now())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
 
     async def watch() -> None:
         while True:
             try:
-                answer_reload_request(bot)
-            except Exception:
-                log.exception("content reload request failed")
+                await bot.run(answer_reload_request, bot, bounded=False)
+            except Exception as exc:
+                if storage_failure(exc):
+                    log.warning("content reload request not read: %s", exc)
+                else:
+                    log.exception("content reload request failed")
             await asyncio.sleep(interval)
 
     async def context(app: web.Application) -> AsyncIterator[None]:

@@ -62,8 +62,12 @@ class ServerConfig:
     # The address people reach the server at (links such as the calendar feed);
     # empty means http://{host}:{port}.
     public_url: str = ""
+    # At most this many turns wait for the bot's core at once; the next is told it is busy.
+    max_waiting_turns: int = 500
 
     def validate(self) -> None:
+        if self.max_waiting_turns < 1:
+            raise ConfigError("server.max_waiting_turns", "must be at least 1")
         if not 0 < self.port < 65536:
             raise ConfigError("server.port", "must be between 1 and 65535")
         if self.max_body_bytes < 1024:

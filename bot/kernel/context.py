@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import inspect
 import logging
 import re
 import sqlite3
@@ -11,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -19,6 +21,7 @@ from bot.kernel.answers import AnswerIndex
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.content import Content, Problem, check_content
+from bot.kernel.core import Busy, Core
 from bot.kernel.identity import pseudonym
 from bot.kernel.markup import literal
 from bot.kernel.metrics import Metrics
@@ -38,6 +41,8 @@ ContactLookup = Callable[[User], Awaitable["Mention | None"]]
 APOLOGY = "Sorry, something went wrong on my side and I could not do that. Please try again."
 SAVE_FAILED = ("Sorry, I could not save that: my storage is not available just now. "
                "Please try again in a minute.")
+# The answer when more turns wait for the core than it may take (see bot.kernel.core).
+BUSY = "I'm busy just now: please try again in a moment."
 # How long /healthz reports a failed write (each new failure starts it again).
 WRITE_FAILURE_SHOWN = timedelta(minutes=1)
 
@@ -118,12 +123,17 @@ class Bot:
     notices: dict[str, str] = field(default_factory=dict)
     # The last time the database refused work (for /healthz).
     write_failure: WriteFailure | None = None
+    # While the server runs, the thread where turns and database work run (bot.kernel.core).
+    core: Core | None = None
     # Conversations already stored, with what was stored, so a message writes only on change.
     _remembered: dict[str, tuple[str, str | None]] = field(default_factory=dict, repr=False)
 
     def storage_failed(self, exc: BaseException) -> None:
         """Remember that the database refused work (shown by /healthz), and undo the rest."""
         self.write_failure = WriteFailure(str(exc)[:200] or type(exc).__name__, self.clock.now())
+        core = self.core
+        if core is not None and core.running and not core.here():
+            return  # the connection is the core's; the work that failed there rolled back
         try:
             if self.db.conn.in_transaction:
                 self.db.conn.rollback()
@@ -167,8 +177,48 @@ class Bot:
                                    semantic=self.answers.semantic)
         return []
 
+    async def run(self, work: Callable[..., object], *args: object, bounded: bool = True
+                  ) -> Any:
+        """`work(*args)` (a function or coroutine function) where the bot's database is used:
+        on the core thread while the server runs (bot.kernel.core), else right here. Raises
+        Busy when `bounded` and as many calls wait for the core as it may take."""
+        core = self.core
+        if core is None or not core.running or core.here():
+            result = work(*args)
+            return await result if inspect.isawaitable(result) else result
+        return await core.call(work, *args, bounded=bounded)
+
+    async def _outside(self, work: Callable[..., Awaitable[Any]], *args: object) -> Any:
+        """Await `work(*args)` on the server's loop, whose network clients the adapters use
+        (a hop back from the core thread; right here when not on it)."""
+        core = self.core
+        if core is not None and core.running and core.here():
+            return await core.on_server(work, *args)
+        return await work(*args)
+
+    def call_on_server(self, work: Callable[..., object], *args: object) -> None:
+        """Call `work(*args)` soon on the server's loop (now, when not on the core thread):
+        for adapters' state that belongs to that loop, such as the asyncio events of streams."""
+        core = self.core
+        if core is not None and core.running:
+            core.soon_on_server(work, *args)
+        else:
+            work(*args)
+
+    def _busy(self, what: str) -> None:
+        log.warning("busy: refused %s, %d calls already wait for the core", what,
+                    self.core.waiting if self.core is not None else 0)
+
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Answer one incoming message or action; never raises."""
+        """Answer one incoming message or action; never raises (on the core thread while the
+        server runs; a quick BUSY reply when too many turns wait for it)."""
+        try:
+            return await self.run(self._handle, incoming)
+        except Busy:
+            self._busy(f"a turn platform={incoming.user.platform}")
+            return [Reply(BUSY)]
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         started = time.perf_counter()
         incoming = encodable(incoming)
         try:
@@ -201,6 +251,23 @@ class Bot:
             elapsed * 1000,
         )
         return replies
+
+    async def start_core(self, max_waiting: int) -> None:
+        """Run turns and database work on a core thread from now on (bot.kernel.core)."""
+        core = Core(max_waiting, refused=self.metrics.busy.inc)
+        core.start()
+        self.core = core
+
+    async def stop_core(self, *, close: bool = False) -> None:
+        """Let the core's work in flight finish, close the database there if `close`, and run
+        everything on the caller's thread again."""
+        core = self.core
+        if core is None:
+            return
+        try:
+            await core.stop(self.close if close else None)
+        finally:
+            self.core = None
 
     def refresh_layers(self) -> None:
         """Apply the content layers again if they changed (e.g. in another process)."""
@@ -288,7 +355,15 @@ class Bot:
         self._remembered.pop(key, None)
 
     async def opened(self, user: User, conversation: Conversation) -> list[Reply]:
-        """A person opened their direct chat with the bot: the introduction, the first time."""
+        """A person opened their direct chat with the bot: the introduction, the first time
+        (none when the core is busy: it comes the next time)."""
+        try:
+            return await self.run(self._opened, user, conversation)
+        except Busy:
+            self._busy(f"an opened chat platform={user.platform}")
+            return []
+
+    async def _opened(self, user: User, conversation: Conversation) -> list[Reply]:
         if conversation.keep_reference:
             self.remember(conversation, user)
         if self.first_contact(user):
@@ -297,12 +372,24 @@ class Bot:
 
     async def introduction(self, user: User | None, conversation: Conversation) -> list[Reply]:
         """The introduction itself, whether or not it was given before (a page shows it)."""
+        try:
+            return await self.run(self._introduction, user, conversation)
+        except Busy:
+            self._busy(f"an introduction platform={conversation.platform}")
+            return [Reply(BUSY)]
+
+    async def _introduction(self, user: User | None, conversation: Conversation
+                            ) -> list[Reply]:
         if user is not None:
             self.first_contact(user)
         return await self.registry.emit("first_contact", self, user, conversation)
 
     async def installed(self, conversation: Conversation, user: User | None = None) -> list[Reply]:
-        """The bot was added to a conversation: keep it; the replies to post there, once."""
+        """The bot was added to a conversation: keep it; the replies to post there, once.
+        Never refused as busy (that would lose the conversation)."""
+        return await self.run(self._installed, conversation, user, bounded=False)
+
+    async def _installed(self, conversation: Conversation, user: User | None) -> list[Reply]:
         known = conversations.recall(self.db, conversation.key) is not None
         self.remember(conversation, user)
         if user is not None and conversation.is_direct:
@@ -314,6 +401,9 @@ class Bot:
 
     async def removed(self, conversation: Conversation) -> None:
         """The bot was removed from a conversation: forget it and tell the features."""
+        await self.run(self._removed, conversation, bounded=False)
+
+    async def _removed(self, conversation: Conversation) -> None:
         self.forget_conversation(conversation.key)
         await self.registry.emit("removed", self, None, conversation)
 
@@ -365,7 +455,7 @@ class Bot:
         lookup = self.contacts.get(user.platform)
         if lookup is not None:
             try:
-                found = await lookup(user)
+                found = await self._outside(lookup, user)
             except Exception as exc:
                 log.warning("contact lookup failed platform=%s reason=%s",
                             user.platform, type(exc).__name__)
@@ -379,7 +469,7 @@ class Bot:
         sender = self.senders.get(conversation.platform)
         if sender is None:
             raise NoSender(f"no adapter running for platform '{conversation.platform}'")
-        await sender(conversation, replies)
+        await self._outside(sender, conversation, replies)
 
     async def members(self, conversation: Conversation) -> list[User] | None:
         """The people in a conversation, bots excluded, from its adapter's `members(conversation)`
@@ -388,7 +478,7 @@ class Bot:
         if finder is None:
             return None
         try:
-            return await finder(conversation)
+            return await self._outside(finder, conversation)
         except Exception as exc:
             log.warning("listing members failed platform=%s conversation=%s error=%s",
                         conversation.platform, self.log_tag(conversation), type(exc).__name__)
@@ -406,8 +496,15 @@ class Bot:
 
     def replan(self) -> None:
         """Tell the scheduler (if running) that what is due may have changed."""
-        if self.scheduler is not None:
-            self.scheduler.replan()
+        scheduler = self.scheduler
+        if scheduler is None:
+            return
+        core = self.core
+        if core is not None and core.loop is not None and not core.here():
+            # The scheduler plans on the core, where it reads what is due.
+            core.loop.call_soon_threadsafe(scheduler.replan)
+        else:
+            scheduler.replan()
 
     def close(self) -> None:
         self.db.close()

@@ -32,6 +32,11 @@ class Metrics:
         self.ballots = Counter("dtlbot_ballots", "Ballots cast (including replacements)",
                                registry=r)
         self.open_polls = Gauge("dtlbot_open_polls", "Polls open now", registry=r)
+        self.busy = Counter(
+            "dtlbot_busy_refusals",
+            "Turns and requests refused at once because too many waited for the bot's core",
+            registry=r,
+        )
         self.posts = Counter(
             "dtlbot_platform_posts", "Platform API posts by outcome (sent, failed)",
             ["platform", "outcome"], registry=r,

@@ -56,8 +56,13 @@ def next_wake(bot: Bot) -> datetime:
     for task in bot.registry.tasks:
         try:
             due = task.next_due(bot)
-        except Exception:
-            log.exception("could not plan task=%s", task.name)
+        except Exception as exc:
+            from bot.kernel.context import storage_failure
+
+            if storage_failure(exc):
+                log.warning("could not plan task=%s reason=%s", task.name, exc)
+            else:
+                log.exception("could not plan task=%s", task.name)
             continue
         if due is not None and due < wake:
             wake = max(due, now)
@@ -70,8 +75,10 @@ class Scheduler:
     def __init__(self, bot: Bot):
         self.bot = bot
         self.aps = AsyncIOScheduler(timezone=UTC)
+        self.waking = False
 
     def start(self) -> None:
+        """Start on the loop that runs the bot's work (the core's, while the server runs)."""
         self.aps.start()
         self.replan()
 
@@ -91,10 +98,19 @@ class Scheduler:
             id="wake",
             replace_existing=True,
             misfire_grace_time=None,
+            # A re-plan just as a wake-up ends (APScheduler still counts it as running) must
+            # not be skipped as an overlapping instance: `waking` keeps runs from overlapping.
+            max_instances=2,
         )
 
     async def _wake(self) -> None:
-        await run_due(self.bot)
+        if self.waking:
+            return  # the running wake-up plans the next when it ends
+        self.waking = True
+        try:
+            await run_due(self.bot)
+        finally:
+            self.waking = False
         self._plan(MIN_GAP)
 
     def shutdown(self) -> None:

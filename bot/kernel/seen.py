@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,31 +34,36 @@ class EventLog:
     # id -> when first seen (ISO), oldest first.
     seen: dict[str, str] = field(default_factory=dict)
     unwritten: list[tuple[str, str]] = field(default_factory=list)
+    # Sightings are checked on the server's loop, and written on the bot's core thread.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def load(self) -> None:
         rows = self.db.conn.execute(
             "select event_id, seen_at from seen_events where platform = ? order by seen_at",
             [self.platform],
         ).fetchall()
-        self.seen = dict(rows)
+        with self.lock:
+            self.seen = dict(rows) | self.seen
 
     def first_sighting(self, event_id: str) -> bool:
         """Record an event id; False when it was already seen (a retry: do not answer again)."""
-        if event_id in self.seen:
-            return False
         now = self.now_iso()
-        self.seen[event_id] = now
-        self.unwritten.append((event_id, now))
-        while len(self.seen) > MEMORY_MAX:
-            # Beyond any plausible day's traffic; the database still has the oldest ids.
-            del self.seen[next(iter(self.seen))]
+        with self.lock:
+            if event_id in self.seen:
+                return False
+            self.seen[event_id] = now
+            self.unwritten.append((event_id, now))
+            while len(self.seen) > MEMORY_MAX:
+                # Beyond any plausible day's traffic; the database still has the oldest ids.
+                del self.seen[next(iter(self.seen))]
         return True
 
     def flush(self) -> None:
         """Write the ids not yet in the database, in one transaction."""
-        if not self.unwritten:
-            return
-        batch, self.unwritten = self.unwritten, []
+        with self.lock:
+            if not self.unwritten:
+                return
+            batch, self.unwritten = self.unwritten, []
         try:
             with self.db.conn:
                 self.db.conn.executemany(
@@ -65,12 +71,14 @@ class EventLog:
                     "values (?, ?, ?)", [(self.platform, *row) for row in batch]
                 )
         except Exception:
-            self.unwritten = batch + self.unwritten
+            with self.lock:
+                self.unwritten = batch + self.unwritten
             raise
 
     def forget_before(self, cutoff: str) -> None:
-        while self.seen and next(iter(self.seen.values())) <= cutoff:
-            del self.seen[next(iter(self.seen))]
+        with self.lock:
+            while self.seen and next(iter(self.seen.values())) <= cutoff:
+                del self.seen[next(iter(self.seen))]
 
 
 def oldest(db: Database) -> str | None:

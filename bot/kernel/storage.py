@@ -14,7 +14,8 @@ BUSY_TIMEOUT_MS = 5000
 
 
 def connect(path: str) -> sqlite3.Connection:
-    # check_same_thread=False: the server may run short queries in a worker thread.
+    # check_same_thread=False: opened on the main thread, used by the server's core thread
+    # (bot.kernel.core), one thread at a time.
     return sqlite3.connect(path, check_same_thread=False)
 
 

@@ -131,7 +131,7 @@ def add_routes(app: web.Application, bot: Bot) -> None:
 
     async def feed(request: web.Request) -> web.Response:
         return web.Response(
-            body=build_calendar(bot),
+            body=await bot.run(build_calendar, bot),  # read on the core (bot.kernel.core)
             content_type="text/calendar",
             charset="utf-8",
             headers={
@@ -145,7 +145,7 @@ def add_routes(app: web.Application, bot: Bot) -> None:
             day = date.fromisoformat(request.match_info["day"])
         except ValueError:
             raise web.HTTPNotFound(text="Not a date: use /forum/YYYY-MM-DD.ics.") from None
-        data = single_file(bot, day)
+        data = await bot.run(single_file, bot, day)
         if data is None:
             raise web.HTTPNotFound(text=f"There is no forum meeting on {day:%Y-%m-%d}.")
         return web.Response(
