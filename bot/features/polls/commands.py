@@ -533,6 +533,10 @@ async def status(turn: Turn) -> list[Reply]:
 
 async def my_ballot(turn: Turn) -> list[Reply]:
     bot = turn.bot
+    if not turn.conversation.is_direct:
+        # A ballot's ranks and PCN are the voter's own: never posted where others read.
+        return [Reply("Your ballot is only shown in a direct chat with me: send me "
+                      "`my ballot` there.")]
     person = bot.pseudonym(turn.user)
     row = bot.db.execute(
         "select poll_id from ballots where voter = ? order by poll_id desc limit 1", [person]
