@@ -258,9 +258,9 @@ class Lab:
     async def start(self, name: str, extra: str = "", *, config: Path | None = None,
                     db: Path | None = None, port: int | None = None,
                     env: dict[str, str] | None = None, pipe: bool = False,
-                    preexec: Callable[[], None] | None = None) -> Server:
+                    preexec: Callable[[], None] | None = None, webchat: str = "") -> Server:
         if config is None:
-            config, db, port = self.write_config(name, extra, port, db)
+            config, db, port = self.write_config(name, extra, port, db, webchat)
         assert db is not None and port is not None
         log = self.tmp / name / "serve.log"
         out = subprocess.PIPE if pipe else log.open("ab")
@@ -1062,7 +1062,7 @@ def _item_number(listing: str, marker: str) -> int | None:
 QUESTION = f"how do I fix {EVIL} in the zqxj portal"
 MEETING_DAY = "2026-12-18"
 VOTER = EVIL_NAME  # a web chat organiser who also votes (listed in [webchat] organisers)
-VOTER_PCN = f"{EVIL} pcn-marker-71"
+VOTER_PCN = "[PCN](https://evil.example) <!here> <@U123> &lt; pcn-marker-71"  # 100 at most
 VIEWER = "Ben Viewer"
 
 
@@ -1083,8 +1083,9 @@ class Poll:
         return values
 
     def first_title(self) -> str:
+        """The first priority's id (`peers telephony`)."""
         fields = [f for f in self.form.get("fields", []) if f["id"].startswith("rank:")]
-        return fields[0]["label"] if fields else "cloud telephony"
+        return fields[0]["id"].split(":", 1)[1] if fields else "1"
 
 
 POLL = Poll()
@@ -1120,8 +1121,9 @@ async def _w_poll_list(lab: Lab) -> str:
 async def _w_ballot(lab: Lab) -> str:
     _, answer = await lab.chat(VOTER, action={"id": f"ballot:{POLL.id}",
                                               "values": POLL.values(VOTER_PCN)})
-    return json.dumps(answer, ensure_ascii=False) and "\n".join(
-        r.get("text") or "" for r in answer.get("replies", []))
+    if "is saved" not in json.dumps(answer):
+        raise AssertionError(f"the ballot was not saved: {_first_text(answer)[:80]}")
+    return "\n".join(r.get("text") or "" for r in answer.get("replies", []))
 
 
 async def _w_my_ballot(lab: Lab) -> str:
@@ -1635,12 +1637,13 @@ body_status("lone surrogates", "webchat: lone surrogate in the text", "webchat",
             lambda: b'{"user": {"id": "Sur One"}, "text": "hello \\ud800"}', {200, 400})
 body_status("lone surrogates", "webchat: lone surrogate in the name", "webchat",
             lambda: b'{"user": {"id": "Sur \\udc00 Two"}, "text": "help"}', {200, 400})
-body_status("lone surrogates", "teams: lone surrogate in the text", "teams",
-            lambda: json.dumps({"type": "message", "id": "sur-1", "channelId": "msteams",
-                                "serviceUrl": "http://127.0.0.1:9/", "text": "hi \udc80",
-                                "from": {"id": "29:x", "aadObjectId": "aad-x"},
-                                "conversation": {"id": "a:sur", "conversationType": "personal"}},
-                               ensure_ascii=True).encode(), {200, 400, 401})
+
+
+@attack("lone surrogates", "teams: lone surrogate in the text")
+async def _teams_surrogate(lab: Lab) -> Outcome:
+    body = json.dumps(lab.teams_activity("hi \udc80")).encode()
+    status = await lab.teams_post(body)
+    return check(status in (200, 400), f"answered {status}", f"{status}")
 
 
 @attack("lone surrogates", "slack: lone surrogate in a DM")
@@ -1784,7 +1787,7 @@ async def _not_a_db(lab: Lab) -> Outcome:
 @attack("storage", "disk full (file size limit): 'could not save' and /healthz 503")
 async def _disk_full(lab: Lab) -> Outcome:
     import resource
-    first = await lab.start("disk-full")
+    first = await lab.start("disk-full", webchat="rate_per_minute = 6000\nburst = 2000\n")
     await lab.chat("Full Disk", "help", server=first)
     first.stop()
     # Restarted with every file capped at the database's size: the next writes find the
@@ -1798,9 +1801,10 @@ async def _disk_full(lab: Lab) -> Outcome:
                              pipe=True, preexec=cap)
     try:
         said, health, raw = "", 200, b""
-        for n in range(60):
-            _, answer = await lab.chat("Full Disk", f"agenda add {MEETING_DAY}: topic {n} "
-                                       + "x" * 1500, server=server)
+        for n in range(400):
+            # Each saved change adds at least a page (4 KiB) to the write-ahead log.
+            words = f"rsvp {'yes' if n % 2 else 'no'}"
+            _, answer = await lab.chat("Full Disk", words, server=server)
             said = json.dumps(answer)
             if "could not save" in said:
                 health, raw, _ = await lab.request("GET", "/healthz", server=server)
@@ -1883,10 +1887,12 @@ async def _forget(lab: Lab) -> dict[str, Any]:
 
 @attack("forget me", "the confirmation says organiser actions are kept")
 async def _forget_wording(lab: Lab) -> Outcome:
-    text = await lab.say(VIEWER, "forget me")
-    if "organiser" not in text:
-        return held("the confirmation does not mention organiser actions")
-    return check("kept" in text or "keep" in text, f"says {text[:120]!r}", "says they are kept")
+    await lab.say(WEB_ORGANISER, "content reload")  # an organiser action, in the audit
+    text = await lab.say(WEB_ORGANISER, "forget me")
+    erases = text.split("Kept", 1)[0]
+    kept = text.split("Kept", 1)[1] if "Kept" in text else ""
+    return check("organiser" not in erases and "organiser" in kept,
+                 f"says {text[:150]!r}", "listed under Kept, not under erases")
 
 
 @attack("forget me", "nothing with the person's pseudonym is left in any table")
