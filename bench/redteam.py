@@ -1091,6 +1091,12 @@ class Poll:
 POLL = Poll()
 
 
+async def ensure_poll(lab: Lab) -> None:
+    """An open poll with its ballot form (when an area runs alone, with --only)."""
+    if not POLL.id:
+        await _w_poll_start(lab)
+
+
 def view(area: str, label: str, platform: str, steps: Callable[[Lab], Awaitable[str]]) -> None:
     async def run(lab: Lab) -> Outcome:
         return literal_outcome(platform, await steps(lab), label,
@@ -1275,6 +1281,7 @@ CSV_ROWS: list[list[str]] = []
 async def _export_rows(lab: Lab) -> list[list[str]]:
     if CSV_ROWS:
         return CSV_ROWS
+    await ensure_poll(lab)
     import csv
     import io
     for n, pcn in enumerate(FORMULAS):
@@ -1869,6 +1876,7 @@ async def _forget(lab: Lab) -> dict[str, Any]:
     if FORGOTTEN:
         return FORGOTTEN
     assert lab.main is not None
+    await ensure_poll(lab)
     await lab.say(FORGET_NAME, "what is the forgetme marker question about xyzzy?")
     await lab.chat(FORGET_NAME, action={"id": f"ballot:{POLL.id}",
                                         "values": POLL.values(FORGET_PCN)})
