@@ -1488,6 +1488,99 @@ async def _web_my_ballot_other(lab: Lab) -> Outcome:
     return check("pcn-marker-71" not in text, "shows the voter's PCN", "only their own")
 
 
+# 9b. Organiser rights and paths nobody should reach
+
+
+def dtl_presses(label: str, action: dict) -> None:
+    async def run(lab: Lab) -> Outcome:
+        status, answer = await lab.chat("Dee Tee Ell", action=action)
+        said = json.dumps(answer, ensure_ascii=False)
+        done = [w for w in ("Published", "Dismissed", "Approved", "is now", "Saved", "changed")
+                if w in said]
+        return check(status in (200, 400) and not done and "went wrong" not in said,
+                     f"{status}: {_first_text(answer)[:90]}",
+                     f"{status}: {_first_text(answer)[:60]}")
+    attack("organiser rights", label)(run)
+
+
+for _label, _action in [
+    ("a DTL presses 'answer item 1'", {"id": "teach.answer-item", "value": "1"}),
+    ("a DTL presses 'dismiss item 1'", {"id": "teach.dismiss-item", "value": "1"}),
+    ("a DTL submits the answer form for item 1",
+     {"id": "teach.answer:1", "values": {"title": "Pwned", "text": "pwned", "source": "me"}}),
+    ("a DTL submits an entry edit", {"id": "teach.edit:forum-join",
+                                     "values": {"text": "pwned", "source": "me"}}),
+    ("a DTL submits new priorities", {"id": "teach.priorities",
+                                      "values": {"title:1": "Pwned", "description:1": "x"}}),
+    ("a DTL approves a peer answer", {"id": "teach.review", "value": "approve:1"}),
+    ("a DTL submits a review edit", {"id": "teach.review-edit:1",
+                                     "values": {"text": "pwned", "source": "me"}}),
+]:
+    dtl_presses(_label, _action)
+
+
+@attack("organiser rights", "user.name of an organiser with another user.id is no organiser")
+async def _organiser_by_name(lab: Lab) -> Outcome:
+    status, raw, _ = await lab.request("POST", "/chat/api/messages", json={
+        "user": {"id": "eve spoofer", "name": WEB_ORGANISER}, "text": "unanswered"})
+    answer = _json(raw)
+    text = _first_text(answer)
+    return check(status in (403, 200) and "Questions I could not answer" not in text
+                 and "No unanswered" not in text, f"{status}: {text[:90]}",
+                 f"{status}: {text[:60]}")
+
+
+@attack("organiser rights", "a Slack user not in [slack] organisers cannot close a poll")
+async def _slack_not_organiser(lab: Lab) -> Outcome:
+    text = await lab.slack_say(SLACK_OTHER, "poll close")
+    return check("Only forum organisers" in text, f"says {text[:90]!r}", "refused")
+
+
+@attack("organiser rights", "a Teams user not in [teams] organisers cannot read `audit`")
+async def _teams_not_organiser(lab: Lab) -> Outcome:
+    text = await lab.teams_say("audit", who=TEAMS_DANA)
+    return check("Only forum organisers" in text, f"says {text[:90]!r}", "refused")
+
+
+def path_refused(label: str, path: str) -> None:
+    async def run(lab: Lab) -> Outcome:
+        status, body, _ = await lab.request("GET", path)
+        leaked = [m for m in (b"[storage]", b"signing", b"SQLite format", b"root:")
+                  if m in body]
+        return check(status in (400, 403, 404) and not leaked,
+                     f"{status}, body has {leaked}", f"{status}")
+    attack("organiser rights", label)(run)
+
+
+path_refused("static files: ../ to the config", "/chat/static/..%2f..%2f..%2fconfig.toml")
+path_refused("static files: encoded ../ to /etc/passwd",
+             "/chat/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd")
+path_refused("a guessed Teams media token", "/teams/media/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+path_refused("/metrics is off by default", "/metrics")
+
+
+@attack("ballot privacy", "slack: `my data` typed in a channel does not post it there")
+async def _slack_my_data_channel(lab: Lab) -> Outcome:
+    before = len(lab.slack.calls)
+    await lab.slack_say(SLACK_DTL, "my data", channel="C0FORUM")
+    public = [c.args for c in lab.slack.calls[before:] if c.method == "chat.postMessage"
+              and c.args.get("channel") == "C0FORUM"]
+    leaked = [p for p in public if "Alpha PCN" in json.dumps(p) or "pseudonym" in json.dumps(p)]
+    return check(not leaked, f"the channel was shown: {slack_text(leaked[0])[:90]!r}"
+                 if leaked else "", "not in the channel")
+
+
+@attack("ballot privacy", "slack: an organiser's `poll export` in a channel is not posted there")
+async def _slack_export_channel(lab: Lab) -> Outcome:
+    before = len(lab.slack.calls)
+    await lab.slack_say(SLACK_ORGANISER, "poll export", channel="C0FORUM")
+    shared = [c.args for c in lab.slack.calls[before:]
+              if c.method == "files.completeUploadExternal"
+              and c.args.get("channel_id") == "C0FORUM"]
+    return check(not shared, "every ballot (with PCNs) was shared in the channel",
+                 "not shared in the channel")
+
+
 # 10. Invalid ballots
 
 
@@ -1899,7 +1992,7 @@ async def _forget_wording(lab: Lab) -> Outcome:
     text = await lab.say(WEB_ORGANISER, "forget me")
     erases = text.split("Kept", 1)[0]
     kept = text.split("Kept", 1)[1] if "Kept" in text else ""
-    return check("organiser" not in erases and "organiser" in kept,
+    return check("as a forum organiser" not in erases and "as a forum organiser" in kept,
                  f"says {text[:150]!r}", "listed under Kept, not under erases")
 
 
@@ -2026,6 +2119,7 @@ def _missing_folder(lab: Lab, folder: Path):
     target = folder / "nightly"
 
     def judge(result) -> Outcome:
+        time.sleep(1.1)  # the dated name has whole seconds: a second later, a second file
         again = lab.cli("backup", str(target) + "/", config=lab.main.config)  # type: ignore[union-attr]
         files = list(target.glob("*")) if target.is_dir() else []
         return check(result.returncode == 0 and target.is_dir() and again.returncode == 0

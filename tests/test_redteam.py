@@ -89,3 +89,29 @@ def test_slack_payload_depth_is_counted_without_recursion():
         inner = inner[0]
     assert depth(deep) == 100_001
 
+
+
+async def test_my_data_typed_in_a_channel_is_not_shown_there(bot):
+    await say(bot, "what is the zqxj portal?")
+    channel = Conversation(DTL.platform, "C0FORUM", is_direct=False)
+    [reply] = await bot.handle(Incoming(DTL, channel, text="my data"))
+    assert bot.pseudonym(DTL) not in reply.text and "zqxj" not in reply.text
+    assert "direct chat" in reply.text
+    [mine] = await say(bot, "my data")
+    assert bot.pseudonym(DTL) in mine.text
+
+
+async def test_poll_export_typed_in_a_channel_sends_no_ballots_there(bot):
+    bot.config.polls.named_export = True
+    await say(bot, "poll start Spring 2027", ORGANISER)
+    poll = polls.open_poll(bot)
+    values = {f"rank:{p.id}": str(p.number) for p in poll.priorities}
+    values["pcn"] = "Riverside PCN"
+    await press(bot, Action(f"ballot:{poll.id}", values=values))
+    await say(bot, "poll close", ORGANISER)
+
+    channel = Conversation(ORGANISER.platform, "C0FORUM", is_direct=False)
+    [reply] = await bot.handle(Incoming(ORGANISER, channel, text="poll export"))
+    assert reply.file is None and "direct chat" in reply.text
+    [direct] = await say(bot, "poll export", ORGANISER)
+    assert direct.file is not None and b"Riverside PCN" in direct.file.data

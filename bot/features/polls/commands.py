@@ -430,6 +430,10 @@ async def poll_export(turn: Turn) -> list[Reply]:
     refused = hidden_while_open(bot, poll, turn.user)
     if refused:
         return [Reply(refused.replace("results", "ballots", 1))]
+    if not turn.conversation.is_direct:
+        # Every ballot, PCNs included: for the organiser alone, never a channel.
+        return [Reply("Poll exports are only sent in a direct chat with me: send me "
+                      "`poll export` there (or use `dtlbot poll export` on the server).")]
     named = bot.config.polls.named_export
     audit.record(bot, turn.user, "poll export", f"#{poll.id} {poll.title}"
                  + (" (named)" if named else ""))
