@@ -340,7 +340,7 @@ async def test_csv_export_has_one_row_per_item_and_pseudonymous_respondents(bot)
     await vote_form(bot, IDS, pcn="Riverside PCN", leads={"bi": "pcn"})
     await say(bot, "rank 8 7 6 5 4 3 2 1", ALI)
     await say(bot, "status 1 dtl planning", BEA)  # not ranked: not a response
-    (reply,) = await in_channel(bot, "poll export", ORGANISER)
+    (reply,) = await say(bot, "poll export", ORGANISER)
     assert reply.file is not None and reply.file.filename == "poll-1-spring-2027.csv"
     rows = list(csv.DictReader(io.StringIO(reply.file.data.decode())))
     assert list(rows[0]) == ["poll_id", "poll_title", "respondent", "pcn", "submitted_at",

@@ -8,6 +8,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -31,11 +32,7 @@ def events_handler(adapter: SlackAdapter):
             return web.json_response({"error": "invalid signature"}, status=401)
         try:
             text = body.decode("utf-8")
-            # Events come as a JSON object (bolt reads fields of it before anything else);
-            # commands and interactions as a form.
-            if request.content_type == "application/json" and not isinstance(
-                    json.loads(text), dict):
-                raise ValueError("not a JSON object")
+            check_shape(text, request.content_type)
             bolt_request = AsyncBoltRequest(
                 body=text, query=request.query_string, headers=request.headers
             )
@@ -46,6 +43,45 @@ def events_handler(adapter: SlackAdapter):
         return response
 
     return handle
+
+
+# Slack's own payloads (a modal's view with its blocks) nest about a dozen levels deep.
+MAX_DEPTH = 64
+
+
+def check_shape(text: str, content_type: str) -> None:
+    """ValueError unless the body has the shape bolt reads before anything else.
+
+    Events come as a JSON object whose `event` is an object; commands and interactions as a
+    form whose `payload` (if any) is a JSON object. Nesting is bounded: Python's parser takes
+    thousands of levels, but what is built from them need not.
+    """
+    if content_type == "application/json":
+        value = json.loads(text)
+        if not isinstance(value, dict) or not isinstance(value.get("event", {}), dict):
+            raise ValueError("not an event object")
+    else:
+        payloads = parse_qs(text).get("payload")
+        if not payloads:
+            return
+        value = json.loads(payloads[0])
+        if not isinstance(value, dict):
+            raise ValueError("the payload is not a JSON object")
+    if depth(value) > MAX_DEPTH:
+        raise ValueError("nested too deep")
+
+
+def depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item if isinstance(child, dict | list))
+    return deepest
 
 
 def signed_by_slack(verifier: SignatureVerifier, body: bytes, headers: Any) -> bool:

@@ -211,6 +211,10 @@ def _claim_current_chat(turn: Turn) -> None:
 
 async def my_data(turn: Turn) -> list[Reply]:
     bot, user = turn.bot, turn.user
+    if not turn.conversation.is_direct:
+        # What the bot holds about a person is theirs: never posted where others read.
+        return [Reply("What I hold about you is only shown in a direct chat with me: send me "
+                      "`my data` there.")]
     _claim_current_chat(turn)
     lines = [
         "Here is everything I hold about you.",

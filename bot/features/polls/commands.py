@@ -430,6 +430,10 @@ async def poll_export(turn: Turn) -> list[Reply]:
     refused = hidden_while_open(bot, poll, turn.user)
     if refused:
         return [Reply(refused.replace("results", "ballots", 1))]
+    if not turn.conversation.is_direct:
+        # Every ballot, PCNs included: for the organiser alone, never a channel.
+        return [Reply("Poll exports are only sent in a direct chat with me: send me "
+                      "`poll export` there (or use `dtlbot poll export` on the server).")]
     named = bot.config.polls.named_export
     audit.record(bot, turn.user, "poll export", f"#{poll.id} {poll.title}"
                  + (" (named)" if named else ""))
@@ -533,6 +537,10 @@ async def status(turn: Turn) -> list[Reply]:
 
 async def my_ballot(turn: Turn) -> list[Reply]:
     bot = turn.bot
+    if not turn.conversation.is_direct:
+        # A ballot's ranks and PCN are the voter's own: never posted where others read.
+        return [Reply("Your ballot is only shown in a direct chat with me: send me "
+                      "`my ballot` there.")]
     person = bot.pseudonym(turn.user)
     row = bot.db.execute(
         "select poll_id from ballots where voter = ? order by poll_id desc limit 1", [person]
