@@ -409,7 +409,7 @@ async def test_a_forged_teams_token_with_an_unknown_or_missing_key_id_is_401(
 async def test_a_stuck_slack_web_api_call_gives_up_at_the_clients_timeout(
     bot, config, aiohttp_client, aiohttp_server, caplog
 ):
-    from adapters.slack.adapter import Target
+    from adapters.slack.posting import Target
     from tests import test_slack as slack
     from tests.fakes.slack_api import FakeSlack
 

@@ -45,7 +45,8 @@ def enabled(config: Config) -> bool:
 def setup(app: web.Application, bot: Bot) -> None:
     """Mount /slack/events (HTTP mode), start Socket Mode if configured, register the sender."""
     # Imported here so that commands not serving Slack do not load slack-bolt.
-    from adapters.slack.adapter import SlackAdapter, web_client
+    from adapters.slack.adapter import SlackAdapter
+    from adapters.slack.posting import web_client
     from adapters.slack.transport import SocketConnection, events_handler
 
     adapter = SlackAdapter(bot, bot.config.slack, web_client(bot.config.slack))

@@ -18,16 +18,10 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters import render as shared
 from adapters.slack import blocks as kit
+from adapters.slack.posting import PLATFORM, DeliveryError, SlackPoster, Target, reason_of
 from adapters.slack.settings import SlackConfig
 from adapters.slack.workers import AnswerWorkers
 from bot.kernel.context import Bot
@@ -36,8 +30,6 @@ from bot.kernel.seen import FLUSH_SECONDS, EventLog
 
 log = logging.getLogger("dtlbot.slack")
 
-PLATFORM = "slack"
-DEFAULT_API_BASE_URL = "https://slack.com/api/"
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 # Ordinary messages a person typed; edits, joins, bot posts and the like are not questions.
 ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
@@ -55,39 +47,6 @@ SHUTDOWN_GRACE_SECONDS = 10
 # A modal's submission is acknowledged with its answer if that comes within this long (from
 # when the request arrived), else at once (Slack waits 3 s).
 SUBMISSION_ACK_SECONDS = 2.0
-
-
-class DeliveryError(RuntimeError):
-    """A proactive post to Slack failed after every retry (already logged with the reason)."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where replies go: a channel (and thread), or a slash command's response_url."""
-
-    user_id: str
-    channel: str | None = None
-    thread_ts: str | None = None
-    response_url: str | None = None
-
-
-def web_client(settings: SlackConfig) -> AsyncWebClient:
-    """A Web API client that retries 429s (honouring Retry-After), 5xx and dropped connections."""
-    base = settings.api_base_url or DEFAULT_API_BASE_URL
-    return AsyncWebClient(
-        token=settings.bot_token,
-        base_url=base if base.endswith("/") else base + "/",
-        timeout=10,
-        retry_handlers=retry_handlers(),
-    )
-
-
-def retry_handlers() -> list:
-    return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        AsyncServerErrorRetryHandler(max_retry_count=2),
-    ]
 
 
 class _QuietTokenWarning(logging.Filter):
@@ -157,9 +116,11 @@ class SlackAdapter:
     events: EventLog = field(init=False)
     flusher: asyncio.Task | None = None
     workers: AnswerWorkers = field(default_factory=AnswerWorkers)
+    poster: SlackPoster = field(init=False)
 
     def __post_init__(self) -> None:
         self.events = self.bot.events_of("slack")
+        self.poster = SlackPoster(self.bot, self.client)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=self.settings.signing_secret or None,
@@ -209,7 +170,7 @@ class SlackAdapter:
             response = await self.client.users_info(user=user_id)
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("slack name lookup failed user=%s reason=%s",
-                        self.bot.key_tag(f"{PLATFORM}:{user_id}"), _reason(exc))
+                        self.bot.key_tag(f"{PLATFORM}:{user_id}"), reason_of(exc))
             return ""
         profile = response["user"].get("profile", {})
         name = profile.get("real_name") or response["user"].get("name", "")
@@ -233,7 +194,7 @@ class SlackAdapter:
                 if not cursor or len(ids) >= MEMBERS_MAX:
                     break
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack members failed channel=%s reason=%s", channel, _reason(exc))
+            log.warning("slack members failed channel=%s reason=%s", channel, reason_of(exc))
             return None
         ids = ids[:MEMBERS_MAX]
         if sum(1 for u in ids if u not in self.people) > USERS_INFO_MAX:
@@ -271,7 +232,7 @@ class SlackAdapter:
                 if not cursor:
                     return
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("slack users.list failed reason=%s", _reason(exc))
+            log.warning("slack users.list failed reason=%s", reason_of(exc))
 
     @staticmethod
     def conversation(channel: str, thread_ts: str | None) -> Conversation:
@@ -323,7 +284,7 @@ class SlackAdapter:
                 await self.post(Target(user.id, channel), opened)
             return
         view = kit.home_view(await self.home_sections(user, event.get("channel")))
-        await self._call("views.publish", user.id, self.client.views_publish,
+        await self.poster.call("views.publish", user.id, self.client.views_publish,
                          user_id=user.id, view=view)
 
     async def home_sections(self, user: User, channel: str | None) -> list[tuple[str, list[Reply]]]:
@@ -360,7 +321,7 @@ class SlackAdapter:
         thread = (body.get("message") or {}).get("thread_ts")
         user = await self.user(body["user"]["id"])
         # A press on the Home tab has no channel: answer in the person's DM with the bot.
-        channel = channel or await self._direct_channel(user.id)
+        channel = channel or await self.poster.direct_channel(user.id)
         if channel is None:
             return
         neutral = Action(kit.neutral_action_id(action["action_id"]), value=action.get("value", ""))
@@ -407,7 +368,7 @@ class SlackAdapter:
         form = replies[index].form
         assert form is not None
         metadata = {"channel": target.channel or "", "thread_ts": target.thread_ts or ""}
-        opened = await self._call("views.open", target.channel or target.user_id,
+        opened = await self.poster.call("views.open", target.channel or target.user_id,
                                   self.client.views_open, trigger_id=trigger_id,
                                   view=kit.modal(form, metadata))
         if not opened:
@@ -475,108 +436,8 @@ class SlackAdapter:
             await self.bot.run(self.events.flush, bounded=False)
         except sqlite3.Error as exc:
             log.warning("could not record slack event ids before posting: %s", exc)
-        replies = [self._with_form_button(r, target.user_id) for r in replies]
-        ok = True
-        batch: list[Reply] = []
-        for reply in replies:
-            textual = replace(reply, image=None, file=None)
-            if shared.worth_sending(textual):
-                batch.append(textual)
-            if reply.image is None and reply.file is None:
-                continue
-            ok &= await self._post_messages(target, batch)
-            batch = []
-            ok &= await self._upload(target, reply)
-        return await self._post_messages(target, batch) and ok
-
-    async def _post_messages(self, target: Target, replies: list[Reply]) -> bool:
-        ok = True
-        for message in kit.messages_for(replies):
-            if target.response_url:
-                ok &= await self._respond(target, message.text, message.blocks)
-            else:
-                channel = target.channel or await self._direct_channel(target.user_id)
-                if channel is None:
-                    return False
-                ok &= await self._call(
-                    "chat.postMessage", channel, self.client.chat_postMessage,
-                    channel=channel, thread_ts=target.thread_ts, text=message.text,
-                    blocks=message.blocks, unfurl_links=False,
-                )
-        return ok
-
-    async def _respond(self, target: Target, text: str, blocks: list[dict]) -> bool:
-        webhook = AsyncWebhookClient(target.response_url or "", retry_handlers=retry_handlers())
-        try:
-            response = await webhook.send(
-                text=text, blocks=blocks, response_type="ephemeral", replace_original=False
-            )
-        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.error("slack post failed channel=%s reason=%s", self._where(target.channel),
-                      _reason(exc))
-            self._count("failed")
-            return False
-        if response.status_code != 200:
-            log.error("slack post failed channel=%s reason=status %s %s",
-                      self._where(target.channel), response.status_code, response.body[:100])
-            self._count("failed")
-            return False
-        self._count("sent")
-        return True
-
-    async def _upload(self, target: Target, reply: Reply) -> bool:
-        item = reply.image or reply.file
-        assert item is not None
-        # Files need a channel; a slash command's answer is private, so files go to the DM.
-        channel = None if target.response_url else target.channel
-        channel = channel or await self._direct_channel(target.user_id)
-        if channel is None:
-            return False
-        extra: dict[str, Any] = {}
-        if reply.image is not None:
-            extra = {"alt_txt": reply.image.alt[:1000], "title": reply.image.alt[:250]}
-        elif reply.file is not None:
-            extra = {"title": reply.file.title or reply.file.filename}
-        ok = await self._call(
-            "files.upload", channel, self.client.files_upload_v2,
-            channel=channel, thread_ts=None if target.response_url else target.thread_ts,
-            content=item.data, filename=item.filename, **extra,
-        )
-        if ok and target.response_url:
-            await self._respond(target, "I've sent it to you in a direct message.", [])
-        return ok
-
-    def _where(self, channel: str | None) -> str:
-        """A channel as logs show it: a public or private channel's id (C..., G...) as it is,
-        a person's DM or user id only as its pseudonymous tag."""
-        if channel and channel[0] in "CG":
-            return channel
-        return self.bot.key_tag(f"{PLATFORM}:{channel}" if channel else None)
-
-    async def _direct_channel(self, user_id: str) -> str | None:
-        try:
-            response = await self.client.conversations_open(users=user_id)
-        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.error("slack post failed channel=dm:%s reason=%s",
-                      self.bot.key_tag(f"{PLATFORM}:{user_id}"), _reason(exc))
-            self._count("failed")
-            return None
-        return response["channel"]["id"]
-
-    async def _call(self, method: str, where: str, call: Any, /, **kwargs: Any) -> bool:
-        """One Web API call (retried by the client); a final failure is logged, never raised."""
-        try:
-            await call(**kwargs)
-        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
-            log.error("slack post failed method=%s channel=%s reason=%s",
-                      method, self._where(where), _reason(exc))
-            self._count("failed")
-            return False
-        self._count("sent")
-        return True
-
-    def _count(self, outcome: str) -> None:
-        self.bot.metrics.posts.labels(PLATFORM, outcome).inc()
+        return await self.poster.post(
+            target, [self._with_form_button(r, target.user_id) for r in replies])
 
     async def send(self, conversation: Conversation, replies: list[Reply]) -> None:
         """Proactive posts (reminders, announcements): top level in the stored channel."""
@@ -637,9 +498,3 @@ def _metadata(raw: str | None) -> dict[str, str]:
     except json.JSONDecodeError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error") or exc.response.status_code)
-    return f"{type(exc).__name__}: {exc}"[:200]
