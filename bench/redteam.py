@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -1918,32 +1918,36 @@ async def _disk_full(lab: Lab) -> Outcome:
         server.stop()
 
 
-@attack("storage", "database locked by another process: 'could not save' and /healthz 503")
-async def _locked(lab: Lab) -> Outcome:
-    server = await lab.start("locked")
+@contextlib.asynccontextmanager
+async def _locked_server(lab: Lab, name: str, person: str) -> AsyncIterator[Server]:
+    """A server whose database another process holds locked (once `person` has said hello)."""
+    server = await lab.start(name)
     holder = sqlite3.connect(server.db, timeout=1, isolation_level=None)
     try:
-        await lab.chat("Locked Out", "help", server=server)
+        await lab.chat(person, "help", server=server)
         holder.execute("begin exclusive")
+        yield server
+    finally:
+        if holder.in_transaction:
+            holder.execute("rollback")
+        holder.close()
+        server.stop()
+
+
+@attack("storage", "database locked by another process: 'could not save' and /healthz 503")
+async def _locked(lab: Lab) -> Outcome:
+    async with _locked_server(lab, "locked", "Locked Out") as server:
         status, answer = await lab.chat("Locked Out", "rsvp yes", server=server)
         health, raw, _ = await lab.request("GET", "/healthz", server=server)
         text = json.dumps(answer)
         return check("could not save" in text and health == 503,
                      f"reply {text[:90]!r}, /healthz {health}",
                      f"could not save; /healthz 503 {_json(raw).get('reason', '')[:40]}")
-    finally:
-        holder.execute("rollback")
-        holder.close()
-        server.stop()
 
 
 @attack("storage", "database locked by another process: /healthz answers in under 1 s")
 async def _locked_not_stalled(lab: Lab) -> Outcome:
-    server = await lab.start("locked-fast")
-    holder = sqlite3.connect(server.db, timeout=1, isolation_level=None)
-    try:
-        await lab.chat("Waiting Person", "help", server=server)
-        holder.execute("begin exclusive")
+    async with _locked_server(lab, "locked-fast", "Waiting Person") as server:
         # A message that must wait for the lock, then the health check while it waits: the
         # issue measured 4.9 s here, the database blocking the event loop.
         waiting = asyncio.create_task(lab.chat("Waiting Person", "rsvp yes", server=server))
@@ -1951,15 +1955,9 @@ async def _locked_not_stalled(lab: Lab) -> Outcome:
         started = time.monotonic()
         health, _, _ = await lab.request("GET", "/healthz", server=server)
         took = time.monotonic() - started
-        holder.execute("rollback")
         await waiting
         return check(health == 503 and took < 1.0, f"/healthz {health} after {took:.1f} s",
                      f"/healthz 503 after {took * 1000:.0f} ms")
-    finally:
-        if holder.in_transaction:
-            holder.execute("rollback")
-        holder.close()
-        server.stop()
 
 
 @attack("storage", "`dtlbot db check` on a live database")

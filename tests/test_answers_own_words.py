@@ -71,6 +71,8 @@ def test_a_long_question_in_the_askers_own_words_is_answered(index, question, to
 @pytest.mark.parametrize("question", [
     "what is the weather like in manchester tomorrow",
     "who won the premier league last season",
+    "Tell me a joke about ARRS funding for our away day",
+    "Busy day with the ICB. How has your day been, and what do you do to unwind?",
 ])
 def test_a_short_question_about_something_the_content_never_mentions_is_refused(index, question):
     assert not index.ask(question).answered
@@ -85,6 +87,12 @@ def test_a_short_question_about_something_the_content_never_mentions_is_refused(
     ("Which two primary care networks in Greater Manchester were the DFPC pilots?", "names"),
     ("What is the process and evidence required to claim ARRS reimbursement each month?",
      "step-by-step instructions"),
+    ("what's the name of the ARRS pharmacist the author appointed", "names"),
+    ("In which year exactly was the DTL role added to the ARRS funded roles?", "a date"),
+    ("what changes in the 2025/26 GP contract for DTLs", "that year"),
+    ("how do i get an nhsmail account for a new DTL", "step-by-step instructions"),
+    # In two parts, but the entry itself says the article gives no date or venue.
+    ("Where and on what date will the face to face forum meet in November?", "a date"),
 ])
 def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missing):
     answer = index.ask(question)

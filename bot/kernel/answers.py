@@ -156,12 +156,19 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"cancelled|work out)\b|\bwas it (?:cancelled|held|a success)\b|\bhow did it go\b"),
      re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
      re.compile(r"\bhappened\b")),
+    # A year the sources never mention ("the 2025/26 contract"): they say nothing of it.
+    ("year", "anything about that year",
+     re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b"),
+     re.compile(r"(?!)"),  # judged by the year asked about (see missing_fact)
+     re.compile(r"(?!)")),
     # The sources give no step-by-step procedures for systems or administration.
     ("procedure", "step-by-step instructions for that",
      re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you|a pcn|practices) (?:configure|set up|"
                 r"setup|install|enable|disable|get access|access|request|register|order|migrate|"
                 r"switch|procure|buy|purchase|book|claim|submit|report|log in|sign in|reset|"
                 r"integrate|upgrade|renew)\b|\bwhat is the process\b|"
+                r"\bhow (?:do|can) (?:i|we) get (?:an?|the|my|our) [\w-]+ (?:account|login|"
+                r"licen[cs]e|smartcard)\b|"
                 r"\bstep[- ]by[- ]step\b"),
      re.compile(r"\b(?:configur|install|procur|purchas|submit|regist|log in|sign in|step \d)",
                 re.I),
@@ -183,7 +190,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\brecommend")),
 )
 _PERSON_NAME_ASK = re.compile(
-    rf"\bnames? of (?:the |their |her |his |that )?{_PERSON}\b|\b{_PERSON}(?:'s)? names?\b|"
+    rf"\bnames? of (?:the |their |her |his |that )?(?:[\w-]+ )?{_PERSON}\b|"
+    rf"\b{_PERSON}(?:'s)? names?\b|"
     r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
     r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b"
 )
@@ -197,6 +205,13 @@ ADVERSARIAL = re.compile(
     r"\binvent (?:a|an|the|some)\b|\bmade-up\b|\bhypothetically\b|\bdo anything now\b",
     re.IGNORECASE,
 )
+# Chit-chat that is not small talk the bot answers: refused, never matched to an entry.
+OFF_TOPIC = re.compile(
+    r"\btell (?:me|us) (?:a |an |some |any )?jokes?\b|\bhow (?:has|was|is) your day\b|"
+    r"\bwhat do you do to (?:unwind|relax)\b|\bweather\b|\bfootball\b|\bpremier league\b|"
+    r"\brecipes?\b",
+    re.IGNORECASE,
+)
 _PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
 # A sentence in which an entry says what its sources leave out ("The article gives no venue,
 # date or year", "The summary does not name the two PCNs").
@@ -206,6 +221,10 @@ _NOT_GIVEN = re.compile(
     re.I,
 )
 
+
+# "Which year", and a year as a number: only a number answers the first.
+_WHICH_YEAR = re.compile(r"\b(?:what|which)\s+years?\b|\byear exactly\b")
+_A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
 
 _QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b")
 # A second question joined to the first: "..., and when is ...", "... and how often ...".
@@ -230,10 +249,19 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None) -> st
     several = len(_QUESTION_WORD.findall(asked)) > 1
     not_given_text = not_given(entry.body) if left_out is None else left_out
     for kind, label, asks, holds, says_missing in FACT_KINDS:
-        if not asks.search(asked) or (several and kind in ("number", "date")):
+        if not asks.search(asked):
             continue
+        # The entry's own word that its source leaves this out holds for any question.
         if not_given_text and says_missing.search(not_given_text):
             return label
+        if several and kind in ("number", "date"):
+            continue
+        if kind == "date" and _WHICH_YEAR.search(asked) and not _A_YEAR.search(entry.body):
+            return label
+        if kind == "year":
+            if not any(y in entry.body for y in _A_YEAR.findall(asked)):
+                return label
+            continue
         if kind == "name":
             if _PERSON_NAME_ASK.search(asked) and not _PERSON_NAME.search(entry.body):
                 return label
@@ -788,7 +816,7 @@ class AnswerIndex:
         if kind is not None:
             return Answer(question, answered=False, score=0.0, reason="smalltalk",
                           smalltalk=kind)
-        if ADVERSARIAL.search(question):
+        if ADVERSARIAL.search(question) or OFF_TOPIC.search(question):
             return Answer(question, answered=False, score=0.0, reason="unknown")
         asked, context = asked_and_context(question)
         words, concepts, clinical = self._concepts(asked)
