@@ -110,15 +110,24 @@ async def load(port: int, count: int, concurrency: int = 20) -> float:
     for number in range(count):
         queue.put_nowait(number)
     failures = 0
+    # Each name's token, from the answer to its first message (the web chat's identity
+    # contract: later messages under that name must carry it).
+    tokens: dict[str, str] = {}
 
     async def worker(session: aiohttp.ClientSession) -> None:
         nonlocal failures
         while not queue.empty():
             number = queue.get_nowait()
-            body = {"user": {"id": f"dtl {number % 500}"}, "text": texts[number % len(texts)]}
+            name = f"dtl {number % 500}"
+            user = {"id": name, **({"token": tokens[name]} if name in tokens else {})}
+            body = {"user": user, "text": texts[number % len(texts)]}
             async with session.post(url, json=body) as response:
-                await response.read()
+                raw = await response.read()
                 failures += response.status != 200
+                if response.status == 200 and name not in tokens:
+                    token = json.loads(raw).get("token")
+                    if token:
+                        tokens[name] = token
 
     started = time.perf_counter()
     async with aiohttp.ClientSession() as session:
