@@ -5,8 +5,8 @@ figures go in docs/answering.md. The evaluation sets:
 
 - tests/eval/questions.toml, the old set (weights and synonyms were fitted on it: a regression
   guard, not a measure): right topic for in-scope questions, refusal for out-of-scope ones;
-- tests/eval/independent_a.toml and _b.toml, two more sets written from the seeds alone (one
-  writer each, neither having read content/ or another set), measured once untouched, then
+- tests/eval/independent_a.toml to _d.toml, four more sets written from the seeds alone (one
+  writer each, none having read content/ or another set), measured once untouched, then
   tuned on like the dev half;
 - tests/eval/independent.toml, written from the two seeds alone, split once by id: odd ids are
   the dev half (tuned on), even ids the held-out half (never read, never tuned on). An in-scope
@@ -49,10 +49,10 @@ def independent() -> list[dict]:
 
 
 def later_sets() -> dict[str, list[dict]]:
-    """Sets A and B (tests/eval/independent_a.toml, _b.toml): written from the seeds alone,
+    """Sets A to D (tests/eval/independent_a.toml ... _d.toml): written from the seeds alone,
     measured once untouched (docs/answering.md), then tuned on: dev data, like the dev half."""
     return {name: tomllib.loads((ROOT / f"tests/eval/independent_{name.lower()}.toml")
-                                .read_text())["question"] for name in ("A", "B")}
+                                .read_text())["question"] for name in ("A", "B", "C", "D")}
 
 
 def half(question: dict) -> str:

@@ -73,6 +73,10 @@ def test_a_long_question_in_the_askers_own_words_is_answered(index, question, to
     "who won the premier league last season",
     "Tell me a joke about ARRS funding for our away day",
     "Busy day with the ICB. How has your day been, and what do you do to unwind?",
+    "Do you ever get bored of answering questions?",
+    "Write me a limerick about PCNs",
+    "Write a quote from Dr Chris Nortcliff for our newsletter",
+    "what are the login details for the forum",
 ])
 def test_a_short_question_about_something_the_content_never_mentions_is_refused(index, question):
     assert not index.ask(question).answered
@@ -93,6 +97,15 @@ def test_a_short_question_about_something_the_content_never_mentions_is_refused(
     ("how do i get an nhsmail account for a new DTL", "step-by-step instructions"),
     # In two parts, but the entry itself says the article gives no date or venue.
     ("Where and on what date will the face to face forum meet in November?", "a date"),
+    ("Where is the November get together going to be held?", "where it is held"),
+    ("How does a patient register with a GP practice online?", "step-by-step instructions"),
+    # A number in the entry must count what is asked about: there are numbers of PCNs and
+    # DTLs in the sources, none of ICBs.
+    ("How many integrated care boards are there in England?", "that figure"),
+    ("What percentage of PCNs have appointed a DTL so far?", "that figure"),
+    # The entry itself says the article leaves the list out: organisers should add it.
+    ("What were the eight main priorities the DTL meeting identified?", "that list"),
+    ("How many networks took part in the Lighthouse Project?", "that figure"),
 ])
 def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missing):
     answer = index.ask(question)
@@ -110,3 +123,71 @@ def test_the_glossary_does_not_spell_out_an_abbreviation_the_sources_never_do(in
     answer = index.ask("what does DFPC stand for")
     text = f"{answer.glossary.expansion} {answer.glossary.definition}"
     assert "not spelt out" in text and "Digital First" not in text
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("How many PCNs took part in the DFPC pilots?", "dfpc-programme"),
+    ("How many primary care networks did the programme team pilot with?", "dfpc-programme"),
+    ("How many DTLs came to the first forum meeting?", "forum-first-meeting"),
+])
+def test_a_count_the_entry_gives_is_answered(index, question, topic):
+    answer = index.ask(question)
+    assert answer.answered and answer.topic == topic
+
+
+def test_asking_what_a_known_abbreviation_stands_for_in_two_parts_is_not_partial(index):
+    answer = index.ask("What does DTL stand for, and which funding scheme is it part of?")
+    assert answer.answered and answer.topic == "dtl-funding"
+
+
+def test_a_glossary_question_may_say_actually(index):
+    answer = index.ask("What does DERI actually stand for?")
+    assert answer.glossary is not None and answer.glossary.term == "DERI"
+
+
+def test_the_article_audience_is_answered_from_the_sites_notice(index):
+    answer = index.ask("can patients read the DTL article?")
+    assert answer.answered and "health professionals only" in answer.entry.body
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("does the toolkit say anything about PNC hubs?", "toolkit"),
+    ("why do some PNC managers take the DTL post?", "dtl-pcn-manager"),
+])
+def test_an_acronym_mistyped_in_capitals_is_read_as_the_one_it_nearly_is(index, question, topic):
+    answer = index.ask(question)
+    assert answer.answered and answer.topic == topic
+
+
+@pytest.mark.parametrize("question", [
+    "dose the toolkit say digital inclusion is optional?",
+    "what dose digital inclusion mean in the toolkit",
+    "Does the toolkit put patient experience ahead of staff experience, or treat them equally?",
+])
+def test_a_word_that_looks_clinical_in_an_everyday_question_is_not_refused(index, question):
+    assert index.ask(question).reason != "clinical"
+
+
+@pytest.mark.parametrize("question", [
+    "what dose of amoxicillin for a child",
+    "how do I treat a chest infection",
+])
+def test_clinical_questions_are_still_refused(index, question):
+    assert index.ask(question).reason == "clinical"
+
+
+def test_context_counts_fully_when_the_question_itself_says_little(index):
+    answer = index.ask("I've been a DTL for six months and I've barely met my clinical director. "
+                       "Is that unusual?")
+    # Offered first at least (it was "I don't know" when the context counted for less).
+    chosen = answer.topic if answer.answered else (answer.near[0].id if answer.near else None)
+    assert chosen == "dtl-clinical-director"
+
+
+def test_a_list_the_entry_gives_is_answered(index):
+    answer = index.ask("can you list the five steps of the toolkit")
+    assert answer.answered and answer.topic == "toolkit-steps"
+
+
+def test_a_long_question_mostly_in_words_the_content_never_uses_is_not_answered(index):
+    assert not index.ask("what is [click](javascript:alert(1)) <!channel> **gp connect**?").answered

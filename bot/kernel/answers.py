@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -84,6 +84,11 @@ CLINICAL_WORDS = frozenset(
     immunisation immunisations referral wound wounds bleeding pain cardiac heart""".split()
 )
 
+# Clinical words in an everyday sense ("treat them equally", "a pain to set up").
+_NOT_CLINICAL = re.compile(
+    r"\btreat(?:s|ed|ing)? (?:them|it|this|that|these|those|everyone|people|staff|patients and "
+    r"staff|all|both|each|us|you|as)\b|\ba (?:real )?pain\b")
+
 # Questions that ask for one kind of fact (an amount, a date, a link, a name, a figure): when the
 # chosen entry does not hold that kind of fact, or says the sources do not give it, the answer
 # is partial: it says so first, then what the sources do say. (kind, how the kind is named in
@@ -102,7 +107,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
     ("date", "a date or time",
      re.compile(r"\b(?:what|which)\s+(?:date|dates|day|days|time|times|year|month)\b|"
-                r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b"),
+                r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b|"
+                r"\bwhen (?:did|was|were|will) [\w\s'-]{1,40}? (?:run|start|begin|end|launch|"
+                r"launched|set up|introduced|created)\b"),
      re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|"
                 r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
                 r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:am|pm)\b", re.I),
@@ -133,6 +140,17 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\bstands? for\b|\bshort for\b|\b(?:acronym|abbreviation)\b"),
      re.compile(r"\bstands? for\b|\bshort for\b", re.I),
      re.compile(r"\b(?:spell|spelt|spelled|stands? for|acronym|abbreviation)\b")),
+    # Where something is held: the sources name no venues.
+    ("place", "where it is held",
+     re.compile(r"\bwhere (?:is|are|will|was|were) [\w\s'-]{1,60}?\b(?:held|take place|"
+                r"taking place|hosted)\b|\bwhat (?:venue|location)\b|\bwhich (?:venue|location)\b"),
+     re.compile(r"(?!)"),
+     re.compile(r"\b(?:venue|venues|place|location|where)\b")),
+    # A list the entry itself says its source leaves out ("the eight priorities").
+    ("list", "that list",
+     re.compile(r"\b(?:list|tell me) (?:the|all|out)\b|\bwhat (?:are|were) the (?:eight|8)\b"),
+     re.compile(""),  # only the entry's own "leaves the list out" makes this partial
+     re.compile(r"\blist\b")),
     ("number", "that figure",
      re.compile(r"\bwhat\b[\w\s']{0,30}?\b(?:percentage|proportion|percent|score|scores|"
                 r"threshold|ratio|rate)\b|\bwhat number\b|\bhow many\b"),
@@ -168,7 +186,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"switch|procure|buy|purchase|book|claim|submit|report|log in|sign in|reset|"
                 r"integrate|upgrade|renew)\b|\bwhat is the process\b|"
                 r"\bhow (?:do|can) (?:i|we) get (?:an?|the|my|our) [\w-]+ (?:account|login|"
-                r"licen[cs]e|smartcard)\b|"
+                r"licen[cs]e|smartcard)\b|\bhow (?:does|do|can) (?:a |the )?(?:patient|patients|"
+                r"person|people|someone) (?:register|book|sign up|enrol|order|request)\b|"
                 r"\bstep[- ]by[- ]step\b"),
      re.compile(r"\b(?:configur|install|procur|purchas|submit|regist|log in|sign in|step \d)",
                 re.I),
@@ -202,14 +221,18 @@ ADVERSARIAL = re.compile(
     r"your) (?:instructions|rules|prompts?|guidance)\b|\bsystem prompt\b|\bdeveloper mode\b|"
     r"\bjailbreak|\bpretend (?:that |the |you |to )|\bact as (?:if|though)\b|\brole-?play\b|"
     r"\b(?:make|making) (?:it |something |one |them )?up\b|\bmake up (?:a|an|the|some)\b|"
-    r"\binvent (?:a|an|the|some)\b|\bmade-up\b|\bhypothetically\b|\bdo anything now\b",
+    r"\binvent (?:a|an|the|some)\b|\bmade-up\b|\bhypothetically\b|\bdo anything now\b|"
+    r"\bwrite (?:me |us )?(?:a |an )?(?:fake )?quote\b|\bfake quote\b|\b(?:login|log-in|sign-in) "
+    r"details\b|\bpasswords?\b",
     re.IGNORECASE,
 )
 # Chit-chat that is not small talk the bot answers: refused, never matched to an entry.
 OFF_TOPIC = re.compile(
     r"\btell (?:me|us) (?:a |an |some |any )?jokes?\b|\bhow (?:has|was|is) your day\b|"
     r"\bwhat do you do to (?:unwind|relax)\b|\bweather\b|\bfootball\b|\bpremier league\b|"
-    r"\brecipes?\b",
+    r"\brecipes?\b|\bdo you (?:ever )?(?:get )?(?:bored|tired|lonely)\b|\bfancy a (?:cuppa|coffee|"
+    r"tea|brew|drink|pint)\b|\b(?:write|compose) (?:me |us )?(?:a |an )?(?:limerick|poem|song|"
+    r"haiku|rap|story)\b|\byour favourite\b",
     re.IGNORECASE,
 )
 _PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
@@ -222,6 +245,23 @@ _NOT_GIVEN = re.compile(
 )
 
 
+# "dose the toolkit say...": a typo of "does" at the start, not a question about a dose.
+_DOES_TYPED_DOSE = re.compile(
+    r"^(\s*)dose\s+(?=(?:the|it|this|that|a|an|my|our|your|anyone|everyone|he|she|they|we|i)\b)|"
+    r"^(\s*(?:what|how|why|where|who|which)\s+)dose\s+(?=[\w\s'-]{1,60}\b(?:mean|means|say|"
+    r"says|stand|cover|covers|work|help)\b)",
+    re.IGNORECASE)
+# "What does DFPC stand for": the term asked about.
+_STANDS_FOR = re.compile(r"\b([\w&-]+) (?:(?:tool|programme|project|scheme|role|index) )?"
+                         r"(?:actually |really |exactly )?(?:stands?|short) for\b")
+# A percentage or proportion asked for, and given.
+_SHARE_ASKED = re.compile(r"\b(?:percentage|proportion|percent|per cent)\b")
+_SHARE_GIVEN = re.compile(r"\d\s*(?:%|per ?cent)|\b(?:half|a third|a quarter|most|all)\b", re.I)
+# "How many PCNs": the thing counted; a number with up to three words and then that thing.
+_HOW_MANY = re.compile(
+    r"\bhow many (?:of (?:the |these |those )?(?:\d+ )?)?((?:[a-z]+ ){0,2}[a-z]+)")
+_NUMBER_BEFORE = (r"\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                  r"twenty|hundred|hundreds|dozen|dozens)\b\W+(?:[\w-]+\W+){0,3}?([a-z]+)\b")
 # "Which year", and a year as a number: only a number answers the first.
 _WHICH_YEAR = re.compile(r"\b(?:what|which)\s+years?\b|\byear exactly\b")
 _A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
@@ -239,10 +279,13 @@ def not_given(body: str) -> str:
     return " ".join(s.lower() for s in re.split(r"(?<=[.!?])\s+", body) if _NOT_GIVEN.search(s))
 
 
-def missing_fact(question: str, entry: Entry, left_out: str | None = None) -> str | None:
+def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
+                 counts: Callable[[str], set[str]] = lambda words: {stem(words.split()[0])},
+                 known_term: Callable[[str], bool] = lambda term: False) -> str | None:
     """The kind of fact the question asks for that the entry does not give, named for the
     reply ("a date or time"), or None when the entry holds it or none is asked for.
-    `left_out` is `not_given(entry.body)`, when already known."""
+    `left_out` is `not_given(entry.body)`, when already known; `counts(words)` the stems that
+    count as what a "how many" counts; `known_term(term)` whether the glossary knows it."""
     asked = question.lower().replace("\u2019", "'")
     # A question in several parts ("how many met, how often, and when ...") may be answered
     # in the other parts: only the sharper kinds (money, links, names...) make it partial.
@@ -265,6 +308,20 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None) -> st
         if kind == "name":
             if _PERSON_NAME_ASK.search(asked) and not _PERSON_NAME.search(entry.body):
                 return label
+            continue
+        if kind == "number" and _SHARE_ASKED.search(asked):
+            if not _SHARE_GIVEN.search(entry.body):
+                return label
+            continue
+        if kind == "number" and (counted := _HOW_MANY.search(asked)):
+            # "How many ICBs are there?": a number in the entry must count that very thing.
+            nouns = counts(counted.group(1))
+            near = re.finditer(_NUMBER_BEFORE, entry.body, re.I)
+            if not any(stem(m.group(1).lower()) in nouns for m in near):
+                return label
+            continue
+        if kind == "expansion" and (term := _STANDS_FOR.search(asked)) and \
+                known_term(term.group(1)):
             continue
         if kind == "detail":
             # Given only if the entry says the very thing asked about ("university").
@@ -293,7 +350,8 @@ _STEMMER = Stemmer.Stemmer("english")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _GLOSSARY_QUESTION = re.compile(
     r"^(?:what|whats|what's|wat)\s+(?:(?:is|are|does|do)\s+)?(?:(?:an?|the)\s+)?"
-    r"(?P<term>[a-z0-9&-]+)(?:\s+(?:stand for|stands for|mean|means|short for))?$"
+    r"(?P<term>[a-z0-9&-]+)(?:\s+(?:actually|really|exactly))?"
+    r"(?:\s+(?:stand for|stands for|mean|means|short for))?$"
 )
 
 
@@ -355,8 +413,11 @@ _SENTENCE = re.compile(r"[^.?!]+(?:[.?!]+|$)")
 # In a question of at least LONG_QUESTION words (stop words aside), how much a word the content
 # never uses counts, against the rarest word it does (see _weights).
 UNKNOWN_SHARE, LONG_QUESTION = 0.5, 6
-# How much the words of the sentences around a question count (see asked_and_context).
-CONTEXT_SHARE = 0.3
+# ... provided at least this share of its words are ones the content uses.
+MOSTLY_KNOWN = 0.5
+# How much the words of the sentences around a question count (see asked_and_context), when
+# the question has at least CONTEXT_NEEDS words the content knows.
+CONTEXT_SHARE, CONTEXT_NEEDS = 0.3, 3
 
 
 def asked_and_context(text: str) -> tuple[str, str]:
@@ -610,6 +671,19 @@ class AnswerIndex:
             scores[entry_id] = float(np.max(self._text_vectors[start:end] @ vector))
         return scores, extra
 
+    def _mistyped_acronyms(self, question: str) -> str:
+        """The question with acronyms typed in capitals one slip away from exactly one the
+        glossary knows ("PNC" -> PCN, "ARSS" -> ARRS) written as that one."""
+        def fix(match: re.Match[str]) -> str:
+            token = match.group(0)
+            word = token.lower()
+            if len(word) < 3 or not token.isupper() or self.content.glossary_lookup(word) or \
+                    stem(word) in self._df:
+                return token
+            near = [t for t in self.content.glossary if OSA.distance(word, t) == 1]
+            return near[0].upper() if len(near) == 1 else token
+        return _NAME_TOKEN.sub(fix, question)
+
     def _foreign_names(self, question: str) -> list[str]:
         """Names and acronyms the content never uses ("CQC", "accuRx"): a question about one of
         them is about something the sources do not cover, however well its other words match.
@@ -644,6 +718,12 @@ class AnswerIndex:
             if not self._says(phrase) and not self.content.glossary_lookup(phrase):
                 found.append(" ".join(words))
         return found
+
+    def _counted(self, phrase: str) -> set[str]:
+        """The stems that count as the first word of what a question counts ("how many primary
+        care networks" -> pcn and its synonyms)."""
+        words = self._words(phrase)
+        return {words[0]} | self._expansions.get(words[0], set()) if words else set()
 
     def _says(self, phrase: str) -> bool:
         """Whether the content has these words side by side somewhere (each adjacent pair)."""
@@ -731,7 +811,7 @@ class AnswerIndex:
         words: list[str] = []
         concepts: list[set[str]] = []
         clinical = False
-        for token in tokenize(self._normalise(question)):
+        for token in tokenize(_NOT_CLINICAL.sub(" ", self._normalise(question))):
             if token in CLINICAL_WORDS:
                 clinical = True
             if token in STOPWORDS:
@@ -757,9 +837,11 @@ class AnswerIndex:
         uses counts UNKNOWN_SHARE as much: people ask in words of their own ("rationale",
         "stakeholders"), and they must not sink a question the rest of which the content
         answers; in a short one it is likely what the question is about ("weather")."""
-        long = len(concepts) >= LONG_QUESTION
-        return [self._weight(c) * (UNKNOWN_SHARE if long and not c & self._df.keys() else 1.0)
-                for c in concepts]
+        known = [bool(c & self._df.keys()) for c in concepts]
+        # ... but a question mostly in words the content never uses is about something else.
+        long = len(concepts) >= LONG_QUESTION and sum(known) >= MOSTLY_KNOWN * len(concepts)
+        return [self._weight(c) * (UNKNOWN_SHARE if long and not k else 1.0)
+                for c, k in zip(concepts, known, strict=True)]
 
     def _coverage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]) -> float:
         gained = 0.0
@@ -818,26 +900,34 @@ class AnswerIndex:
                           smalltalk=kind)
         if ADVERSARIAL.search(question) or OFF_TOPIC.search(question):
             return Answer(question, answered=False, score=0.0, reason="unknown")
-        asked, context = asked_and_context(question)
+        # What is matched: the question with "dose the..." read as "does the..." and acronyms
+        # mistyped in capitals put right (the answer still quotes the question as typed).
+        text = self._mistyped_acronyms(_DOES_TYPED_DOSE.sub(
+            lambda m: f"{m.group(1) or m.group(2) or ''}does ", question))
+        asked, context = asked_and_context(text)
         words, concepts, clinical = self._concepts(asked)
-        _, context_concepts, context_clinical = self._concepts(context)
+        context_words, context_concepts, context_clinical = self._concepts(context)
         clinical = clinical or context_clinical
         if clinical:
             return Answer(question, answered=False, score=0.0, reason="clinical")
-        term = self.glossary_answer(question)
+        term = self.glossary_answer(text)
         if term is not None:
             return Answer(question, answered=True, score=1.0, glossary=term)
-        if not concepts:
+        if not concepts and not context_concepts:
             return Answer(question, answered=False, score=0.0, reason="empty")
-        weights = self._weights(concepts)
-        # What the person says about themselves before the question counts for less.
+        # What the person says about themselves before the question counts for less, unless
+        # the question itself says little the content knows ("... Is that unusual?").
+        known = sum(1 for c in concepts if c & self._df.keys())
+        share = CONTEXT_SHARE if known >= CONTEXT_NEEDS else 1.0
+        asked_count = len(concepts)
         concepts = [*concepts, *context_concepts]
-        weights += [CONTEXT_SHARE * self._weight(c) for c in context_concepts]
-        query_key = " ".join(sorted(set(words)))
+        weights = [w * (1.0 if n < asked_count else share)
+                   for n, w in enumerate(self._weights(concepts))]
+        query_key = " ".join(sorted(set(words or context_words)))
         scored: list[tuple[float, float, str, int]] = []
         candidates = self._candidates(concepts)
         best_bm25 = candidates[0][1] if candidates and candidates[0][1] > 0 else 1.0
-        semantic, nearest = self._semantic_scores(question, [i for i, _ in candidates])
+        semantic, nearest = self._semantic_scores(text, [i for i, _ in candidates])
         found = dict(candidates)
         for entry_id in nearest:
             found.setdefault(entry_id, 0.0)
@@ -861,20 +951,23 @@ class AnswerIndex:
         scored.sort(key=lambda item: -item[0])
         _, best_score, best_id, which = scored[0]
         best_score = round(best_score, 4)
-        named = self._foreign_phrases(question)
-        foreign = self._foreign_names(question) + named
+        named = self._foreign_phrases(text)
+        foreign = self._foreign_names(text) + named
         if best_score >= self.threshold and not foreign:
             doc = self._docs[best_id]
             entry = doc.entry
             # Asked in the very words of one of its phrasings (an answer organisers wrote for
             # this question): the entry is the answer, whatever kind of fact it looks for.
             asked_so = max(fuzz.ratio(query_key, p) for p in doc.phrasings) >= EXACT_LIKENESS
-            missing = None if asked_so else missing_fact(question, entry, doc.left_out)
+            missing = None if asked_so else missing_fact(
+                text, entry, doc.left_out,
+                counts=self._counted,
+                known_term=lambda term: self.content.glossary_lookup(term) is not None)
             if missing is not None:
                 return Answer(question, answered=False, score=best_score, entry=entry,
                               reason="partial", missing=missing)
             lead = doc.passages[which] if which > 0 else None
-            also = self._other_part(question, concepts, weights, scored)
+            also = self._other_part(text, concepts, weights, scored)
             return Answer(question, answered=True, score=best_score, entry=entry, passage=lead,
                           also=also)
         if named:
