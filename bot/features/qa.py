@@ -242,8 +242,52 @@ def answer_reply(content: Content, answer: Answer) -> Reply:
     return refusal_reply(answer)
 
 
-async def question(turn: Turn) -> list[Reply]:
+# A question that leans on the one before ("and what about the money side?", "so what made her
+# a good fit?") is read with that one as its context, if asked this soon after it.
+FOLLOW_UP_WINDOW = timedelta(minutes=10)
+FOLLOW_UP_WORDS = 12
+# "And ...", "so ...", "what about ...": a follow-up; read with the question before it.
+_CONTINUES = re.compile(r"^\s*(?:and|so|but|also|then|ok(?:ay)?|what about|how about)\b", re.I)
+# "she", "it", "that": perhaps a follow-up; read so only if it does not stand on its own
+# (answered at least STANDS_ALONE sure).
+_REFERS_BACK = re.compile(r"\b(?:she|her|he|him|his|they|them|their|it|that|this|those|these)\b",
+                          re.I)
+STANDS_ALONE = 0.5
+
+
+def previous_question(turn: Turn) -> str | None:
+    """What this person asked last, if within FOLLOW_UP_WINDOW (from the questions log)."""
+    bot = turn.bot
+    row = bot.db.execute(
+        "select text, asked_at from questions where asker = ? order by id desc limit 1",
+        [bot.pseudonym(turn.user)],
+    ).fetchone()
+    if row is None or datetime.fromisoformat(row[1]) < bot.clock.now() - FOLLOW_UP_WINDOW:
+        return None
+    return row[0]
+
+
+def answer_in_context(turn: Turn) -> Answer:
+    """The answer to the question, read with the one before it when it looks like a follow-up
+    to it and does not stand on its own."""
     answer = turn.bot.answers.ask(turn.args)
+    if answer.reason in ("smalltalk", "clinical") or answer.glossary is not None or \
+            len(turn.args.split()) > FOLLOW_UP_WORDS:
+        return answer
+    alone = answer.answered and answer.score >= STANDS_ALONE
+    if not _CONTINUES.search(turn.args) and (alone or not _REFERS_BACK.search(turn.args)):
+        return answer
+    before = previous_question(turn)
+    if before is None:
+        return answer
+    joined = turn.bot.answers.ask(f"{before.rstrip(' ?!.')}. {turn.args}")
+    if not joined.answered:
+        return answer
+    return replace(joined, question=answer.question)
+
+
+async def question(turn: Turn) -> list[Reply]:
+    answer = answer_in_context(turn)
     turn.outcome = answer.reason
     if answer.reason == "smalltalk":
         # Not a question: never logged, so it does not clutter `unanswered`.
