@@ -38,6 +38,7 @@ def cli(ctx: click.Context) -> None:
 EMPTY_ANSWER = {
     "answered": False, "text": "", "title": None, "topic": None, "score": 0.0,
     "source": None, "source_url": None, "reason": "empty", "related": [], "suggestions": [],
+    "alternatives": [],
 }
 
 
@@ -90,9 +91,11 @@ def ask(config_path: str | None, as_json: bool, question: str) -> None:
             "source": source,
             "source_url": source_url,
             "reason": answer.reason,
-            "related": [b.action.value for b in reply.buttons if b.action.id == "topic"],
+            "related": [b.action.value for b in reply.buttons if b.action.id == "topic"
+                        and b.action.value not in {e.id for e in answer.alternatives}],
             "suggestions": [{"topic": e.id, "title": e.title} for e in answer.near]
             if answer.reason == "suggest" else [],
+            "alternatives": [{"topic": e.id, "title": e.title} for e in answer.alternatives],
         }))
         sys.stdout.flush()
 

@@ -42,3 +42,4 @@ async def test_a_question_that_stands_on_its_own_keeps_its_own_answer(bot):
     await say(bot, FIRST)
     (reply,) = await say(bot, "and how often does the forum meet?")
     assert "every two months" in reply.text
+

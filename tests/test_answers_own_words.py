@@ -194,3 +194,14 @@ def test_a_list_the_entry_gives_is_answered(index):
 
 def test_a_long_question_mostly_in_words_the_content_never_uses_is_not_answered(index):
     assert not index.ask("what is [click](javascript:alert(1)) <!channel> **gp connect**?").answered
+
+
+def test_an_unsure_answer_offers_the_entries_it_was_nearly_as_sure_of(index):
+    answer = index.ask("is there a community for DTLs to share ideas")
+    assert answer.answered and answer.alternatives
+    assert answer.topic not in {e.id for e in answer.alternatives}
+
+
+def test_a_sure_answer_offers_no_alternatives(index):
+    answer = index.ask("how often does the DTL forum meet")
+    assert answer.answered and answer.alternatives == ()

@@ -97,3 +97,23 @@ def test_ask_json_lists_the_suggestions():
         assert field in data
     result = CliRunner().invoke(cli, ["ask", "--json", "How do I join the DTL forum?"])
     assert json.loads(result.output)["suggestions"] == []
+
+
+async def test_an_unsure_answer_says_what_else_it_might_be_and_offers_it_as_buttons(bot):
+    (reply,) = await say(bot, "is there a community for DTLs to share ideas")
+    assert "Not what you asked? Perhaps:" in reply.text
+    offered = reply.text.split("Perhaps: ", 1)[1].split(".\n")[0].rstrip(".")
+    titles = [b.label for b in reply.buttons]
+    assert all(title in titles for title in offered.split("; "))
+
+
+def test_ask_json_gives_the_alternatives_of_an_unsure_answer_and_keeps_related_apart():
+    unsure = "is there a community for DTLs to share ideas"
+    result = CliRunner().invoke(cli, ["ask", "--json", unsure])
+    data = json.loads(result.output)
+    offered = {a["topic"] for a in data["alternatives"]}
+    assert data["answered"] and offered and {"topic", "title"} <= set(data["alternatives"][0])
+    assert not offered & set(data["related"])
+    sure = json.loads(CliRunner().invoke(cli, ["ask", "--json", "how often does the forum meet"])
+                      .output)
+    assert sure["alternatives"] == []

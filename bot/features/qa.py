@@ -44,16 +44,21 @@ def lead_with(body: str, passage: str | None) -> str:
 
 
 def entry_reply(content: Content, entry: Entry, *, feedback: bool = True,
-                passage: str | None = None) -> Reply:
+                passage: str | None = None, alternatives: tuple[Entry, ...] = ()) -> Reply:
     """An entry as a short answer: title, body (led by the passage that answers the question,
-    when given), source, related topics and feedback buttons."""
+    when given), source, the other entries the bot was nearly as sure of, related topics and
+    feedback buttons."""
     # The source links to the document where the content names where it can be read.
     source = f"[{entry.source}]({entry.source_url})" if entry.source_url else entry.source
     text = f"**{entry.title}**\n{lead_with(entry.body, passage)}\n_Source: {source}_"
     if entry.reviewed:
         text += f"\n_Reviewed {date.fromisoformat(entry.reviewed):%B %Y}_"
-    related = [content.entries[r] for r in entry.related if r in content.entries]
-    buttons = [topic_button(e) for e in related[:MAX_RELATED]]
+    if alternatives:
+        text += "\nNot what you asked? Perhaps: " + "; ".join(e.title for e in alternatives) + "."
+    offered = {e.id for e in alternatives}
+    related = [content.entries[r] for r in entry.related
+               if r in content.entries and r not in offered]
+    buttons = [topic_button(e) for e in (*alternatives, *related[:MAX_RELATED])]
     if feedback:
         buttons += [
             Button("👍 Helpful", Action("feedback", value=f"up:{entry.id}")),
@@ -232,7 +237,8 @@ def answer_reply(content: Content, answer: Answer) -> Reply:
     if answer.entry is not None and answer.reason == "partial":
         return partial_reply(content, answer)
     if answer.entry is not None:
-        reply = entry_reply(content, answer.entry, passage=answer.passage)
+        reply = entry_reply(content, answer.entry, passage=answer.passage,
+                            alternatives=answer.alternatives)
         for other in answer.also:  # the other part of a question in several parts
             reply = replace(reply, text=f"{reply.text}\n\n**{other.title}**\n{other.body}\n"
                                         f"_Source: {other.source}_")

@@ -40,6 +40,9 @@ CONFIDENCE_WEIGHTS = {"coverage": 0.5, "likeness": 0.25, "overlap": 0.25, "passa
                       "semantic": 0.3}
 # Entries the semantic signal adds as candidates (found by meaning, sharing no rare word).
 SEMANTIC_CANDIDATES = 5
+# An answer less sure than UNSURE offers the next entries (at most ALTERNATIVES) that rank within
+# CLOSE_RANK of it and would be answered on their own: about one answer in ten on the dev data.
+UNSURE, CLOSE_RANK, ALTERNATIVES = 0.45, 0.2, 2
 # A question in several parts gets a second entry when one of the next few candidates is
 # confident on its own and speaks to at least this share of the question the best one leaves.
 ALSO_LOOKS, ALSO_SHARE = 4, 0.1
@@ -506,6 +509,9 @@ class Answer:
     passage: str | None = None
     # For a question in several parts, a second entry answering a part the first does not.
     also: tuple[Entry, ...] = field(default=())
+    # For an answer the bot is unsure of, the next entries nearly as likely ("Not what you
+    # meant? Perhaps: ...").
+    alternatives: tuple[Entry, ...] = field(default=())
 
     @property
     def topic(self) -> str | None:
@@ -757,6 +763,19 @@ class AnswerIndex:
                 return (self._docs[entry_id].entry,)
         return ()
 
+    def _alternatives(self, scored: list[tuple[float, float, str, int]],
+                      also: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        """When the best entry is answered without much confidence, the next ones that rank
+        almost as high and would be answered on their own (at most ALTERNATIVES)."""
+        best_rank, best_confidence = scored[0][0], scored[0][1]
+        if best_confidence >= UNSURE:
+            return ()
+        shown = {e.id for e in also}
+        return tuple(self._docs[entry_id].entry for rank, confidence, entry_id, _ in
+                     scored[1:1 + ALTERNATIVES]
+                     if confidence >= self.threshold and best_rank - rank <= CLOSE_RANK
+                     and entry_id not in shown)
+
     def _passage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]
                  ) -> tuple[float, int]:
         """How much of the question the entry's best passage covers, and which passage."""
@@ -969,7 +988,7 @@ class AnswerIndex:
             lead = doc.passages[which] if which > 0 else None
             also = self._other_part(text, concepts, weights, scored)
             return Answer(question, answered=True, score=best_score, entry=entry, passage=lead,
-                          also=also)
+                          also=also, alternatives=self._alternatives(scored, also))
         if named:
             # About something the sources never name ("GP Connect"): topics that share its other
             # words are no help, so no "did you mean".
