@@ -159,7 +159,7 @@ CORE_DATA = (
         tables=("questions",),
         summary="the text of each question, when it was asked, on which platform, whether and "
         "how it was answered (and, when I offered topics, which one you chose), and your "
-        "pseudonym",
+        "pseudonym; your last question, for 10 minutes, also helps me read a follow-up to it",
     ),
     PersonalData(
         "Feedback you gave on answers",
