@@ -145,3 +145,28 @@ async def test_forged_feedback_is_not_stored(bot):
     (reply,) = await press(bot, Action("feedback", value="sideways:nothing"))
     assert "could not record" in reply.text
     assert bot.db["feedback"].count == 0
+
+
+def test_the_same_question_gets_the_same_answer_in_every_process():
+    """Python salts string hashes per process: nothing the answer depends on may follow that
+    order (it once did, through ties between equally rare words)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys, tomllib\n"
+        "from bot.kernel.answers import AnswerIndex\n"
+        "from bot.kernel.content import load_content\n"
+        "index = AnswerIndex(load_content('content'))\n"
+        "questions = [q['text'] for q in tomllib.load(open(sys.argv[1], 'rb'))['question']]\n"
+        "print(json.dumps([[index.ask(q).topic, index.ask(q).reason] for q in questions]))\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(REPO / "tests/eval/independent_b.toml")],
+            cwd=REPO, env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True, text=True, check=True)
+        outputs.add(result.stdout)
+    assert len(outputs) == 1

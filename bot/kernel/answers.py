@@ -282,6 +282,62 @@ def not_given(body: str) -> str:
     return " ".join(s.lower() for s in re.split(r"(?<=[.!?])\s+", body) if _NOT_GIVEN.search(s))
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """A question as missing_fact reads it, and what it needs to know of the content."""
+
+    text: str  # lowercased, with typographic apostrophes plain
+    entry: Entry
+    counts: Callable[[str], set[str]]
+    known_term: Callable[[str], bool]
+
+
+def _date_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # "Which year exactly": only a year as a number answers it.
+    if _WHICH_YEAR.search(asked.text) and not _A_YEAR.search(asked.entry.body):
+        return False
+    return bool(holds.search(asked.entry.body))
+
+
+def _year_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    return any(year in asked.entry.body for year in _A_YEAR.findall(asked.text))
+
+
+def _name_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # Names of places and networks are judged by the entry's own "does not name" sentences.
+    return not _PERSON_NAME_ASK.search(asked.text) or bool(_PERSON_NAME.search(asked.entry.body))
+
+
+def _number_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    body = asked.entry.body
+    if _SHARE_ASKED.search(asked.text):
+        return bool(_SHARE_GIVEN.search(body))
+    counted = _HOW_MANY.search(asked.text)
+    if counted is None:
+        return bool(holds.search(body))
+    # "How many ICBs are there?": a number in the entry must count that very thing.
+    nouns = asked.counts(counted.group(1))
+    return any(stem(m.group(1).lower()) in nouns for m in re.finditer(_NUMBER_BEFORE, body, re.I))
+
+
+def _expansion_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    term = _STANDS_FOR.search(asked.text)
+    return (term is not None and asked.known_term(term.group(1))) or \
+        bool(holds.search(asked.entry.body))
+
+
+def _detail_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # Given only if the entry says the very thing asked about ("university").
+    match = asks.search(asked.text)
+    noun = match.group(0).split()[-1] if match else ""
+    return bool(re.search(rf"\b{re.escape(noun)}", asked.entry.body, re.I))
+
+
+# Kinds whose "given?" is more than the `holds` pattern (see FACT_KINDS).
+_GIVEN = {"date": _date_given, "year": _year_given, "name": _name_given,
+          "number": _number_given, "expansion": _expansion_given, "detail": _detail_given}
+
+
 def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
                  counts: Callable[[str], set[str]] = lambda words: {stem(words.split()[0])},
                  known_term: Callable[[str], bool] = lambda term: False) -> str | None:
@@ -289,50 +345,21 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
     reply ("a date or time"), or None when the entry holds it or none is asked for.
     `left_out` is `not_given(entry.body)`, when already known; `counts(words)` the stems that
     count as what a "how many" counts; `known_term(term)` whether the glossary knows it."""
-    asked = question.lower().replace("\u2019", "'")
+    asked = _Asked(question.lower().replace("\u2019", "'"), entry, counts, known_term)
     # A question in several parts ("how many met, how often, and when ...") may be answered
     # in the other parts: only the sharper kinds (money, links, names...) make it partial.
-    several = len(_QUESTION_WORD.findall(asked)) > 1
+    several = len(_QUESTION_WORD.findall(asked.text)) > 1
     not_given_text = not_given(entry.body) if left_out is None else left_out
     for kind, label, asks, holds, says_missing in FACT_KINDS:
-        if not asks.search(asked):
+        if not asks.search(asked.text):
             continue
         # The entry's own word that its source leaves this out holds for any question.
         if not_given_text and says_missing.search(not_given_text):
             return label
         if several and kind in ("number", "date"):
             continue
-        if kind == "date" and _WHICH_YEAR.search(asked) and not _A_YEAR.search(entry.body):
-            return label
-        if kind == "year":
-            if not any(y in entry.body for y in _A_YEAR.findall(asked)):
-                return label
-            continue
-        if kind == "name":
-            if _PERSON_NAME_ASK.search(asked) and not _PERSON_NAME.search(entry.body):
-                return label
-            continue
-        if kind == "number" and _SHARE_ASKED.search(asked):
-            if not _SHARE_GIVEN.search(entry.body):
-                return label
-            continue
-        if kind == "number" and (counted := _HOW_MANY.search(asked)):
-            # "How many ICBs are there?": a number in the entry must count that very thing.
-            nouns = counts(counted.group(1))
-            near = re.finditer(_NUMBER_BEFORE, entry.body, re.I)
-            if not any(stem(m.group(1).lower()) in nouns for m in near):
-                return label
-            continue
-        if kind == "expansion" and (term := _STANDS_FOR.search(asked)) and \
-                known_term(term.group(1)):
-            continue
-        if kind == "detail":
-            # Given only if the entry says the very thing asked about ("university").
-            noun = asks.search(asked).group(0).split()[-1]
-            if not re.search(rf"\b{re.escape(noun)}", entry.body, re.I):
-                return label
-            continue
-        if not holds.search(entry.body):
+        given = _GIVEN.get(kind)
+        if not (given(asked, asks, holds) if given else holds.search(entry.body)):
             return label
     return None
 
@@ -889,7 +916,9 @@ class AnswerIndex:
         little to bm25 but adds thousands of rows to score), and, when words were
         pruned, every word against a second index of the short fields only.
         """
-        words = sorted({w for c in concepts for w in c if w in self._df}, key=self._df.__getitem__)
+        # Rarest first, ties by spelling: the same question always searches the same words.
+        words = sorted({w for c in concepts for w in c if w in self._df},
+                       key=lambda w: (self._df[w], w))
         if not words:
             return []
         common = max(COMMON_FRACTION * len(self._docs), COMMON_FLOOR)
