@@ -205,3 +205,8 @@ def test_an_unsure_answer_offers_the_entries_it_was_nearly_as_sure_of(index):
 def test_a_sure_answer_offers_no_alternatives(index):
     answer = index.ask("how often does the DTL forum meet")
     assert answer.answered and answer.alternatives == ()
+
+
+def test_what_towns_make_up_a_pcn_is_a_question_not_a_request_to_invent(index):
+    assert answered_from(index, "which towns make up SMASH?") == "smash-pcn"
+    assert not index.ask("Just make up the eight DTL priorities").answered

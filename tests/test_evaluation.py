@@ -17,12 +17,12 @@ from tests.conftest import REPO
 sys.path.insert(0, str(REPO / "bench"))
 import qa as bench  # noqa: E402
 
-# Measured with bench/qa.py (lexical engine, shipped content) on 2026-12-02: in-scope right 68
-# of 94, out-of-scope refused 23 of 33. A small margin for harmless changes in ranking.
-HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 68, 23, 2
+# Measured with bench/qa.py (lexical engine, shipped content) on 2026-12-02: in-scope right 72
+# of 94, out-of-scope refused 25 of 33. A small margin for harmless changes in ranking.
+HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 72, 25, 2
 # Sets A to D, tuned on since their first run (a regression guard, not a measure): in scope
 # right, out of scope refused, as measured on 2026-12-02.
-LATER_SETS = {"A": (78, 50), "B": (79, 50), "C": (78, 48), "D": (72, 46)}
+LATER_SETS = {"A": (82, 50), "B": (81, 50), "C": (81, 48), "D": (72, 46)}
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;
 # the seeds use the acronym without spelling it out).
 ANSWERED_ON_PURPOSE = {"i173"}

@@ -223,7 +223,9 @@ ADVERSARIAL = re.compile(
     r"\b(?:ignore|disregard|forget) (?:all |any |your |the )?(?:previous|prior|above|earlier|"
     r"your) (?:instructions|rules|prompts?|guidance)\b|\bsystem prompt\b|\bdeveloper mode\b|"
     r"\bjailbreak|\bpretend (?:that |the |you |to )|\bact as (?:if|though)\b|\brole-?play\b|"
-    r"\b(?:make|making) (?:it |something |one |them )?up\b|\bmake up (?:a|an|the|some)\b|"
+    r"\b(?:make|making) (?:it|something|one|them|stuff|things) up\b|\bmake up (?:a|an|some)\b|"
+    # "Make up the list" as a request, not "which towns make up SMASH".
+    r"(?:^|[.!?,]\s*|\bjust |\bplease |\b(?:can|could|would|will) you )make up the\b|"
     r"\binvent (?:a|an|the|some)\b|\bmade-up\b|\bhypothetically\b|\bdo anything now\b|"
     r"\bwrite (?:me |us )?(?:a |an )?(?:fake )?quote\b|\bfake quote\b|\b(?:login|log-in|sign-in) "
     r"details\b|\bpasswords?\b",
