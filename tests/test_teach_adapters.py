@@ -194,10 +194,14 @@ async def test_slack_ask_the_forum_posted_to_the_channel_answered_approved_and_t
     await send(slack.mention("questions here on", user=slack.ORGANISER_ID))
     refusal = await send(slack.dm(UNKNOWN))
     assert "Ask the forum" in [b["text"]["text"] for b in slack.buttons(refusal)]
-    done = await send(slack.dm("ask forum confirm", ts="1700000004.1", event_ts="1700000004.1"))
+    # Two posts come of it, in either order: the reply in the DM and the question in the channel.
+    await slack.post_json(client, slack.event_callback(
+        slack.dm("ask forum confirm", ts="1700000004.1", event_ts="1700000004.1"),
+        event_id=next(events)))
+    count += 2
+    posts = (await fake.wait_for("chat.postMessage", count=count))[-2:]
+    done = next(p for p in posts if "Posted to the forum" in slack.texts(p))
     assert "Posted to the forum (#1)" in slack.texts(done)
-    posts = await fake.wait_for("chat.postMessage", count=count + 1)
-    count += 1
     question = next(p for p in posts if "A question for the forum" in slack.texts(p))
     assert question["channel"] == "C0FORUM"
     assert "I can answer" in [b["text"]["text"] for b in slack.buttons(question)]
