@@ -563,6 +563,8 @@ class _Doc:
     passage_sets: list[set[str]] = field(default_factory=list)
     # Its sentences saying what the sources leave out (see missing_fact).
     left_out: str = ""
+    # Each phrasing set's summed word weights (for overlap), once the weights are known.
+    phrasing_weights: list[float] = field(default_factory=list)
 
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -654,6 +656,9 @@ class AnswerIndex:
         self._short_bm25 = FieldBM25([c[:3] for c in columns], (1.0, 1.0, 1.0))
         self._build_expansions()
         self._word_weight = {w: self._weight({w}) for w in self._df}
+        for doc in self._docs.values():
+            doc.phrasing_weights = [sum(self._word_weight[w] for w in words)
+                                    for words in doc.phrasing_sets]
         self._pairs = np.unique(np.fromiter(
             (pair for e in self.content.entries.values()
              for text in (e.title, e.body, *e.phrasings) for pair in word_pairs(text)),
@@ -904,11 +909,15 @@ class AnswerIndex:
     def _overlap(self, doc: _Doc, concepts: list[set[str]], weights: list[float]) -> float:
         """Rarity-weighted Jaccard between the question and its closest title or phrasing."""
         best = 0.0
-        for words in doc.phrasing_sets:
-            shared = sum(w for c, w in zip(concepts, weights, strict=True) if c & words)
-            matched = set().union(*(c & words for c in concepts))
-            extra = sum(self._word_weight[w] for w in words - matched)
-            best = max(best, shared / (sum(weights) + extra))
+        asked = set().union(*concepts)
+        total = sum(weights)
+        for words, weight in zip(doc.phrasing_sets, doc.phrasing_weights, strict=True):
+            matched = words & asked
+            if not matched:
+                continue
+            shared = sum(w for c, w in zip(concepts, weights, strict=True) if c & matched)
+            extra = weight - sum(self._word_weight[w] for w in matched)
+            best = max(best, shared / (total + extra))
         return best
 
     def _candidates(self, concepts: list[set[str]]) -> list[tuple[str, float]]:
