@@ -8,6 +8,8 @@ figures go in docs/answering.md. The evaluation sets:
 - tests/eval/independent_a.toml to _d.toml, four more sets written from the seeds alone (one
   writer each, none having read content/ or another set), measured once untouched, then
   tuned on like the dev half;
+- tests/eval/independent_e.toml, a fifth such set written at the end of 2026-12-02 and not tuned
+  on: held out, like the held-out half below;
 - tests/eval/independent.toml, written from the two seeds alone, split once by id: odd ids are
   the dev half (tuned on), even ids the held-out half (never read, never tuned on). An in-scope
   answer is right when it is answered and its text holds the key words of `expect` (see
@@ -53,6 +55,12 @@ def later_sets() -> dict[str, list[dict]]:
     measured once untouched (docs/answering.md), then tuned on: dev data, like the dev half."""
     return {name: tomllib.loads((ROOT / f"tests/eval/independent_{name.lower()}.toml")
                                 .read_text())["question"] for name in ("A", "B", "C", "D")}
+
+
+def fresh_sets() -> dict[str, list[dict]]:
+    """Set E (tests/eval/independent_e.toml): written from the seeds alone at the end of
+    2026-12-02, measured once, and not tuned on: held out, like the held-out half."""
+    return {"E": tomllib.loads((ROOT / "tests/eval/independent_e.toml").read_text())["question"]}
 
 
 def half(question: dict) -> str:
@@ -137,6 +145,8 @@ def accuracy_report(content: Content, semantic=None, label: str = "") -> list[st
         *((f"set {name} (tuned on since its first run; expect words only)", part, {})
           for name, part in later_sets().items()),
         ("independent held-out half (not tuned on; expect words only)", held, {}),
+        *((f"set {name} (not tuned on; expect words only)", part, {})
+          for name, part in fresh_sets().items()),
     ):
         r = grade(index, part, topics)
         lines.append(

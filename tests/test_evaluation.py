@@ -23,6 +23,8 @@ HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 72, 25, 2
 # Sets A to D, tuned on since their first run (a regression guard, not a measure): in scope
 # right, out of scope refused, as measured on 2026-12-02.
 LATER_SETS = {"A": (82, 50), "B": (81, 50), "C": (81, 48), "D": (72, 46)}
+# Set E, written at the end of 2026-12-02 and never tuned on (held out): measured once.
+FRESH_SETS = {"E": (67, 35)}
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;
 # the seeds use the acronym without spelling it out).
 ANSWERED_ON_PURPOSE = {"i173"}
@@ -61,6 +63,14 @@ def test_the_later_sets_stay_at_their_tuned_level(index, name):
     assert len(questions) >= 150 and sum(q["scope"] == "out" for q in questions) >= 50
     result = bench.grade(index, questions, {})
     right, refused = LATER_SETS[name]
+    assert result["in"] >= right - MARGIN
+    assert result["out"] >= refused - MARGIN
+
+
+@pytest.mark.parametrize("name", sorted(FRESH_SETS))
+def test_the_sets_never_tuned_on_stay_at_their_measured_level(index, name):
+    result = bench.grade(index, bench.fresh_sets()[name], {})
+    right, refused = FRESH_SETS[name]
     assert result["in"] >= right - MARGIN
     assert result["out"] >= refused - MARGIN
 
