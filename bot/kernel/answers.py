@@ -131,7 +131,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"was|took part|did)|called)\b"),
      re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
      re.compile(r"\b(?:name|names|named|title)\b")),
-    # A detail the sources never give: a job title, a university, a platform, a venue.
+    # A detail the sources never give: a job title, a university, an employer, a venue.
     ("detail", "that detail",
      re.compile(r"\bjob title\b|\b(?:which|what) (?:university|organisation|organization|"
                 r"company|employer|venue|building|hospital)\b|"
@@ -265,8 +265,9 @@ _SHARE_GIVEN = re.compile(r"\d\s*(?:%|per ?cent)|\b(?:half|a third|a quarter|mos
 # "How many PCNs": the thing counted; a number with up to three words and then that thing.
 _HOW_MANY = re.compile(
     r"\bhow many (?:of (?:the |these |those )?(?:\d+ )?)?((?:[a-z]+ ){0,2}[a-z]+)")
-_NUMBER_BEFORE = (r"\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                  r"twenty|hundred|hundreds|dozen|dozens)\b\W+(?:[\w-]+\W+){0,3}?([a-z]+)\b")
+_NUMBER_BEFORE = re.compile(
+    r"\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"hundred|hundreds|dozen|dozens)\b\W+(?:[\w-]+\W+){0,3}?([a-z]+)\b", re.I)
 # "Which year", and a year as a number: only a number answers the first.
 _WHICH_YEAR = re.compile(r"\b(?:what|which)\s+years?\b|\byear exactly\b")
 _A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
@@ -319,7 +320,7 @@ def _number_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) 
         return bool(holds.search(body))
     # "How many ICBs are there?": a number in the entry must count that very thing.
     nouns = asked.counts(counted.group(1))
-    return any(stem(m.group(1).lower()) in nouns for m in re.finditer(_NUMBER_BEFORE, body, re.I))
+    return any(stem(m.group(1).lower()) in nouns for m in _NUMBER_BEFORE.finditer(body))
 
 
 def _expansion_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
