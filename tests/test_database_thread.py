@@ -338,3 +338,24 @@ async def test_stopping_finishes_the_work_in_flight_then_closes_the_database_on_
     with sqlite3.connect(bot.config.storage.path) as check:
         assert check.execute(
             "select count(*) from welcomed where person = 'late'").fetchone() == (1,)
+
+
+async def test_closing_the_bot_while_the_core_uses_the_database_waits_its_turn(bot):
+    """A test's or a command's `bot.close()` from the server's thread used to close the
+    connection under a query running on the core (an error at best, a crash at worst)."""
+    import threading
+
+    await bot.start_core(10)
+    started = threading.Event()
+
+    def busy() -> str:
+        started.set()
+        for _ in range(20000):
+            bot.db.execute("select count(*) from questions").fetchone()
+        return "done"
+
+    work = asyncio.ensure_future(bot.run(busy))
+    await asyncio.to_thread(started.wait)
+    bot.close()
+    assert await work == "done"
+    await bot.stop_core()

@@ -507,6 +507,13 @@ class Bot:
             scheduler.replan()
 
     def close(self) -> None:
+        """Close the database. While the core thread runs and this is another thread, the close
+        waits its turn on the core (after the work already there), so the connection is never
+        closed while the core is using it; `stop_core(close=True)` also waits for that."""
+        core = self.core
+        if core is not None and core.loop is not None and not core.here():
+            core.loop.call_soon_threadsafe(self.db.close)
+            return
         self.db.close()
 
 
