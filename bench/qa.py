@@ -163,7 +163,9 @@ def padded(content: Content, total: int, seed: int = 7) -> Content:
     words = sorted({w for e in content.entries.values() for w in e.body.lower().split()})
     invented = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 9)))
                 for _ in range(20_000)]
-    entries = dict(content.entries)
+    entries, asked = dict(content.entries), dict(content.asked)
+    # As many asked questions on each made-up entry as the real ones have on average.
+    per_entry = round(sum(map(len, asked.values())) / max(1, len(entries)))
     for n in range(total - len(entries)):
         def text(k: int) -> str:
             return " ".join(rng.choice(words if rng.random() < 0.5 else invented) for _ in range(k))
@@ -171,7 +173,8 @@ def padded(content: Content, total: int, seed: int = 7) -> Content:
         entry_id = f"synthetic-{n}"
         entries[entry_id] = Entry(id=entry_id, title=text(5), body=text(60), source="synthetic",
                                   phrasings=(text(6), text(6)), tags=(text(1),))
-    return replace(content, entries=entries)
+        asked[entry_id] = tuple(text(8) for _ in range(per_entry))
+    return replace(content, entries=entries, asked=asked)
 
 
 def measure_bot(content: Content, questions: list[dict], semantic=None) -> dict | None:
@@ -197,7 +200,8 @@ def measure_bot(content: Content, questions: list[dict], semantic=None) -> dict 
 def measure_baseline(content: Content, questions: list[dict]) -> dict:
     started = time.perf_counter()
     ids = list(content.entries)
-    corpus = [content_words(" ".join((e.title, *e.phrasings, e.body)))
+    corpus = [content_words(" ".join((e.title, *e.phrasings, *content.asked.get(e.id, ()),
+                                      e.body)))
               for e in content.entries.values()]
     bm25 = BM25Okapi(corpus)
     build = time.perf_counter() - started
@@ -225,7 +229,8 @@ def measure_bm25s(content: Content, questions: list[dict]) -> dict | None:
     logging.getLogger("bm25s").propagate = False
     started = time.perf_counter()
     ids = list(content.entries)
-    corpus = [content_words(" ".join((e.title, *e.phrasings, e.body)))
+    corpus = [content_words(" ".join((e.title, *e.phrasings, *content.asked.get(e.id, ()),
+                                      e.body)))
               for e in content.entries.values()]
     retriever = bm25s.BM25()
     retriever.index(corpus, show_progress=False)

@@ -73,6 +73,10 @@ class Content:
     # Which state of the content layers this is, and what they had to say when applied.
     revision: str = ""
     notes: list[str] = field(default_factory=list)
+    # Questions people asked in their own words, by the id of the entry that answers them
+    # (asked.toml): matched like phrasings, never shown, and kept apart from the phrasings
+    # that organisers edit in chat.
+    asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def glossary_lookup(self, term: str) -> GlossaryTerm | None:
         """Find a glossary term by its name or an alias, ignoring case."""
@@ -175,6 +179,7 @@ def check_content(directory: str | Path) -> tuple[Content, list[Problem]]:
     _load_glossary(root / "glossary.toml", content, problems)
     _load_synonyms(root / "synonyms.toml", content, problems)
     _load_priorities(root / "priorities.toml", content, problems)
+    _load_asked(root / "asked.toml", content, problems)
     content.files = dict(content.entries)
     content.file_priorities = list(content.priorities)
     return content, problems
@@ -391,6 +396,26 @@ def _load_synonyms(path: Path, content: Content, problems: list[Problem]) -> Non
                                 "\"catchup\""))
         return
     content.phrases = {k.strip().lower(): v.strip().lower() for k, v in phrases.items()}
+
+
+def _load_asked(path: Path, content: Content, problems: list[Problem]) -> None:
+    """asked.toml, which is optional: `entry-id = ["a question as someone typed it", ...]`."""
+    if not path.is_file():
+        return
+    loaded = _read_toml(path, problems)
+    if loaded is None:
+        return
+    data, text = loaded
+    for entry_id, questions in data.items():
+        line = _line_of(text, f"{entry_id} =")
+        listed = _str_list(questions)
+        if listed is None:
+            problems.append(Problem(str(path), line,
+                                    f"'{entry_id}' must be a list of questions (strings)"))
+        elif entry_id not in content.entries:
+            problems.append(Problem(str(path), line, f"no entry '{entry_id}' to answer these"))
+        else:
+            content.asked[entry_id] = tuple(dict.fromkeys(listed))
 
 
 def _load_priorities(path: Path, content: Content, problems: list[Problem]) -> None:

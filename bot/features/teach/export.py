@@ -84,6 +84,7 @@ def write_content(content: Content, source_dir: str | Path, target: str | Path) 
     for name in ("glossary.toml", "synonyms.toml"):
         if (source / name).resolve() != (out / name).resolve():
             shutil.copyfile(source / name, out / name)
+    _write_asked(content, source / "asked.toml", out / "asked.toml")
     if content.priorities == content.file_priorities and (source / "priorities.toml").is_file():
         if (source / "priorities.toml").resolve() != (out / "priorities.toml").resolve():
             shutil.copyfile(source / "priorities.toml", out / "priorities.toml")
@@ -91,3 +92,24 @@ def write_content(content: Content, source_dir: str | Path, target: str | Path) 
         (out / "priorities.toml").write_text(priorities_text(content.priorities),
                                              encoding="utf-8")
     return written
+
+
+def _write_asked(content: Content, source: Path, target: Path) -> None:
+    """The asked questions of the entries still live: the file as it is while every entry it
+    names is, else written again without those retired in chat (the check would refuse them)."""
+    if source.resolve() == target.resolve():
+        if set(content.asked) <= set(content.entries):
+            return
+    elif not content.asked:
+        target.unlink(missing_ok=True)
+        return
+    elif set(content.asked) <= set(content.entries) and source.is_file():
+        shutil.copyfile(source, target)
+        return
+    lines = ["# Questions people asked in their own words, by the entry that answers them",
+             f"# (exported from {source}, leaving out entries retired in chat)."]
+    for entry_id, questions in sorted(content.asked.items()):
+        if entry_id in content.entries:
+            lines += [f"{entry_id} = [", *(f"  {json.dumps(q, ensure_ascii=False)},"
+                                           for q in questions), "]"]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
