@@ -243,13 +243,25 @@ _PERSON_NAME_ASK = re.compile(
 ADVERSARIAL = re.compile(
     r"\b(?:ignore|disregard|forget) (?:all |any |your |the )?(?:previous|prior|above|earlier|"
     r"your) (?:instructions|rules|prompts?|guidance)\b|\bsystem prompt\b|\bdeveloper mode\b|"
-    r"\bjailbreak|\bpretend (?:that |the |you |to )|\bact as (?:if|though)\b|\brole-?play\b|"
-    r"\b(?:make|making) (?:it|something|one|them|stuff|things) up\b|\bmake up (?:a|an|some)\b|"
+    r"\bjailbreak|\bpretend (?:that |the |you |you're |youre |to )|\bact as (?:if|though)\b|"
+    r"\brole-?play\b|\b(?:make|making) (?:it|something|one|them|stuff|things) up\b|"
+    r"\bmake (?:some |a few )?(?:[\w-]+ )?(?:ones|examples|figures|numbers|statistics|stats|names|"
+    r"quotes) up\b|\bmake up (?:a|an|some|a few|two|three|four|five|\d+)\b|"
     # "Make up the list" as a request, not "which towns make up SMASH".
     r"(?:^|[.!?,]\s*|\bjust |\bplease |\b(?:can|could|would|will) you )make up the\b|"
     r"\binvent (?:a|an|the|some)\b|\bmade-up\b|\bhypothetically\b|\bdo anything now\b|"
     r"\bwrite (?:me |us )?(?:a |an )?(?:fake )?quote\b|\bfake quote\b|\b(?:login|log-in|sign-in) "
-    r"details\b|\bpasswords?\b",
+    r"details\b|\bpasswords?\b|"
+    # Words put in someone's mouth, or a claim to be confirmed unchecked.
+    r"\b(?:write|draft|compose)\b[^.?!]{0,30}\b(?:testimonial|endorsement|linkedin post|press "
+    r"release)\b|\bsign it (?:with|as|in) (?:his|her|their)\b|\bendors(?:e|es|ing|ement)\b"
+    r"[^.?!]{0,40}\b(?:my|our) (?:company|product|consultancy|business|firm|app)\b|"
+    r"\bjust (?:confirm|say yes|agree)\b|\bno need to check\b|\bconfirm that and give\b|"
+    # Other people's questions or records: the bot shows no one else's data.
+    r"\b(?:other|others|another)\s+(?:users?|people|dtls?|members?|colleagues?|person)\b[^?.!]{0,40}"
+    r"\b(?:asked|asking|ask)\s+(?:you|the bot)\b|\b(?:show|paste|give|send) (?:me |us )?their "
+    r"(?:chats|conversations|messages|questions)\b|\b(?:show|give|send|list|export|share) "
+    r"(?:me |us )?(?:the |all |their )?patients?'? (?:records?|notes|details)\b",
     re.IGNORECASE,
 )
 # Chit-chat that is not small talk the bot answers: refused, never matched to an entry.
@@ -258,7 +270,9 @@ OFF_TOPIC = re.compile(
     r"\bwhat do you do to (?:unwind|relax)\b|\bweather\b|\bfootball\b|\bpremier league\b|"
     r"\brecipes?\b|\bdo you (?:ever )?(?:get )?(?:bored|tired|lonely)\b|\bfancy a (?:cuppa|coffee|"
     r"tea|brew|drink|pint)\b|\b(?:write|compose) (?:me |us )?(?:a |an )?(?:limerick|poem|song|"
-    r"haiku|rap|story)\b|\byour favourite\b",
+    r"haiku|rap|story)\b|\byour favourite\b|\bpodcasts?\b|\b(?:recommend|suggest) (?:me )?"
+    r"(?:a |some )?(?:good )?(?:books?|films?|movies?|restaurants?|pubs?|songs?|playlists?|"
+    r"holidays?|tv shows?|series)\b|\btea or coffee\b|\bcoffee or tea\b",
     re.IGNORECASE,
 )
 _PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
@@ -288,7 +302,12 @@ _HOW_MANY = re.compile(
     r"\bhow many (?:of (?:the |these |those )?(?:\d+ )?)?((?:[a-z]+ ){0,2}[a-z]+)")
 _NUMBER_BEFORE = re.compile(
     r"\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-    r"hundred|hundreds|dozen|dozens)\b\W+(?:[\w-]+\W+){0,3}?([a-z]+)\b", re.I)
+    r"hundred|hundreds|dozen|dozens)\b((?:\W+[\w-]+){1,2})", re.I)
+# "How many turned up", "how many had ...": people counted without naming them, so any number
+# answers, or a word for how many ("most had NHS experience").
+_COUNTS_PEOPLE = frozenset("""turned came attended went joined showed took had have has were
+    was are is do did does said say think thought felt feel agreed got""".split())
+_QUANTITY = re.compile(r"\b(?:most|many|few|majority|minority|handful|some|all|none)\b", re.I)
 # "Which year", and a year as a number: only a number answers the first.
 _WHICH_YEAR = re.compile(r"\b(?:what|which)\s+years?\b|\byear exactly\b")
 _A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
@@ -339,9 +358,13 @@ def _number_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) 
     counted = _HOW_MANY.search(asked.text)
     if counted is None:
         return bool(holds.search(body))
-    # "How many ICBs are there?": a number in the entry must count that very thing.
+    if counted.group(1).split()[0] in _COUNTS_PEOPLE:
+        return bool(holds.search(body) or _QUANTITY.search(body))
+    # "How many ICBs are there?": a number in the entry must count that very thing, the word
+    # after it or the one after that ("eight main priorities").
     nouns = asked.counts(counted.group(1))
-    return any(stem(m.group(1).lower()) in nouns for m in _NUMBER_BEFORE.finditer(body))
+    return any(stem(word.lower()) in nouns for m in _NUMBER_BEFORE.finditer(body)
+               for word in re.findall(r"[\w-]+", m.group(1)))
 
 
 def _expansion_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
@@ -394,6 +417,10 @@ _NAME_TOKEN = re.compile(
 )
 # How alike (0-100) a question and one of an entry's phrasings are when it is asked in its words.
 EXACT_LIKENESS = 90
+# A glossary term whose expansion says the sources never spell it out, asked what it stands for.
+_NOT_SPELT_OUT = re.compile(r"\bnot spel(?:t|led) out\b", re.IGNORECASE)
+_ASKS_EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\bacronym\b|\babbreviation\b",
+                             re.IGNORECASE)
 # Two or more capitalised words in a row ("GP Connect", "Greater Manchester"): a proper name.
 _NAME_PHRASE = re.compile(r"\b[A-Z][\w&-]*(?:[ \t]+[A-Z][\w&-]*)+\b")
 # Capitalised words that name nothing in particular.
@@ -404,13 +431,15 @@ _STEMMER = Stemmer.Stemmer("english")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _GLOSSARY_QUESTION = re.compile(
     r"^(?:what|whats|what's|wat)\s+(?:(?:is|are|does|do)\s+)?(?:(?:an?|the)\s+)?"
-    r"(?P<term>[a-z0-9&-]+)(?:\s+(?:actually|really|exactly))?"
-    r"(?:\s+(?:stand for|stands for|mean|means|short for))?$"
+    r"(?:(?:acronym|abbreviation|term)\s+)?(?P<term>[a-z0-9&-]+)(?:\s+(?:actually|really|exactly))?"
+    r"(?P<expand>\s+(?:stand for|stands for|mean|means|short for))?"
+    r"(?:\s+(?:actually|really|exactly))?$"
 )
 
 
 # Small talk, as whole messages (a greeting before a real question is just a stopword there).
 _BOT = r"(?:\s+(?:there|bot|dtlbot|dtl\s+bot|all|everyone|folks|team|again|mate))?"
+_WHAT_YOU_ARE = r"(?:an?\s+)?(?:real\s+)?(?:bot|robot|human|person|ai|chatgpt|chatbot|machine)"
 SMALLTALK = (
     ("greeting", re.compile(
         r"^(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|hi\s+hello|good\s+(?:morning|afternoon|"
@@ -427,8 +456,9 @@ SMALLTALK = (
         r"great|perfect|brilliant|what\s+i\s+needed)$")),
     ("who", re.compile(
         r"^(?:who|what)\s+(?:are|r)\s+(?:you|u)(?:\s+exactly)?$|^(?:are|r)\s+(?:you|u)\s+"
-        r"(?:a\s+)?(?:bot|robot|human|person|real|ai|an\s+ai|chatgpt|a\s+real\s+person)$"
-        r"|^what(?:'s|\s+is)\s+your\s+name$|^who\s+(?:made|built|runs|wrote)\s+(?:you|u)$"
+        + _WHAT_YOU_ARE + r"(?:\s+or\s+" + _WHAT_YOU_ARE + r")?$"
+        r"|^what(?:'s|\s+is)\s+your\s+name(?:\s+(?:and\s+)?(?:are|r)\s+(?:you|u)\s+"
+        + _WHAT_YOU_ARE + r")?$|^who\s+(?:made|built|runs|wrote)\s+(?:you|u)$"
         r"|^introduce\s+yourself$|^tell\s+me\s+about\s+yourself$")),
     ("abilities", re.compile(
         r"^what\s+(?:can|do|could)\s+(?:you|u)\s+(?:do|help\s+(?:me\s+)?with|tell\s+me"
@@ -693,10 +723,12 @@ class AnswerIndex:
         surface = {t for doc in self._docs.values() for text in (
             doc.entry.title, *doc.entry.phrasings, *doc.entry.tags, doc.entry.body)
             for t in tokenize(self._normalise(text)) if t.isalpha() and len(t) > 2}
-        curated = {stem(t) for t in surface} | {w for doc in self._docs.values() for text in (
-            doc.entry.title, *doc.entry.phrasings, *doc.entry.tags, doc.entry.body)
+        # The content's own words (not asked questions', which keep their askers' typos).
+        self._curated = {stem(t) for t in surface} | {
+            w for doc in self._docs.values() for text in (
+                doc.entry.title, *doc.entry.phrasings, *doc.entry.tags, doc.entry.body)
             for w in self._words(text)}
-        vocabulary = (set(self._df) & curated) | set(self._expansions) | STOPWORDS | surface
+        vocabulary = (set(self._df) & self._curated) | set(self._expansions) | STOPWORDS | surface
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(vocabulary):
             self._by_initial.setdefault(word[0], []).append(word)
@@ -749,7 +781,7 @@ class AnswerIndex:
             token = match.group(0)
             word = token.lower()
             if len(word) < 3 or not token.isupper() or self.content.glossary_lookup(word) or \
-                    stem(word) in self._df:
+                    stem(word) in self._curated:
                 return token
             near = [t for t in self.content.glossary if OSA.distance(word, t) == 1]
             return near[0].upper() if len(near) == 1 else token
@@ -941,13 +973,18 @@ class AnswerIndex:
     def _overlap(self, doc: _Doc, concepts: list[set[str]], weights: list[float]) -> float:
         """Rarity-weighted Jaccard between the question and its closest title or phrasing."""
         best = 0.0
-        asked = set().union(*concepts)
+        # Which concepts each question word stands in (a synonym may stand in several).
+        owners: dict[str, list[int]] = {}
+        for n, concept in enumerate(concepts):
+            for word in concept:
+                owners.setdefault(word, []).append(n)
         total = sum(weights)
         for words, weight in zip(doc.phrasing_sets, doc.phrasing_weights, strict=True):
-            matched = words & asked
+            matched = words & owners.keys()
             if not matched:
                 continue
-            shared = sum(w for c, w in zip(concepts, weights, strict=True) if c & matched)
+            covered = {n for word in matched for n in owners[word]}
+            shared = sum(weights[n] for n in covered)
             extra = weight - sum(self._word_weight[w] for w in matched)
             best = max(best, shared / (total + extra))
         return best
@@ -1003,6 +1040,10 @@ class AnswerIndex:
             return Answer(question, answered=False, score=0.0, reason="clinical")
         term = self.glossary_answer(text)
         if term is not None:
+            if _NOT_SPELT_OUT.search(term.expansion) and _ASKS_EXPANSION.search(text):
+                # "What does DFPC stand for?": the term is known, what the letters mean is not.
+                return Answer(question, answered=False, score=1.0, glossary=term,
+                              reason="partial", missing="what the letters stand for")
             return Answer(question, answered=True, score=1.0, glossary=term)
         if not concepts and not context_concepts:
             return Answer(question, answered=False, score=0.0, reason="empty")
@@ -1027,7 +1068,8 @@ class AnswerIndex:
             passage, which = self._passage(doc, concepts, weights)
             signals = {
                 "coverage": self._coverage(doc, concepts, weights),
-                "likeness": max(fuzz.ratio(query_key, p) for p in doc.phrasings) / 100,
+                "likeness": process.extractOne(query_key, doc.phrasings,
+                                               scorer=fuzz.ratio)[1] / 100,
                 "bm25": relevance / best_bm25,
                 "overlap": self._overlap(doc, concepts, weights),
                 "passage": passage,
@@ -1049,7 +1091,10 @@ class AnswerIndex:
             entry = doc.entry
             # Asked in the very words of one of its phrasings (an answer organisers wrote for
             # this question): the entry is the answer, whatever kind of fact it looks for.
-            asked_so = max(fuzz.ratio(query_key, p) for p in doc.phrasings) >= EXACT_LIKENESS
+            # (Its own phrasings only: a question asked.toml gives it may be close to one it
+            # cannot answer, "what date and venue" beside "is there a date and venue".)
+            asked_so = max(fuzz.ratio(query_key, p) for p in
+                           doc.phrasings[:1 + len(entry.phrasings)]) >= EXACT_LIKENESS
             missing = None if asked_so else missing_fact(
                 text, entry, doc.left_out,
                 counts=self._counted,
