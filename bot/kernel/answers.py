@@ -296,7 +296,8 @@ _STANDS_FOR = re.compile(r"\b([\w&-]+) (?:(?:tool|programme|project|scheme|role|
                          r"(?:actually |really |exactly )?(?:stands?|short) for\b")
 # A percentage or proportion asked for, and given.
 _SHARE_ASKED = re.compile(r"\b(?:percentage|proportion|percent|per cent)\b")
-_SHARE_GIVEN = re.compile(r"\d\s*(?:%|per ?cent)|\b(?:half|a third|a quarter|most|all)\b", re.I)
+_SHARE_GIVEN = re.compile(
+    r"\d\s*(?:%|per ?cent)|\b(?:half|a third|a quarter|most)\b|(?<!not )\ball\b", re.I)
 # "How many PCNs": the thing counted; a number with up to three words and then that thing.
 _HOW_MANY = re.compile(
     r"\bhow many (?:of (?:the |these |those )?(?:\d+ )?)?((?:[a-z]+ ){0,2}[a-z]+)")
