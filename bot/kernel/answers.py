@@ -172,12 +172,15 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:venue|venues|place|location|where)\b")),
     # A list the entry itself says its source leaves out ("the eight priorities").
     ("list", "that list",
-     re.compile(r"\b(?:list|tell me) (?:the|all|out)\b|\bwhat (?:are|were) the (?:eight|8)\b"),
+     re.compile(r"\b(?:list|tell me) (?:the|all|out)\b|"
+                r"\bwhat (?:exactly )?(?:are|were) (?:exactly )?the (?:eight|8)\b"),
      re.compile(""),  # only the entry's own "leaves the list out" makes this partial
      re.compile(r"\blist\b")),
     ("number", "that figure",
      re.compile(r"\bwhat\b[\w\s']{0,30}?\b(?:percentage|proportion|percent|score|scores|"
-                r"threshold|ratio|rate)\b|\bwhat number\b|\bhow many\b"),
+                r"threshold|ratio|rate)\b|\bwhat number\b|\bhow many\b|\bby how much\b|"
+                r"\bany (?:figures|numbers|statistics|stats)\b|"
+                r"\bwhat (?:results|figures|statistics)\b"),
      re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                 r"twenty|hundred|hundreds|dozen|dozens)\b", re.I),
      re.compile(r"\b(?:number|numbers|figure|figures|count|percentage)\b")),
@@ -195,9 +198,22 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # What happened after the sources were written (did a planned meeting go ahead?).
     ("outcome", "what happened afterwards",
      re.compile(r"\bdid (?:it|they|the [\w\s-]{1,30}?) (?:go ahead|happen|take place|get "
-                r"cancelled|work out)\b|\bwas it (?:cancelled|held|a success)\b|\bhow did it go\b"),
+                r"cancelled|work out)\b|\bwas it (?:cancelled|held|a success)\b|\bhow did it go\b|"
+                r"\bwhat did (?:they|the [\w\s-]{1,20}?) (?:actually |really )?achieve\b"),
      re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
      re.compile(r"\bhappened\b")),
+    # How a tool works inside (how DERI's score is worked out): the sources do not say.
+    ("method", "how it is worked out",
+     re.compile(r"\bhow (?:is|are|does|do) (?:the |it |its |they )?[\w\s-]{0,40}?\b"
+                r"(?:calculat\w*|worked out|work out|computed?|scored)\b|"
+                r"\bwhat data (?:goes|go) into\b|\bwhich (?:datasets|data sets)\b"),
+     re.compile(r"\bcalculat|\bdatasets?\b|\bdata sets?\b", re.I),
+     re.compile(r"\bcalculat|\bmethod")),
+    # Templates and model documents: the sources describe what to set out, and give none.
+    ("template", "a template",
+     re.compile(r"\btemplates?\b|\bclauses?\b|\bmodel (?:document|agreement|policy)\b"),
+     re.compile(r"\btemplate|\bclause", re.I),
+     re.compile(r"\btemplate")),
     # A year the sources never mention ("the 2025/26 contract"): they say nothing of it.
     ("year", "anything about that year",
      re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b"),
@@ -209,7 +225,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"setup|install|enable|disable|get access|access|request|register|order|migrate|"
                 r"switch|procure|buy|purchase|book|claim|submit|report|log in|sign in|reset|"
                 r"integrate|upgrade|renew)\b|\bwhat is the process\b|"
-                r"\bhow (?:do|can) (?:i|we) get (?:an?|the|my|our) [\w-]+ (?:account|login|"
+                r"\bhow (?:do|can) (?:i|we) get (?:an?|the|my|our) (?:[\w-]+ )?(?:account|login|"
                 r"licen[cs]e|smartcard)\b|\bhow (?:does|do|can) (?:a |the )?(?:patient|patients|"
                 r"person|people|someone) (?:register|book|sign up|enrol|order|request)\b|"
                 r"\bstep[- ]by[- ]step\b"),
@@ -218,7 +234,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:instructions|procedure|steps to)\b")),
     # The sources say nothing about regulation or compliance.
     ("regulation", "regulatory or compliance requirements",
-     re.compile(r"\b(?:cqc|gdpr|dspt|regulations?|regulatory|regulators?|legislation|"
+     re.compile(r"\b(?:cqc|gdpr|dspt|dpia|regulations?|regulatory|regulators?|legislation|"
+                r"(?:privacy|data protection) impact assessments?|"
                 r"legal(?:ly)? requir\w*|legal difference|contract(?:ual)? terms|compliance|"
                 r"compliant|care quality commission)\b"),
      re.compile(r"\b(?:cqc|gdpr|regulat\w*|legislation|legal|complian\w*)\b", re.I),
@@ -261,16 +278,25 @@ ADVERSARIAL = re.compile(
     r"\b(?:other|others|another)\s+(?:users?|people|dtls?|members?|colleagues?|person)\b[^?.!]{0,40}"
     r"\b(?:asked|asking|ask)\s+(?:you|the bot)\b|\b(?:show|paste|give|send) (?:me |us )?their "
     r"(?:chats|conversations|messages|questions)\b|\b(?:show|give|send|list|export|share) "
-    r"(?:me |us )?(?:the |all |their )?patients?'? (?:records?|notes|details)\b",
+    r"(?:me |us )?(?:the |all |their )?patients?'? (?:records?|notes|details)\b|"
+    r"\bnhs numbers?\b|\bpatient list with\b|\b(?:names|addresses|phone numbers) (?:and \w+ )?of "
+    r"(?:our |the |their |all )?(?:\w+ )?patients\b|"
+    r"\bname and shame\b|\b(?:nasty|abusive|anonymous) (?:review|post|message|comment)\b|"
+    r"\btrash(?:ing)? (?:dr|him|her|them)\b|\b(?:the )?(?:worst|laziest|lazy) (?:run |performing )?"
+    r"(?:ones|practices|pcns|gps|clinical directors|managers|dtls)\b|"
+    r"\bget (?:round|around|past) (?:the )?(?:practice |nhs )?(?:firewall|security)\b|"
+    r"\bbypass (?:the )?(?:firewall|security|smartcard)\b",
     re.IGNORECASE,
 )
 # Chit-chat that is not small talk the bot answers: refused, never matched to an entry.
 OFF_TOPIC = re.compile(
     r"\btell (?:me|us) (?:a |an |some |any )?jokes?\b|\bhow (?:has|was|is) your day\b|"
     r"\bwhat do you do to (?:unwind|relax)\b|\bweather\b|\bfootball\b|\bpremier league\b|"
-    r"\brecipes?\b|\bdo you (?:ever )?(?:get )?(?:bored|tired|lonely)\b|\bfancy a (?:cuppa|coffee|"
-    r"tea|brew|drink|pint)\b|\b(?:write|compose) (?:me |us )?(?:a |an )?(?:limerick|poem|song|"
-    r"haiku|rap|story)\b|\byour favourite\b|\bpodcasts?\b|\b(?:recommend|suggest) (?:me )?"
+    r"\brecipes?\b|\bdo you (?:ever )?(?:get )?(?:bored|tired|lonely)\b|\bhow'?s your day\b|"
+    r"\bbirthday\b|\b(?:card|leaving|wedding) message\b|"
+    r"\bfancy a (?:cuppa|coffee|tea|brew|drink|pint)\b|"
+    r"\b(?:write|compose) (?:me |us )?(?:a |an )?(?:limerick|poem|song|haiku|rap|story)\b|"
+    r"\byour favourite\b|\bpodcasts?\b|\b(?:recommend|suggest) (?:me )?"
     r"(?:a |some )?(?:good )?(?:books?|films?|movies?|restaurants?|pubs?|songs?|playlists?|"
     r"holidays?|tv shows?|series)\b|\btea or coffee\b|\bcoffee or tea\b",
     re.IGNORECASE,
