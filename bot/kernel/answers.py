@@ -110,7 +110,7 @@ _CLINICAL_PHRASES = re.compile(r"\bself[- ]harm|\bmental health crisis\b")
 # of the plan").
 _NOT_CLINICAL = re.compile(
     r"\btreat(?:s|ed|ing)? (?:them|it|this|that|these|those|everyone|people|staff|patients and "
-    r"staff|all|both|each|us|you|as)\b|\ba (?:real )?pain\b|\b(?:at )?the heart of\b|"
+    r"staff|all|both|each|us|you|as)\b|\ba (?:real )?pain\b|\b(?:at )?the heart of\b|\bat heart\b|"
     r"\bsick of\b")
 
 # Questions that ask for one kind of fact (an amount, a date, a link, a name, a figure): when the
