@@ -104,7 +104,10 @@ CLINICAL_WORDS = frozenset(
 )
 
 # Clinical words of more than one word (hyphens split words: "self-harm" is "self", "harm").
-_CLINICAL_PHRASES = re.compile(r"\bself[- ]harm|\bmental health crisis\b")
+_CLINICAL_PHRASES = re.compile(
+    r"\bself[- ]harm|\bmental health crisis\b|\bslurred speech\b|\bface drooping\b|"
+    r"\bdrooping face\b|\b(?:can't|cannot|difficulty) breath\w*\b|\bbreathing difficult\w*\b|"
+    r"\bunconscious\b|\bcollapsed\b|\bfainted\b")
 
 # Clinical words in an everyday sense ("treat them equally", "a pain to set up", "at the heart
 # of the plan").
@@ -285,7 +288,18 @@ ADVERSARIAL = re.compile(
     r"\btrash(?:ing)? (?:dr|him|her|them)\b|\b(?:the )?(?:worst|laziest|lazy) (?:run |performing )?"
     r"(?:ones|practices|pcns|gps|clinical directors|managers|dtls)\b|"
     r"\bget (?:round|around|past) (?:the )?(?:practice |nhs )?(?:firewall|security)\b|"
-    r"\bbypass (?:the )?(?:firewall|security|smartcard)\b",
+    r"\bbypass (?:the )?(?:firewall|security|smartcard)\b|"
+    # Covert access, fraud, forgery, abuse, and being told to be something else.
+    r"\bwithout (?:anyone|anybody|them|the practice) (?:noticing|knowing|finding out)\b|"
+    r"\b(?:doesn't|does not|don't|do not) (?:actually |really )?exist\b|\bfake\b|"
+    r"\bforg(?:e|ed|es|ing|ery)\b|"
+    r"\bfraud\w*\b|\b(?:write|say|post) (?:something )?(?:really |very )?(?:rude|insulting|"
+    r"offensive|nasty|mean)\b|\bforget the nhs\b|\byou(?:'re| are) (?:now )?(?:an? |my )"
+    r"[\w\s-]{1,30}? now\b|"
+    # Word-for-word quotes: the bot answers in its own words from the sources, and a quote asked
+    # for is most often of something they do not say.
+    r"\b(?:exact|direct) quote\b|\bword for word\b|\bquote (?:it|that|this|them) (?:for me|back|"
+    r"to me)\b|\bverbatim\b",
     re.IGNORECASE,
 )
 # Chit-chat that is not small talk the bot answers: refused, never matched to an entry.
@@ -298,7 +312,8 @@ OFF_TOPIC = re.compile(
     r"\b(?:write|compose) (?:me |us )?(?:a |an )?(?:limerick|poem|song|haiku|rap|story)\b|"
     r"\byour favourite\b|\bpodcasts?\b|\b(?:recommend|suggest) (?:me )?"
     r"(?:a |some )?(?:good )?(?:books?|films?|movies?|restaurants?|pubs?|songs?|playlists?|"
-    r"holidays?|tv shows?|series)\b|\btea or coffee\b|\bcoffee or tea\b",
+    r"holidays?|tv shows?|series)\b|\btea or coffee\b|\bcoffee or tea\b|\bcrypto\w*\b|"
+    r"\bbitcoin\b",
     re.IGNORECASE,
 )
 _PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
@@ -338,6 +353,9 @@ _QUANTITY = re.compile(r"\b(?:most|many|few|majority|minority|handful|some|all|n
 # "Which year", and a year as a number: only a number answers the first.
 _WHICH_YEAR = re.compile(r"\b(?:what|which)\s+years?\b|\byear exactly\b")
 _A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
+# An acronym spelt out in an entry: "Digital Exclusion Risk Index (DERI)".
+_SPELT_OUT = re.compile(
+    r"\b[A-Z][a-z]+(?: (?:[A-Z][a-z]+|and|of|for)){1,6} \(\*{0,2}([A-Z]{2,})\*{0,2}\)")
 
 _QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b")
 # A second question joined to the first: "..., and when is ...", "... and how often ...".
@@ -396,8 +414,12 @@ def _number_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) 
 
 def _expansion_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
     term = _STANDS_FOR.search(asked.text)
-    return (term is not None and asked.known_term(term.group(1))) or \
-        bool(holds.search(asked.entry.body))
+    if term is not None and asked.known_term(term.group(1)):
+        return True
+    # The entry spells out the acronym asked about (any, when none is named: "its acronym").
+    spelt = {m.group(1).lower() for m in _SPELT_OUT.finditer(asked.entry.body)}
+    return bool(holds.search(asked.entry.body)) or (
+        term.group(1) in spelt if term is not None else bool(spelt))
 
 
 def _detail_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
@@ -460,7 +482,7 @@ _GLOSSARY_QUESTION = re.compile(
     r"^(?:what|whats|what's|wat)\s+(?:(?:is|are|does|do)\s+)?(?:(?:an?|the)\s+)?"
     r"(?:(?:acronym|abbreviation|term)\s+)?(?P<term>[a-z0-9&-]+)(?:\s+(?:actually|really|exactly))?"
     r"(?P<expand>\s+(?:stand for|stands for|mean|means|short for))?"
-    r"(?:\s+(?:actually|really|exactly))?$"
+    r"(?:\s+(?:actually|really|exactly|in full))?$"
 )
 
 
@@ -644,6 +666,8 @@ class _Doc:
     left_out: str = ""
     # Each phrasing set's summed word weights (for overlap), once the weights are known.
     phrasing_weights: list[float] = field(default_factory=list)
+    # Which phrasing sets hold each word: overlap looks only at those sharing a question word.
+    holding: dict[str, list[int]] = field(default_factory=dict)
 
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -739,6 +763,9 @@ class AnswerIndex:
         for doc in self._docs.values():
             doc.phrasing_weights = [sum(self._word_weight[w] for w in words)
                                     for words in doc.phrasing_sets]
+            for n, words in enumerate(doc.phrasing_sets):
+                for word in words:
+                    doc.holding.setdefault(word, []).append(n)
         self._pairs = np.unique(np.fromiter(
             (pair for e in self.content.entries.values()
              for text in (e.title, e.body, *self._said(e)) for pair in word_pairs(text)),
@@ -1006,10 +1033,10 @@ class AnswerIndex:
             for word in concept:
                 owners.setdefault(word, []).append(n)
         total = sum(weights)
-        for words, weight in zip(doc.phrasing_sets, doc.phrasing_weights, strict=True):
+        sharing = {n for word in owners for n in doc.holding.get(word, ())}
+        for index in sharing:
+            words, weight = doc.phrasing_sets[index], doc.phrasing_weights[index]
             matched = words & owners.keys()
-            if not matched:
-                continue
             covered = {n for word in matched for n in owners[word]}
             shared = sum(weights[n] for n in covered)
             extra = weight - sum(self._word_weight[w] for w in matched)
@@ -1065,7 +1092,9 @@ class AnswerIndex:
         clinical = clinical or context_clinical
         if clinical:
             return Answer(question, answered=False, score=0.0, reason="clinical")
-        term = self.glossary_answer(text)
+        # "What does DFPC stand for in full? The toolkit never spells it out.": the question.
+        term = self.glossary_answer(text) or (
+            self.glossary_answer(asked) if context and _ASKS_EXPANSION.search(asked) else None)
         if term is not None:
             if _NOT_SPELT_OUT.search(term.expansion) and _ASKS_EXPANSION.search(text):
                 # "What does DFPC stand for?": the term is known, what the letters mean is not.
