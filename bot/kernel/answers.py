@@ -114,6 +114,7 @@ _CLINICAL_PHRASES = re.compile(
 _NOT_CLINICAL = re.compile(
     r"\btreat(?:s|ed|ing)? (?:them|it|this|that|these|those|everyone|people|staff|patients and "
     r"staff|all|both|each|us|you|as)\b|\ba (?:real )?pain\b|\b(?:at )?the heart of\b|\bat heart\b|"
+    r"\b(?:is (?:that|this|it) a|a known|a real|a big|a massive|bit of a|such a) headache\b|"
     r"\bsick of\b")
 
 # Questions that ask for one kind of fact (an amount, a date, a link, a name, a figure): when the
@@ -129,7 +130,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(rf"\bhow much\b.*\b{_MONEY}\b|\bwhat\b.*\b(?:salary|salaries|wage|wages|band|"
                 rf"budget|price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
                 rf"\bmake up\b.*\bbudget\b|\bhow much\b.*\bcost|\bcost of\b|"
-                rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b"),
+                rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
+                r"\bpay (?:band|scale|grade)\b|"
+                r"^\W*(?:[\w'-]+\W+){0,5}?(?:budget|cost|costs|salary|pay)\W*$"),
      re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
      re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
     ("date", "a date or time",
@@ -145,7 +148,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:web|website|email|e-mail|postal|home|site)\s+address\b|\burl\b|"
                 r"\blink to\b|\bthe link\b|\bhyperlink\b|\be-?mail\b|\bphone number\b|"
                 r"\btelephone number\b|\bcontact (?:number|details)\b|"
-                r"\bwhat(?:'s| is) the address\b"),
+                r"\bwhat(?:'s| is) the address\b|"
+                r"\b(?:tool|toolkit|website|site|download|web) link\b|"
+                r"^\W*(?:[\w'-]+\W+){0,5}?link\W*$"),
      re.compile(r"https?://|www\.|@|\.(?:com|org|net|uk)\b|\b0\d{3,}"),
      re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),
     ("name", "the names asked for",
@@ -170,7 +175,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # Where something is held: the sources name no venues.
     ("place", "where it is held",
      re.compile(r"\bwhere (?:is|are|will|was|were) [\w\s'-]{1,60}?\b(?:held|take place|"
-                r"taking place|hosted)\b|\bwhat (?:venue|location)\b|\bwhich (?:venue|location)\b"),
+                r"taking place|hosted)\b|\bwhat (?:venue|location)\b|"
+                r"\bwhich (?:venue|location)\b|"
+                r"\bwhere (?:is|are|will) (?:the )?[\w\s'-]{0,40}?\b"
+                r"(?:meet ?ups?|get[- ]togethers?|face to face|in[- ]person)\b"),
      re.compile(r"(?!)"),
      re.compile(r"\b(?:venue|venues|place|location|where)\b")),
     # A list the entry itself says its source leaves out ("the eight priorities").
@@ -205,6 +213,13 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bwhat did (?:they|the [\w\s-]{1,20}?) (?:actually |really )?achieve\b"),
      re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
      re.compile(r"\bhappened\b")),
+    # What will happen in future: the sources make no forecast beyond "in theory the ARRS money
+    # continues".
+    ("future", "what will happen in future",
+     re.compile(r"\bwill (?:the )?[\w\s-]{0,30}?\bstill be\b|\bin the next (?:few |couple of )?"
+                r"years?\b|\bin (?:future|coming) years\b|\bafter the current contract\b"),
+     re.compile(r"\bcontinues?\b|\bin theory\b", re.I),
+     re.compile(r"\bfuture\b")),
     # How a tool works inside (how DERI's score is worked out): the sources do not say.
     ("method", "how it is worked out",
      re.compile(r"\bhow (?:is|are|does|do) (?:the |it |its |they )?[\w\s-]{0,40}?\b"
@@ -240,7 +255,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:cqc|gdpr|dspt|dpia|regulations?|regulatory|regulators?|legislation|"
                 r"(?:privacy|data protection) impact assessments?|"
                 r"legal(?:ly)? requir\w*|legal difference|contract(?:ual)? terms|compliance|"
-                r"compliant|care quality commission)\b"),
+                r"compliant|care quality commission|tender|tenders|tendering|procurement rules)\b"),
      re.compile(r"\b(?:cqc|gdpr|regulat\w*|legislation|legal|complian\w*)\b", re.I),
      re.compile(r"\bregulat")),
     # The sources recommend no products, suppliers or platforms.
@@ -248,7 +263,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:which|what)\b[\w\s']{0,40}\bbest\b|\bbest\s+[\w-]+\s+"
                 r"(?:for|to)\b|\brecommend\w*\b[\w\s']{0,30}?\b(?:products?|suppliers?|"
                 r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?)\b|"
-                r"\bsuppliers?\b|\bvendors?\b"),
+                r"\bsuppliers?\b|\bvendors?\b|"
+                r"\b(?:which|what) (?:[\w-]+ )?(?:platform|product|supplier|software|app|vendor)s? "
+                r"(?:does|do|did|should|would|is|are)\b"),
      re.compile(r"\brecommend|\bsuppliers?\b|\bvendors?\b"),
      re.compile(r"\brecommend")),
 )
@@ -299,14 +316,20 @@ ADVERSARIAL = re.compile(
     # Word-for-word quotes: the bot answers in its own words from the sources, and a quote asked
     # for is most often of something they do not say.
     r"\b(?:exact|direct) quote\b|\bword for word\b|\bquote (?:it|that|this|them) (?:for me|back|"
-    r"to me)\b|\bverbatim\b",
+    r"to me)\b|\bverbatim\b|"
+    r"\bpatients?'? names\b|\bpatient names\b|\b(?:names|phone numbers|emails|email addresses|"
+    r"contact details) (?:and [\w ]{1,20}? )?of (?:the |all )?(?:\d+ )?(?:dtls|people|members|"
+    r"attendees|patients)\b|\bare (?:lazy|useless|incompetent|rubbish)\b|\bsell (?:\w+ )?"
+    r"(?:patient|patients'?) data\b|\bdata broker\b|\b(?:put off|deter|discourage|stop) "
+    r"(?:\w+ ){0,2}patients (?:from )?(?:\w+ ){0,3}(?:registering|signing up)\b|"
+    r"\bwithout (?:actually )?having (?:anyone|anybody|someone)\b",
     re.IGNORECASE,
 )
 # Chit-chat that is not small talk the bot answers: refused, never matched to an entry.
 OFF_TOPIC = re.compile(
     r"\btell (?:me|us) (?:a |an |some |any )?jokes?\b|\bhow (?:has|was|is) your day\b|"
     r"\bwhat do you do to (?:unwind|relax)\b|\bweather\b|\bfootball\b|\bpremier league\b|"
-    r"\brecipes?\b|\bdo you (?:ever )?(?:get )?(?:bored|tired|lonely)\b|\bhow'?s your day\b|"
+    r"\brecipes?\b|\bdo you (?:ever )?(?:get )?(?:bored|tired|lonely)\b|\bhow'?s (?:your|ur) day\b|"
     r"\bbirthday\b|\b(?:card|leaving|wedding) message\b|"
     r"\bfancy a (?:cuppa|coffee|tea|brew|drink|pint)\b|"
     r"\b(?:write|compose) (?:me |us )?(?:a |an )?(?:limerick|poem|song|haiku|rap|story)\b|"
