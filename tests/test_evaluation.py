@@ -17,18 +17,18 @@ from tests.conftest import REPO
 sys.path.insert(0, str(REPO / "bench"))
 import qa as bench  # noqa: E402
 
-# Measured with bench/qa.py (lexical engine, shipped content) on 2026-12-02, second session, with
-# content/asked.toml: in-scope right 76 of 94, out-of-scope refused 25 of 33. A small margin for
-# harmless changes in ranking.
-HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 76, 25, 2
-# Sets A-D, F-J, L-N and P-U, tuned on and taught since their first run (a regression guard,
+# Measured with bench/qa.py (lexical engine, shipped content with content/asked.toml) at the end
+# of the second session on 2026-12-02: in-scope right 83 of 94, out-of-scope refused 27 of 33.
+# A small margin for harmless changes in ranking.
+HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 83, 27, 2
+# Sets A-D, F-J, L-N and P-X, tuned on and taught since their first run (a regression guard,
 # not a measure): in scope right, out of scope refused, as measured then.
 LATER_SETS = {"A": (108, 50), "B": (107, 49), "C": (99, 50), "D": (97, 47), "F": (99, 49),
               "G": (100, 49), "H": (99, 48), "J": (99, 47), "L": (100, 48), "M": (99, 48),
               "N": (100, 47), "P": (100, 45), "Q": (98, 46), "R": (98, 46), "S": (80, 54),
-              "T": (100, 49), "U": (99, 44)}
+              "T": (100, 49), "U": (99, 44), "V": (99, 47), "W": (99, 45), "X": (99, 46)}
 # Sets E and K, never tuned on nor taught (held out), as measured with content/asked.toml.
-FRESH_SETS = {"E": (70, 35), "K": (90, 39)}
+FRESH_SETS = {"E": (76, 36), "K": (97, 46)}
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;
 # the seeds use the acronym without spelling it out).
 ANSWERED_ON_PURPOSE = {"i173"}

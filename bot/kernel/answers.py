@@ -336,7 +336,7 @@ OFF_TOPIC = re.compile(
     r"\byour favourite\b|\bpodcasts?\b|\b(?:recommend|suggest) (?:me )?"
     r"(?:a |some )?(?:good )?(?:books?|films?|movies?|restaurants?|pubs?|songs?|playlists?|"
     r"holidays?|tv shows?|series)\b|\btea or coffee\b|\bcoffee or tea\b|\bcrypto\w*\b|"
-    r"\bbitcoin\b",
+    r"\bbitcoin\b|\bprinters?\b|\bwi-?fi\b",
     re.IGNORECASE,
 )
 _PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
