@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,13 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.clock import FakeClock
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def copy_content(tmp_path: Path) -> Path:
+    """A copy of the shipped content/ to change in a test."""
+    folder = tmp_path / "content"
+    shutil.copytree(REPO / "content", folder)
+    return folder
 
 
 @pytest.fixture

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 import sys
 import tomllib
 
 from bot.kernel.answers import AnswerIndex
 from bot.kernel.content import check_content, load_content
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_content
 
 sys.path.insert(0, str(REPO / "bench"))
 import qa as bench  # noqa: E402
-
-
-def copy_content(tmp_path):
-    folder = tmp_path / "content"
-    shutil.copytree(REPO / "content", folder)
-    return folder
 
 
 def test_a_question_asked_before_in_its_own_words_is_answered_with_its_entry(tmp_path):

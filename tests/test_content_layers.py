@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
 from bot.kernel.content import Entry, Overlay, Priority, apply_overlays, check_content
 from bot.kernel.registry import Registry
-from tests.conftest import REPO
-
-
-def copy_content(tmp_path):
-    folder = tmp_path / "content"
-    shutil.copytree(REPO / "content", folder)
-    return folder
+from tests.conftest import REPO, copy_content
 
 
 def test_content_check_refuses_links_that_are_not_web_or_email(tmp_path):
