@@ -1056,13 +1056,15 @@ class AnswerIndex:
             for word in concept:
                 owners.setdefault(word, []).append(n)
         total = sum(weights)
-        sharing = {n for word in owners for n in doc.holding.get(word, ())}
-        for index in sharing:
-            words, weight = doc.phrasing_sets[index], doc.phrasing_weights[index]
-            matched = words & owners.keys()
-            covered = {n for word in matched for n in owners[word]}
+        # The question's words each phrasing holds, gathered from the entry's word index.
+        matched: dict[int, list[str]] = {}
+        for word in owners:
+            for index in doc.holding.get(word, ()):
+                matched.setdefault(index, []).append(word)
+        for index, words in matched.items():
+            covered = {n for word in words for n in owners[word]}
             shared = sum(weights[n] for n in covered)
-            extra = weight - sum(self._word_weight[w] for w in matched)
+            extra = doc.phrasing_weights[index] - sum(self._word_weight[w] for w in words)
             best = max(best, shared / (total + extra))
         return best
 
