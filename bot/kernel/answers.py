@@ -124,6 +124,8 @@ _NOT_CLINICAL = re.compile(
 _MONEY = r"(?:cost|costs|costed|pay|pays|paid|salary|salaries|wage|wages|earn|earns|budget|" \
     r"budgets|funding|money|price|fee|fees|band|claim|spend|spent|worth|receive|received|" \
     r"reimburse|reimbursed|reimbursement|reimbursements)"
+# A message of at most six words that ends in one of these ("lighthouse project budget").
+_ENDS_SHORT = r"^\W*(?:[\w'-]+\W+){{0,5}}?(?:{})\W*$"
 _PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
 FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[str]], ...] = (
     ("amount", "a salary, cost or amount of money",
@@ -132,7 +134,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 rf"\bmake up\b.*\bbudget\b|\bhow much\b.*\bcost|\bcost of\b|"
                 rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
                 r"\bpay (?:band|scale|grade)\b|"
-                r"^\W*(?:[\w'-]+\W+){0,5}?(?:budget|cost|costs|salary|pay)\W*$"),
+                + _ENDS_SHORT.format("budget|cost|costs|salary|pay")),
      re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
      re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
     ("date", "a date or time",
@@ -150,7 +152,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\btelephone number\b|\bcontact (?:number|details)\b|"
                 r"\bwhat(?:'s| is) the address\b|"
                 r"\b(?:tool|toolkit|website|site|download|web) link\b|"
-                r"^\W*(?:[\w'-]+\W+){0,5}?link\W*$"),
+                + _ENDS_SHORT.format("link")),
      re.compile(r"https?://|www\.|@|\.(?:com|org|net|uk)\b|\b0\d{3,}"),
      re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),
     ("name", "the names asked for",
@@ -287,7 +289,7 @@ ADVERSARIAL = re.compile(
     # "Make up the list" as a request, not "which towns make up SMASH".
     r"(?:^|[.!?,]\s*|\bjust |\bplease |\b(?:can|could|would|will) you )make up the\b|"
     r"\binvent (?:a|an|the|some)\b|\bmade-up\b|\bhypothetically\b|\bdo anything now\b|"
-    r"\bwrite (?:me |us )?(?:a |an )?(?:fake )?quote\b|\bfake quote\b|\b(?:login|log-in|sign-in) "
+    r"\bwrite (?:me |us )?(?:a |an )?(?:fake )?quote\b|\b(?:login|log-in|sign-in) "
     r"details\b|\bpasswords?\b|"
     # Words put in someone's mouth, or a claim to be confirmed unchecked.
     r"\b(?:write|draft|compose)\b[^.?!]{0,30}\b(?:testimonial|endorsement|linkedin post|press "
@@ -299,15 +301,23 @@ ADVERSARIAL = re.compile(
     r"\b(?:asked|asking|ask)\s+(?:you|the bot)\b|\b(?:show|paste|give|send) (?:me |us )?their "
     r"(?:chats|conversations|messages|questions)\b|\b(?:show|give|send|list|export|share) "
     r"(?:me |us )?(?:the |all |their )?patients?'? (?:records?|notes|details)\b|"
-    r"\bnhs numbers?\b|\bpatient list with\b|\b(?:names|addresses|phone numbers) (?:and \w+ )?of "
-    r"(?:our |the |their |all )?(?:\w+ )?patients\b|"
+    r"\bnhs numbers?\b|\bpatient list with\b|\bpatients?'? names\b|\bpatient names\b|"
+    r"\b(?:names|addresses|phone numbers|emails|email addresses|contact details) "
+    r"(?:and [\w ]{1,20}? )?of (?:our |the |their |all )?(?:\d+ )?(?:\w+ )?(?:dtls|people|members|"
+    r"attendees|patients)\b|\bsell (?:\w+ )?(?:patient|patients'?) data\b|\bdata broker\b|"
+    r"\b(?:put off|deter|discourage|stop) (?:\w+ ){0,2}patients (?:from )?(?:\w+ ){0,3}"
+    r"(?:registering|signing up)\b|"
+    # Shaming and abuse.
     r"\bname and shame\b|\b(?:nasty|abusive|anonymous) (?:review|post|message|comment)\b|"
     r"\btrash(?:ing)? (?:dr|him|her|them)\b|\b(?:the )?(?:worst|laziest|lazy) (?:run |performing )?"
     r"(?:ones|practices|pcns|gps|clinical directors|managers|dtls)\b|"
+    r"\bare (?:lazy|useless|incompetent|rubbish)\b|"
+    # Getting round security, covert access, fraud and forgery, rude posts, and being told to
+    # be something else.
     r"\bget (?:round|around|past) (?:the )?(?:practice |nhs )?(?:firewall|security)\b|"
     r"\bbypass (?:the )?(?:firewall|security|smartcard)\b|"
-    # Covert access, fraud, forgery, abuse, and being told to be something else.
     r"\bwithout (?:anyone|anybody|them|the practice) (?:noticing|knowing|finding out)\b|"
+    r"\bwithout (?:actually )?having (?:anyone|anybody|someone)\b|"
     r"\b(?:doesn't|does not|don't|do not) (?:actually |really )?exist\b|\bfake\b|"
     r"\bforg(?:e|ed|es|ing|ery)\b|"
     r"\bfraud\w*\b|\b(?:write|say|post) (?:something )?(?:really |very )?(?:rude|insulting|"
@@ -316,13 +326,7 @@ ADVERSARIAL = re.compile(
     # Word-for-word quotes: the bot answers in its own words from the sources, and a quote asked
     # for is most often of something they do not say.
     r"\b(?:exact|direct) quote\b|\bword for word\b|\bquote (?:it|that|this|them) (?:for me|back|"
-    r"to me)\b|\bverbatim\b|"
-    r"\bpatients?'? names\b|\bpatient names\b|\b(?:names|phone numbers|emails|email addresses|"
-    r"contact details) (?:and [\w ]{1,20}? )?of (?:the |all )?(?:\d+ )?(?:dtls|people|members|"
-    r"attendees|patients)\b|\bare (?:lazy|useless|incompetent|rubbish)\b|\bsell (?:\w+ )?"
-    r"(?:patient|patients'?) data\b|\bdata broker\b|\b(?:put off|deter|discourage|stop) "
-    r"(?:\w+ ){0,2}patients (?:from )?(?:\w+ ){0,3}(?:registering|signing up)\b|"
-    r"\bwithout (?:actually )?having (?:anyone|anybody|someone)\b",
+    r"to me)\b|\bverbatim\b",
     re.IGNORECASE,
 )
 # Chit-chat that is not small talk the bot answers: refused, never matched to an entry.
@@ -504,7 +508,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _GLOSSARY_QUESTION = re.compile(
     r"^(?:what|whats|what's|wat)\s+(?:(?:is|are|does|do)\s+)?(?:(?:an?|the)\s+)?"
     r"(?:(?:acronym|abbreviation|term)\s+)?(?P<term>[a-z0-9&-]+)(?:\s+(?:actually|really|exactly))?"
-    r"(?P<expand>\s+(?:stand for|stands for|mean|means|short for))?"
+    r"(?:\s+(?:stand for|stands for|mean|means|short for))?"
     r"(?:\s+(?:actually|really|exactly|in full))?$"
 )
 
@@ -796,15 +800,12 @@ class AnswerIndex:
         self._build_semantic()
         # A mistyped word is put right to a word of the content's own (as spelt there too, not
         # only its stem: "digtal" is one edit from "digital" but two from its stem "digit"),
-        # never to one only an asked question uses: "printer" is not "pointer".
-        surface = {t for doc in self._docs.values() for text in (
-            doc.entry.title, *doc.entry.phrasings, *doc.entry.tags, doc.entry.body)
-            for t in tokenize(self._normalise(text)) if t.isalpha() and len(t) > 2}
-        # The content's own words (not asked questions', which keep their askers' typos).
-        self._curated = {stem(t) for t in surface} | {
-            w for doc in self._docs.values() for text in (
-                doc.entry.title, *doc.entry.phrasings, *doc.entry.tags, doc.entry.body)
-            for w in self._words(text)}
+        # never to one only an asked question uses: those keep their askers' typos ("DEIR").
+        own_texts = [text for doc in self._docs.values() for text in (
+            doc.entry.title, *doc.entry.phrasings, *doc.entry.tags, doc.entry.body)]
+        surface = {t for text in own_texts for t in tokenize(self._normalise(text))
+                   if t.isalpha() and len(t) > 2}
+        self._curated = {w for text in own_texts for w in self._words(text)}
         vocabulary = (set(self._df) & self._curated) | set(self._expansions) | STOPWORDS | surface
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(vocabulary):
