@@ -239,6 +239,8 @@ def test_an_acronym_mistyped_in_capitals_is_read_as_the_one_it_nearly_is(index, 
     "what dose digital inclusion mean in the toolkit",
     "Does the toolkit put patient experience ahead of staff experience, or treat them equally?",
     "Some contracts are practice-level and some PCN-level. Is that a known headache?",
+    "how often dose the DTL forum meet, and is it ever in person?",
+    "Does the article treat the DTL and PCN manager roles as the same job?",
 ])
 def test_a_word_that_looks_clinical_in_an_everyday_question_is_not_refused(index, question):
     assert index.ask(question).reason != "clinical"
@@ -250,6 +252,8 @@ def test_a_word_that_looks_clinical_in_an_everyday_question_is_not_refused(index
     "a patient with a headache and a stiff neck, what should reception say?",
     "a patient online describes face drooping and slurred speech, what do we ask?",
     "someone in the waiting room collapsed, what should reception do?",
+    "how often should I dose paracetamol",
+    "should we treat a chest infection as urgent?",
 ])
 def test_clinical_questions_are_still_refused(index, question):
     assert index.ask(question).reason == "clinical"
@@ -273,7 +277,7 @@ def test_a_long_question_mostly_in_words_the_content_never_uses_is_not_answered(
 
 
 def test_an_unsure_answer_offers_the_entries_it_was_nearly_as_sure_of(index):
-    answer = index.ask("is there a community for DTLs to share ideas")
+    answer = index.ask("is the DTL job a lonely one")
     assert answer.answered and answer.alternatives
     assert answer.topic not in {e.id for e in answer.alternatives}
 

@@ -113,7 +113,9 @@ _CLINICAL_PHRASES = re.compile(
 # of the plan").
 _NOT_CLINICAL = re.compile(
     r"\btreat(?:s|ed|ing)? (?:them|it|this|that|these|those|everyone|people|staff|patients and "
-    r"staff|all|both|each|us|you|as)\b|\ba (?:real )?pain\b|\b(?:at )?the heart of\b|\bat heart\b|"
+    r"staff|all|both|each|us|you|as)\b|"
+    r"\btreat(?:s|ed|ing)? [\w\s'-]{1,50}? as (?:the same|one|equals?|separate|different|"
+    r"interchangeable|part)\b|\ba (?:real )?pain\b|\b(?:at )?the heart of\b|\bat heart\b|"
     r"\b(?:is (?:that|this|it) a|a known|a real|a big|a massive|bit of a|such a) headache\b|"
     r"\bsick of\b")
 
@@ -356,8 +358,9 @@ _NOT_GIVEN = re.compile(
 # "dose the toolkit say...": a typo of "does" at the start, not a question about a dose.
 _DOES_TYPED_DOSE = re.compile(
     r"^(\s*)dose\s+(?=(?:the|it|this|that|a|an|my|our|your|anyone|everyone|he|she|they|we|i)\b)|"
-    r"^(\s*(?:what|how|why|where|who|which)\s+)dose\s+(?=[\w\s'-]{1,60}\b(?:mean|means|say|"
-    r"says|stand|cover|covers|work|help)\b)",
+    r"^(\s*(?:what|how|why|where|who|which|when)(?:\s+(?:often|much|many|long|far))?\s+)dose\s+"
+    r"(?=[\w\s'-]{1,60}\b(?:mean|means|say|says|stand|cover|covers|work|help|meet|meets|need|"
+    r"want|think|recommend|suggest|happen|involve|include|start|run|matter)\b)",
     re.IGNORECASE)
 # "What does DFPC stand for": the term asked about.
 _STANDS_FOR = re.compile(r"\b([\w&-]+) (?:(?:tool|programme|project|scheme|role|index) )?"
@@ -493,6 +496,14 @@ _NAME_TOKEN = re.compile(
 )
 # How alike (0-100) a question and one of an entry's phrasings are when it is asked in its words.
 EXACT_LIKENESS = 90
+# A question is refused as one the sources do not answer (declined.toml) when its overlap with
+# one of those is at least DECLINED_OVERLAP and more than DECLINED_MARGIN above its overlap with
+# the closest way of asking the entry it would get (fitted by cross-validation over the dev sets,
+# each given the others' declined and asked questions).
+DECLINED_OVERLAP, DECLINED_MARGIN = 0.4, 0.1
+# A declined question of fewer words than this (stop words aside) says too little to refuse by
+# ("thanks, that's really helpful" would refuse "what help is there for DTLs").
+DECLINED_WORDS = 3
 # A glossary term whose expansion says the sources never spell it out, asked what it stands for.
 _NOT_SPELT_OUT = re.compile(r"\bnot spel(?:t|led) out\b", re.IGNORECASE)
 _ASKS_EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\bacronym\b|\babbreviation\b",
@@ -697,6 +708,15 @@ class _Doc:
     holding: dict[str, list[int]] = field(default_factory=dict)
 
 
+@dataclass
+class _Declined:
+    """The questions the sources do not answer, indexed like an entry's phrasings."""
+
+    kinds: list[str] = field(default_factory=list)
+    phrasing_weights: list[float] = field(default_factory=list)
+    holding: dict[str, list[int]] = field(default_factory=dict)
+
+
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*(\"'])")
 
@@ -793,6 +813,7 @@ class AnswerIndex:
             for n, words in enumerate(doc.phrasing_sets):
                 for word in words:
                     doc.holding.setdefault(word, []).append(n)
+        self._build_declined()
         self._pairs = np.unique(np.fromiter(
             (pair for e in self.content.entries.values()
              for text in (e.title, e.body, *self._said(e)) for pair in word_pairs(text)),
@@ -810,6 +831,33 @@ class AnswerIndex:
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(vocabulary):
             self._by_initial.setdefault(word[0], []).append(word)
+
+    def _build_declined(self) -> None:
+        self._declined = _Declined()
+        for kind, questions in self.content.declined.items():
+            for question in questions:
+                words = set(self._words(question))
+                if len(words) < DECLINED_WORDS:
+                    continue
+                for word in words:
+                    if word not in self._word_weight:
+                        self._word_weight[word] = self._weight({word})
+                    self._declined.holding.setdefault(word, []).append(
+                        len(self._declined.kinds))
+                self._declined.kinds.append(kind)
+                self._declined.phrasing_weights.append(
+                    sum(self._word_weight[w] for w in words))
+
+    def _declined_kind(self, doc: _Doc, concepts: list[set[str]],
+                       weights: list[float]) -> str | None:
+        """Why the question is one the sources do not answer, if it is asked nearly as one of
+        declined.toml's, and more so than as a way of asking the entry it would get."""
+        overlap, which = self._closest(self._declined, concepts, weights)
+        if overlap < DECLINED_OVERLAP:
+            return None
+        if overlap <= self._overlap(doc, concepts, weights) + DECLINED_MARGIN:
+            return None
+        return self._declined.kinds[which]
 
     def _said(self, entry: Entry) -> tuple[str, ...]:
         """How people ask for the entry: its phrasings and the questions asked.toml gives it."""
@@ -1050,7 +1098,12 @@ class AnswerIndex:
 
     def _overlap(self, doc: _Doc, concepts: list[set[str]], weights: list[float]) -> float:
         """Rarity-weighted Jaccard between the question and its closest title or phrasing."""
-        best = 0.0
+        return self._closest(doc, concepts, weights)[0]
+
+    def _closest(self, doc: _Doc | _Declined, concepts: list[set[str]],
+                 weights: list[float]) -> tuple[float, int]:
+        """The overlap with the closest of the phrasings `doc` indexes, and which one it is."""
+        best, closest = 0.0, -1
         # Which concepts each question word stands in (a synonym may stand in several).
         owners: dict[str, list[int]] = {}
         for n, concept in enumerate(concepts):
@@ -1066,8 +1119,9 @@ class AnswerIndex:
             covered = {n for word in words for n in owners[word]}
             shared = sum(weights[n] for n in covered)
             extra = doc.phrasing_weights[index] - sum(self._word_weight[w] for w in words)
-            best = max(best, shared / (total + extra))
-        return best
+            if shared / (total + extra) > best:
+                best, closest = shared / (total + extra), index
+        return best, closest
 
     def _candidates(self, concepts: list[set[str]]) -> list[tuple[str, float]]:
         """Entry ids with their bm25 relevance (higher is better), best first.
@@ -1184,6 +1238,10 @@ class AnswerIndex:
             if missing is not None:
                 return Answer(question, answered=False, score=best_score, entry=entry,
                               reason="partial", missing=missing)
+            declined = None if asked_so else self._declined_kind(doc, concepts, weights)
+            if declined is not None:
+                return Answer(question, answered=False, score=best_score,
+                              reason="clinical" if declined == "clinical" else "unknown")
             lead = doc.passages[which] if which > 0 else None
             also = self._other_part(text, concepts, weights, scored)
             return Answer(question, answered=True, score=best_score, entry=entry, passage=lead,

@@ -77,6 +77,9 @@ class Content:
     # (asked.toml): matched like phrasings, never shown, and kept apart from the phrasings
     # that organisers edit in chat.
     asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Questions people asked that the sources do not answer (declined.toml), by why: "clinical"
+    # or "outside" the sources. A question asked nearly so is refused (see answers.py).
+    declined: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def glossary_lookup(self, term: str) -> GlossaryTerm | None:
         """Find a glossary term by its name or an alias, ignoring case."""
@@ -180,6 +183,7 @@ def check_content(directory: str | Path) -> tuple[Content, list[Problem]]:
     _load_synonyms(root / "synonyms.toml", content, problems)
     _load_priorities(root / "priorities.toml", content, problems)
     _load_asked(root / "asked.toml", content, problems)
+    _load_declined(root / "declined.toml", content, problems)
     content.files = dict(content.entries)
     content.file_priorities = list(content.priorities)
     return content, problems
@@ -450,3 +454,28 @@ def _load_priorities(path: Path, content: Content, problems: list[Problem]) -> N
         problems.append(Problem(str(path), 1,
                                 f"there must be exactly {PRIORITY_COUNT} priorities, "
                                 f"found {len(items)}"))
+
+
+# Why a question was declined: the reply differs (clinical questions get the clinical one).
+DECLINED_KINDS = ("clinical", "outside")
+
+
+def _load_declined(path: Path, content: Content, problems: list[Problem]) -> None:
+    """declined.toml, which is optional: `clinical = [...]` and `outside = [...]`, questions."""
+    if not path.is_file():
+        return
+    loaded = _read_toml(path, problems)
+    if loaded is None:
+        return
+    data, text = loaded
+    for kind, questions in data.items():
+        line = _line_of(text, f"{kind} =")
+        listed = _str_list(questions)
+        if kind not in DECLINED_KINDS:
+            problems.append(Problem(str(path), line, f"'{kind}' is not one of "
+                                    f"{', '.join(DECLINED_KINDS)}"))
+        elif listed is None:
+            problems.append(Problem(str(path), line,
+                                    f"'{kind}' must be a list of questions (strings)"))
+        else:
+            content.declined[kind] = tuple(dict.fromkeys(listed))

@@ -85,6 +85,9 @@ def write_content(content: Content, source_dir: str | Path, target: str | Path) 
         if (source / name).resolve() != (out / name).resolve():
             shutil.copyfile(source / name, out / name)
     _write_asked(content, source / "asked.toml", out / "asked.toml")
+    declined = source / "declined.toml"
+    if declined.is_file() and declined.resolve() != (out / "declined.toml").resolve():
+        shutil.copyfile(declined, out / "declined.toml")
     if content.priorities == content.file_priorities and (source / "priorities.toml").is_file():
         if (source / "priorities.toml").resolve() != (out / "priorities.toml").resolve():
             shutil.copyfile(source / "priorities.toml", out / "priorities.toml")
