@@ -26,6 +26,9 @@ def index() -> AnswerIndex:
     ("What is the DTL forum's email address?", "web address, email", "forum"),
     ("What date is the face to face meeting in November?", "a date", "forum-face-to-face"),
     ("What's the web address to download the toolkit?", "web address", "toolkit-download"),
+    ("What year exactly was the DTL role added to ARRS?", "a date", "dtl-role"),
+    ("Where and on what date is the November face to face meetup?", "a date",
+     "forum-face-to-face"),
 ])
 def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing, topic):
     answer = index.ask(question)
@@ -41,6 +44,11 @@ def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing
     "How many main priorities did the forum agree?",
     "who pays for a DTL",
     "How much IT knowledge does a DTL need?",
+    # "Link to" as a relation, an organisation by its name, a month as the answer to "when".
+    "GM ICP - what's their link to the toolkit?",
+    "Which organisation ran the Lighthouse Project?",
+    "When was the DTL role created, which funding scheme covers it, and how tightly is it "
+    "defined?",
 ])
 def test_a_fact_the_entry_holds_is_answered_in_full(index, question):
     answer = index.ask(question)

@@ -150,7 +150,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:date|dates|day|days|time|times|year|years|when)\b")),
     ("link", "a web address, email or other contact details",
      re.compile(r"\b(?:web|website|email|e-mail|postal|home|site)\s+address\b|\burl\b|"
-                r"\blink to\b|\bthe link\b|\bhyperlink\b|\be-?mail\b|\bphone number\b|"
+                r"(?<!their )(?<!its )(?<!'s )\blink to\b|\bthe link\b(?! between)|\bhyperlink\b|"
+                r"\be-?mail\b|\bphone number\b|"
                 r"\btelephone number\b|\bcontact (?:number|details)\b|"
                 r"\bwhat(?:'s| is) the address\b|"
                 r"\b(?:tool|toolkit|website|site|download|web) link\b|"
@@ -381,6 +382,14 @@ _COUNTS_PEOPLE = frozenset("""turned came attended went joined showed took had h
     was are is do did does said say think thought felt feel agreed got""".split())
 _QUANTITY = re.compile(r"\b(?:most|many|few|majority|minority|handful|some|all|none)\b", re.I)
 # "Which year", and a year as a number: only a number answers the first.
+# An organisation by its name: capitalised words ending in what kind of body it is.
+_ORGANISATION = re.compile(r"\b(?:[A-Z][a-z]+ ){1,5}(?:Partnership|Board|Trust|Council|Unit|"
+                           r"Federation|Collaborative|Agency|Service)\b")
+# A "not given" sentence about more than the year: the date itself is missing.
+_YEAR_ONLY_MISSING_DATE = re.compile(r"\b(?:no|not the|nor the) (?:dates?|days?|times?)\b")
+# Asking for the date itself, not just when: a month does not answer it.
+_EXACT_DATE = re.compile(r"\b(?:what|which|exact|on what)\s+(?:date|dates|day|days|time|times|"
+                         r"years?)\b|\bwhen exactly\b|\byear exactly\b")
 _WHICH_YEAR = re.compile(r"\b(?:what|which)\s+years?\b|\byear exactly\b")
 _A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
 # An acronym spelt out in an entry: "Digital Exclusion Risk Index (DERI)".
@@ -453,9 +462,12 @@ def _expansion_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str
 
 
 def _detail_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
-    # Given only if the entry says the very thing asked about ("university").
+    # Given only if the entry says the very thing asked about ("university"), or, for an
+    # organisation, names one ("the Greater Manchester Integrated Care Partnership").
     match = asks.search(asked.text)
     noun = match.group(0).split()[-1] if match else ""
+    if noun in ("organisation", "organization") and _ORGANISATION.search(asked.entry.body):
+        return True
     return bool(re.search(rf"\b{re.escape(noun)}", asked.entry.body, re.I))
 
 
@@ -479,8 +491,11 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
     for kind, label, asks, holds, says_missing in FACT_KINDS:
         if not asks.search(asked.text):
             continue
-        # The entry's own word that its source leaves this out holds for any question.
-        if not_given_text and says_missing.search(not_given_text):
+        # The entry's own word that its source leaves this out holds for any question, except
+        # that "gives no year" leaves a date it gives ("October") the answer to "when".
+        if not_given_text and says_missing.search(not_given_text) and not (
+                kind == "date" and holds.search(entry.body) and not _EXACT_DATE.search(
+                    asked.text) and not _YEAR_ONLY_MISSING_DATE.search(not_given_text)):
             return label
         if several and kind in ("number", "date"):
             continue
@@ -703,9 +718,9 @@ class _Doc:
     # Its sentences saying what the sources leave out (see missing_fact).
     left_out: str = ""
     # Each phrasing set's summed word weights (for overlap), once the weights are known.
-    phrasing_weights: list[float] = field(default_factory=list)
+    phrasing_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # Which phrasing sets hold each word: overlap looks only at those sharing a question word.
-    holding: dict[str, list[int]] = field(default_factory=dict)
+    holding: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -713,8 +728,8 @@ class _Declined:
     """The questions the sources do not answer, indexed like an entry's phrasings."""
 
     kinds: list[str] = field(default_factory=list)
-    phrasing_weights: list[float] = field(default_factory=list)
-    holding: dict[str, list[int]] = field(default_factory=dict)
+    phrasing_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    holding: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -808,11 +823,7 @@ class AnswerIndex:
         self._build_expansions()
         self._word_weight = {w: self._weight({w}) for w in self._df}
         for doc in self._docs.values():
-            doc.phrasing_weights = [sum(self._word_weight[w] for w in words)
-                                    for words in doc.phrasing_sets]
-            for n, words in enumerate(doc.phrasing_sets):
-                for word in words:
-                    doc.holding.setdefault(word, []).append(n)
+            doc.phrasing_weights, doc.holding = self._phrasing_index(doc.phrasing_sets)
         self._build_declined()
         self._pairs = np.unique(np.fromiter(
             (pair for e in self.content.entries.values()
@@ -832,8 +843,19 @@ class AnswerIndex:
         for word in sorted(vocabulary):
             self._by_initial.setdefault(word[0], []).append(word)
 
+    def _phrasing_index(self, sets: list[set[str]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Each word set's summed word weights, and which sets hold each word."""
+        holding: dict[str, list[int]] = {}
+        for n, words in enumerate(sets):
+            for word in words:
+                holding.setdefault(word, []).append(n)
+        return (np.array([sum(self._word_weight[w] for w in words) for words in sets],
+                         dtype=np.float64),
+                {word: np.array(held, dtype=np.int64) for word, held in holding.items()})
+
     def _build_declined(self) -> None:
         self._declined = _Declined()
+        sets = []
         for kind, questions in self.content.declined.items():
             for question in questions:
                 words = set(self._words(question))
@@ -842,11 +864,9 @@ class AnswerIndex:
                 for word in words:
                     if word not in self._word_weight:
                         self._word_weight[word] = self._weight({word})
-                    self._declined.holding.setdefault(word, []).append(
-                        len(self._declined.kinds))
                 self._declined.kinds.append(kind)
-                self._declined.phrasing_weights.append(
-                    sum(self._word_weight[w] for w in words))
+                sets.append(words)
+        self._declined.phrasing_weights, self._declined.holding = self._phrasing_index(sets)
 
     def _declined_kind(self, doc: _Doc, concepts: list[set[str]],
                        weights: list[float]) -> str | None:
@@ -1103,25 +1123,31 @@ class AnswerIndex:
     def _closest(self, doc: _Doc | _Declined, concepts: list[set[str]],
                  weights: list[float]) -> tuple[float, int]:
         """The overlap with the closest of the phrasings `doc` indexes, and which one it is."""
-        best, closest = 0.0, -1
-        # Which concepts each question word stands in (a synonym may stand in several).
-        owners: dict[str, list[int]] = {}
-        for n, concept in enumerate(concepts):
-            for word in concept:
-                owners.setdefault(word, []).append(n)
-        total = sum(weights)
-        # The question's words each phrasing holds, gathered from the entry's word index.
-        matched: dict[int, list[str]] = {}
-        for word in owners:
-            for index in doc.holding.get(word, ()):
-                matched.setdefault(index, []).append(word)
-        for index, words in matched.items():
-            covered = {n for word in words for n in owners[word]}
-            shared = sum(weights[n] for n in covered)
-            extra = doc.phrasing_weights[index] - sum(self._word_weight[w] for w in words)
-            if shared / (total + extra) > best:
-                best, closest = shared / (total + extra), index
-        return best, closest
+        # Array arithmetic over the phrasings that share a question word: an entry may hold
+        # hundreds of asked questions, and declined.toml a thousand.
+        shared = np.zeros(len(doc.phrasing_weights))
+        touched = False
+        for concept, weight in zip(concepts, weights, strict=True):
+            found = [doc.holding[word] for word in concept if word in doc.holding]
+            if len(found) == 1:
+                shared[found[0]] += weight
+            elif found:
+                # A phrasing holding two words of one concept (synonyms) counts it once.
+                hit = np.zeros(len(shared), dtype=bool)
+                for index in found:
+                    hit[index] = True
+                shared[hit] += weight
+            touched = touched or bool(found)
+        if not touched:
+            return 0.0, -1
+        held = np.zeros(len(doc.phrasing_weights))
+        for word in {word for concept in concepts for word in concept}:
+            index = doc.holding.get(word)
+            if index is not None:
+                held[index] += self._word_weight[word]
+        scores = shared / (sum(weights) + doc.phrasing_weights - held)
+        best = int(np.argmax(scores))
+        return float(scores[best]), best
 
     def _candidates(self, concepts: list[set[str]]) -> list[tuple[str, float]]:
         """Entry ids with their bm25 relevance (higher is better), best first.
