@@ -381,7 +381,6 @@ _NUMBER_BEFORE = re.compile(
 _COUNTS_PEOPLE = frozenset("""turned came attended went joined showed took had have has were
     was are is do did does said say think thought felt feel agreed got""".split())
 _QUANTITY = re.compile(r"\b(?:most|many|few|majority|minority|handful|some|all|none)\b", re.I)
-# "Which year", and a year as a number: only a number answers the first.
 # An organisation by its name: capitalised words ending in what kind of body it is.
 _ORGANISATION = re.compile(r"\b(?:[A-Z][a-z]+ ){1,5}(?:Partnership|Board|Trust|Council|Unit|"
                            r"Federation|Collaborative|Agency|Service)\b")
@@ -390,6 +389,7 @@ _YEAR_ONLY_MISSING_DATE = re.compile(r"\b(?:no|not the|nor the) (?:dates?|days?|
 # Asking for the date itself, not just when: a month does not answer it.
 _EXACT_DATE = re.compile(r"\b(?:what|which|exact|on what)\s+(?:date|dates|day|days|time|times|"
                          r"years?)\b|\bwhen exactly\b|\byear exactly\b")
+# "Which year", and a year as a number: only a number answers the first.
 _WHICH_YEAR = re.compile(r"\b(?:what|which)\s+years?\b|\byear exactly\b")
 _A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
 # An acronym spelt out in an entry: "Digital Exclusion Risk Index (DERI)".
