@@ -868,14 +868,14 @@ class AnswerIndex:
                 sets.append(words)
         self._declined.phrasing_weights, self._declined.holding = self._phrasing_index(sets)
 
-    def _declined_kind(self, doc: _Doc, concepts: list[set[str]],
+    def _declined_kind(self, overlap_with_entry: float, concepts: list[set[str]],
                        weights: list[float]) -> str | None:
         """Why the question is one the sources do not answer, if it is asked nearly as one of
         declined.toml's, and more so than as a way of asking the entry it would get."""
         overlap, which = self._closest(self._declined, concepts, weights)
         if overlap < DECLINED_OVERLAP:
             return None
-        if overlap <= self._overlap(doc, concepts, weights) + DECLINED_MARGIN:
+        if overlap <= overlap_with_entry + DECLINED_MARGIN:
             return None
         return self._declined.kinds[which]
 
@@ -1219,6 +1219,7 @@ class AnswerIndex:
                    for n, w in enumerate(self._weights(concepts))]
         query_key = " ".join(sorted(set(words or context_words)))
         scored: list[tuple[float, float, str, int]] = []
+        overlaps: dict[str, float] = {}
         candidates = self._candidates(concepts)
         best_bm25 = candidates[0][1] if candidates and candidates[0][1] > 0 else 1.0
         semantic, nearest = self._semantic_scores(text, [i for i, _ in candidates])
@@ -1241,6 +1242,7 @@ class AnswerIndex:
             rank_score = sum(w * signals[k] for k, w in RANK_WEIGHTS.items())
             confidence = sum(w * signals[k] for k, w in CONFIDENCE_WEIGHTS.items())
             scored.append((rank_score, confidence, entry_id, which))
+            overlaps[entry_id] = signals["overlap"]
         if not scored:
             return Answer(question, answered=False, score=0.0, reason="unknown")
         scored.sort(key=lambda item: -item[0])
@@ -1264,7 +1266,8 @@ class AnswerIndex:
             if missing is not None:
                 return Answer(question, answered=False, score=best_score, entry=entry,
                               reason="partial", missing=missing)
-            declined = None if asked_so else self._declined_kind(doc, concepts, weights)
+            declined = None if asked_so else self._declined_kind(overlaps[best_id], concepts,
+                                                                     weights)
             if declined is not None:
                 return Answer(question, answered=False, score=best_score,
                               reason="clinical" if declined == "clinical" else "unknown")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -402,24 +403,32 @@ def _load_synonyms(path: Path, content: Content, problems: list[Problem]) -> Non
     content.phrases = {k.strip().lower(): v.strip().lower() for k, v in phrases.items()}
 
 
-def _load_asked(path: Path, content: Content, problems: list[Problem]) -> None:
-    """asked.toml, which is optional: `entry-id = ["a question as someone typed it", ...]`."""
+def _question_lists(path: Path, problems: list[Problem]
+                    ) -> Iterator[tuple[str, tuple[str, ...] | None, int]]:
+    """An optional file of `key = ["a question as someone typed it", ...]`: each key, its
+    questions without repeats (None if not a list of strings) and its line."""
     if not path.is_file():
         return
     loaded = _read_toml(path, problems)
     if loaded is None:
         return
     data, text = loaded
-    for entry_id, questions in data.items():
-        line = _line_of(text, f"{entry_id} =")
+    for key, questions in data.items():
         listed = _str_list(questions)
-        if listed is None:
+        yield key, None if listed is None else tuple(dict.fromkeys(listed)), \
+            _line_of(text, f"{key} =")
+
+
+def _load_asked(path: Path, content: Content, problems: list[Problem]) -> None:
+    """asked.toml, which is optional: `entry-id = ["a question as someone typed it", ...]`."""
+    for entry_id, questions, line in _question_lists(path, problems):
+        if questions is None:
             problems.append(Problem(str(path), line,
                                     f"'{entry_id}' must be a list of questions (strings)"))
         elif entry_id not in content.entries:
             problems.append(Problem(str(path), line, f"no entry '{entry_id}' to answer these"))
         else:
-            content.asked[entry_id] = tuple(dict.fromkeys(listed))
+            content.asked[entry_id] = questions
 
 
 def _load_priorities(path: Path, content: Content, problems: list[Problem]) -> None:
@@ -462,20 +471,12 @@ DECLINED_KINDS = ("clinical", "outside")
 
 def _load_declined(path: Path, content: Content, problems: list[Problem]) -> None:
     """declined.toml, which is optional: `clinical = [...]` and `outside = [...]`, questions."""
-    if not path.is_file():
-        return
-    loaded = _read_toml(path, problems)
-    if loaded is None:
-        return
-    data, text = loaded
-    for kind, questions in data.items():
-        line = _line_of(text, f"{kind} =")
-        listed = _str_list(questions)
+    for kind, questions, line in _question_lists(path, problems):
         if kind not in DECLINED_KINDS:
             problems.append(Problem(str(path), line, f"'{kind}' is not one of "
                                     f"{', '.join(DECLINED_KINDS)}"))
-        elif listed is None:
+        elif questions is None:
             problems.append(Problem(str(path), line,
                                     f"'{kind}' must be a list of questions (strings)"))
         else:
-            content.declined[kind] = tuple(dict.fromkeys(listed))
+            content.declined[kind] = questions
