@@ -1,6 +1,7 @@
 """A reminder fired end to end: the running server's scheduler posts to a platform on loopback."""
 
 import asyncio
+import inspect
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,11 +33,28 @@ async def platform():
 
 
 async def wait_for(condition, timeout: float = 5.0) -> None:
+    """Until `condition()` (or the awaitable it returns) is true."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
+    while not await _value(condition()):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("timed out waiting")
         await asyncio.sleep(0.01)
+
+
+async def _value(result):
+    return await result if inspect.isawaitable(result) else result
+
+
+async def stored(bot, query):
+    """`query()` on the bot's core thread, which owns the database connection while the
+    server runs (reading it from the test's loop at the same time races the core)."""
+    return await bot.core.call(query, bounded=False)
+
+
+async def holds(bot, table: str, rows: int, where: str | None = None) -> bool:
+    """Whether `table` holds `rows` rows (matching `where`), read on the core."""
+    return await stored(bot, lambda: bot.db[table].count_where(where) if where
+                        else bot.db[table].count) == rows
 
 
 async def test_the_running_scheduler_posts_a_due_reminder_through_the_platform(
@@ -54,11 +72,14 @@ async def test_the_running_scheduler_posts_a_due_reminder_through_the_platform(
     platform.fail_next = 1  # the platform is down for the first attempt
     clock.set(MEETING - timedelta(days=7))
     bot.replan()
-    def delivery() -> dict | None:
-        return next(bot.db["reminder_deliveries"].rows, None)
+    async def delivery() -> dict:
+        return await stored(bot, lambda: next(bot.db["reminder_deliveries"].rows, None)) or {}
 
-    await wait_for(lambda: (delivery() or {}).get("attempts") == 1)
-    row = delivery()
+    async def attempted() -> bool:
+        return (await delivery()).get("attempts") == 1
+
+    await wait_for(attempted)
+    row = await delivery()
     assert row["status"] == "pending" and "503" in row["last_error"]
 
     clock.advance(minutes=1)  # the retry falls due
@@ -69,11 +90,15 @@ async def test_the_running_scheduler_posts_a_due_reminder_through_the_platform(
     assert "in 7 days" in post["text"] and "14 January 2027, 13:00" in post["text"]
     assert "https://dtlbot.example.org/forum.ics" in post["links"]
 
-    await wait_for(lambda: delivery()["status"] == "sent")
+    async def sent() -> bool:
+        return (await delivery()).get("status") == "sent"
+
+    await wait_for(sent)
     bot.replan()  # waking again sends nothing twice
     await asyncio.sleep(0.05)
     assert len(platform.posts) == 1
-    assert delivery()["status"] == "sent" and bot.db["reminder_deliveries"].count == 1
+    assert await sent()
+    assert await holds(bot, "reminder_deliveries", 1)
 
 
 async def test_a_reminder_reaches_a_slack_channel_and_a_teams_chat_through_the_real_adapters(
@@ -107,7 +132,7 @@ async def test_a_reminder_reaches_a_slack_channel_and_a_teams_chat_through_the_r
         assert "14 January 2027, 13:00" in slack.texts(post)
         await wait_for(lambda: any("14 January 2027, 13:00" in t for t in connector.texts()))
         await wait_for(
-            lambda: bot.db["reminder_deliveries"].count_where("status = 'sent'") == 2)
+            lambda: holds(bot, "reminder_deliveries", 2, "status = 'sent'"))
     finally:
         bot.close()
 
@@ -150,7 +175,7 @@ async def test_rsvp_move_and_join_link_reach_slack_and_teams_through_the_real_ad
                          "value": yes["value"], "block_id": "b"}],
         })}
         assert (await slack.post_form(client, press)).status == 200
-        await wait_for(lambda: bot.db["meeting_rsvps"].count == 2)
+        await wait_for(lambda: holds(bot, "meeting_rsvps", 2))
 
         move = slack.event_callback(
             slack.dm("meeting move 2027-01-14 to 2027-01-21 14:00", user=slack.ORGANISER_ID),
@@ -167,6 +192,6 @@ async def test_rsvp_move_and_join_link_reach_slack_and_teams_through_the_real_ad
         await wait_for(lambda: any("You said you'd be at" in t for t in connector.texts()))
         assert any("meet.example.org/dtl-forum" in t for t in connector.texts()
                    if "You said you'd be at" in t)
-        await wait_for(lambda: bot.db["notice_deliveries"].count_where("status = 'sent'") == 3)
+        await wait_for(lambda: holds(bot, "notice_deliveries", 3, "status = 'sent'"))
     finally:
         bot.close()
