@@ -78,7 +78,8 @@ STOPWORDS = frozenset(
     us use used very want wanted was wasn't way we we're well were weren't what what's whats
     when where whether which while who who's whom whose why will with without won't would
     wouldn't yes yet you you're your yours yourself im dont doesnt isnt arent cant wont
-    wanna gonna hi hello hey pls plz anybody somebody something explain show whole""".split()
+    wanna gonna hi hello hey pls plz anybody somebody something explain show whole include
+    includes including""".split()
 )
 
 # Words that mark a clinical question: the bot never answers those, however well they match.
