@@ -10,6 +10,7 @@ Teams and the web chat configured (fake credentials, no network):
 
 Questions go to the web chat's JSON API (POST /chat/api/messages) of the real `dtlbot serve`,
 with its rate limits raised for the run; the baseline answers the same path with a fixed reply.
+The bot's own modules are compiled to bytecode first, as installing a package does.
 Linux only (reads /proc).
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
 import socket
@@ -182,6 +184,10 @@ def main() -> None:
     parser.add_argument("--semantic", action="store_true",
                         help="with [answers] semantic = true (needs the wordllama package)")
     args = parser.parse_args()
+    # As installed: pip writes bytecode when it installs a package, but an editable install
+    # under PYTHONDONTWRITEBYTECODE (as on some machines) would compile the bot at each start.
+    compileall.compile_dir(REPO / "bot", quiet=1)
+    compileall.compile_dir(REPO / "adapters", quiet=1)
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
         config = Path(folder) / "bench.toml"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 import numpy as np
@@ -773,9 +774,11 @@ class AnswerIndex:
         self._phrases = phrase_table(content)
         # Each phrase's first word as typed, for a cheap test before the regular expression.
         self._phrase_starts = [first_word(pattern) for pattern, _ in self._phrases]
+        self._any_phrase = re.compile("|".join(f"(?:{p.pattern})" for p, _ in self._phrases)) \
+            if self._phrases else None
         # "IT" in capitals is the acronym, "it" the pronoun: only case tells them apart.
         self._shouted = [
-            (re.compile(rf"\b{re.escape(t.term)}\b"), t.expansion.lower())
+            (t.term, re.compile(rf"\b{re.escape(t.term)}\b"), t.expansion.lower())
             for t in set(content.glossary.values())
             if t.term.lower() in STOPWORDS and t.term.isupper()
         ]
@@ -784,9 +787,14 @@ class AnswerIndex:
     def _normalise(self, text: str) -> str:
         """Lowercase text with acronyms that look like common words ("IT") spelt out,
         and known phrases read as one word."""
-        for pattern, expansion in self._shouted:
-            text = pattern.sub(expansion, text)
+        for term, pattern, expansion in self._shouted:
+            # A plain substring test first, as below: few texts hold the acronym in capitals.
+            if term in text:
+                text = pattern.sub(expansion, text)
         lowered = text.lower().replace("\u2019", "'")
+        # One search for any phrase first: most texts hold none.
+        if self._any_phrase is None or not self._any_phrase.search(lowered):
+            return lowered
         for (pattern, word), first in zip(self._phrases, self._phrase_starts, strict=True):
             # A plain substring test first: most phrases are absent from most texts.
             if first in lowered:
@@ -797,21 +805,27 @@ class AnswerIndex:
         return content_words(self._normalise(text))
 
     def _build(self) -> None:
+        # Each text is read once, though a phrasing, say, is a field's words and a set of its own.
+        normal = cache(self._normalise)
+
+        def said(texts: Iterable[str]) -> list[str]:
+            return [w for text in texts for w in content_words(normal(text))]
+
         columns = []
         for entry in self.content.entries.values():
             words = {
-                "title": self._words(entry.title),
-                "phrasings": self._words(" ".join(entry.phrasings)),
-                "asked": self._words(" ".join(self.content.asked.get(entry.id, ()))),
-                "tags": self._words(" ".join(entry.tags)),
-                "body": self._words(entry.body),
+                "title": said([entry.title]),
+                "phrasings": said(entry.phrasings),
+                "asked": said(self.content.asked.get(entry.id, ())),
+                "tags": said(entry.tags),
+                "body": said([entry.body]),
             }
             fields = {name: set(found) for name, found in words.items()}
-            sets = [set(self._words(p)) for p in (entry.title, *self._said(entry))]
+            sets = [set(said([p])) for p in (entry.title, *self._said(entry))]
             phrasings = [" ".join(sorted(words)) for words in sets]
             texts = passages(entry.body)
             self._docs[entry.id] = _Doc(entry, fields, phrasings, sets, texts,
-                                        [set(self._words(t)) for t in texts],
+                                        [set(said([t])) for t in texts],
                                         not_given(entry.body))
             for word in set().union(*fields.values()):
                 self._df[word] = self._df.get(word, 0) + 1
@@ -836,9 +850,9 @@ class AnswerIndex:
         # never to one only an asked question uses: those keep their askers' typos ("DEIR").
         own_texts = [text for doc in self._docs.values() for text in (
             doc.entry.title, *doc.entry.phrasings, *doc.entry.tags, doc.entry.body)]
-        surface = {t for text in own_texts for t in tokenize(self._normalise(text))
+        surface = {t for text in own_texts for t in tokenize(normal(text))
                    if t.isalpha() and len(t) > 2}
-        self._curated = {w for text in own_texts for w in self._words(text)}
+        self._curated = set(said(own_texts))
         vocabulary = (set(self._df) & self._curated) | set(self._expansions) | STOPWORDS | surface
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(vocabulary):
