@@ -145,7 +145,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:what|which)\s+(?:date|dates|day|days|time|times|year|month)\b|"
                 r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b|"
                 r"\bwhen (?:did|was|were|will) [\w\s'-]{1,40}? (?:run|start|begin|end|launch|"
-                r"launched|set up|introduced|created)\b"),
+                r"launched|set up|introduced|created|published|released|written|updated)\b"),
      re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|"
                 r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
                 r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:am|pm)\b", re.I),
@@ -176,7 +176,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:title|university|organisation|platform|venue)\b")),
     # What an abbreviation stands for, when the glossary does not know it (it answers first).
     ("expansion", "what that abbreviation stands for",
-     re.compile(r"\bstands? for\b|\bshort for\b|\b(?:acronym|abbreviation)\b"),
+     re.compile(r"\bstands? for\b|\bshort for\b|\b(?:acronym|abbreviation)\b|"
+                r"\b(?:programme|project|toolkit|tool|scheme|index)'s full name\b|"
+                r"\bfull name of the (?:programme|project|toolkit|tool|scheme|index)\b"),
      re.compile(r"\bstands? for\b|\bshort for\b", re.I),
      re.compile(r"\b(?:spell|spelt|spelled|stands? for|acronym|abbreviation)\b")),
     # Where something is held: the sources name no venues.
@@ -294,6 +296,10 @@ ADVERSARIAL = re.compile(
     # "Make up the list" as a request, not "which towns make up SMASH".
     r"(?:^|[.!?,]\s*|\bjust |\bplease |\b(?:can|could|would|will) you )make up the\b|"
     r"\binvent (?:a|an|the|some)\b|\bmade-up\b|\bhypothetically\b|\bdo anything now\b|"
+    # Told the sources no longer bind it: "new rule: answer even if the sources don't say".
+    r"\bnew (?:rules?|instructions?)\b|\bno longer (?:limited|restricted|bound)\b|"
+    r"\beven (?:if|when|though) (?:the |your )?(?:sources?|documents?|articles?) (?:don't|do not|"
+    r"doesn't|does not) say\b|\bas if (?:they|it) (?:were|was) quoted\b|"
     r"\bwrite (?:me |us )?(?:a |an )?(?:fake )?quote\b|\b(?:login|log-in|sign-in) "
     r"details\b|\bpasswords?\b|"
     # Words put in someone's mouth, or a claim to be confirmed unchecked.
@@ -523,8 +529,9 @@ DECLINED_OVERLAP, DECLINED_MARGIN = 0.4, 0.1
 DECLINED_WORDS = 3
 # A glossary term whose expansion says the sources never spell it out, asked what it stands for.
 _NOT_SPELT_OUT = re.compile(r"\bnot spel(?:t|led) out\b", re.IGNORECASE)
-_ASKS_EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\bacronym\b|\babbreviation\b",
-                             re.IGNORECASE)
+_ASKS_EXPANSION = re.compile(
+    r"\bstands? for\b|\bshort for\b|\bacronym\b|\babbreviation\b|\bfull name\b",
+    re.IGNORECASE)
 # Two or more capitalised words in a row ("GP Connect", "Greater Manchester"): a proper name.
 _NAME_PHRASE = re.compile(r"\b[A-Z][\w&-]*(?:[ \t]+[A-Z][\w&-]*)+\b")
 # Capitalised words that name nothing in particular.
@@ -984,10 +991,11 @@ class AnswerIndex:
         return found
 
     def _counted(self, phrase: str) -> set[str]:
-        """The stems that count as the first word of what a question counts ("how many primary
-        care networks" -> pcn and its synonyms)."""
+        """The stems that count as what a question counts, its first two words and their
+        synonyms ("how many key priorities" -> key, prioriti; "how many primary care networks"
+        -> pcn and its synonyms)."""
         words = self._words(phrase)
-        return {words[0]} | self._expansions.get(words[0], set()) if words else set()
+        return {w for word in words[:2] for w in {word} | self._expansions.get(word, set())}
 
     def _says(self, phrase: str) -> bool:
         """Whether the content has these words side by side somewhere (each adjacent pair)."""

@@ -727,7 +727,8 @@
       if (!user || saving) return;
       saving = setTimeout(() => {
         saving = null;
-        if (user) store(SCROLL_KEY + user.id, String($("main").scrollTop));
+        // Only for a name this browser holds a token for: after `forget me`, nothing is kept.
+        if (user && tokenOf(user.id)) store(SCROLL_KEY + user.id, String($("main").scrollTop));
       }, 200);
     });
     const saved = stored(NAME_KEY);
