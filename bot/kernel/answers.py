@@ -134,7 +134,8 @@ _PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manage
 FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[str]], ...] = (
     ("amount", "a salary, cost or amount of money",
      re.compile(rf"\bhow much\b.*\b{_MONEY}\b|\bwhat\b.*\b(?:salary|salaries|wage|wages|band|"
-                rf"budget|price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
+                rf"budget(?! (?:problems?|issues?|pressures?|constraints?|challenges?|gaps?))|"
+                rf"price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
                 rf"\bmake up\b.*\bbudget\b|\bhow much\b.*\bcost|\bcost of\b|"
                 rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
                 r"\bpay (?:band|scale|grade)\b|"
@@ -164,7 +165,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:what(?:'s| is| are| was| were|s)\s+(?:the\s+|their\s+|her\s+|his\s+)?"
                 r"names?|names? of|name the|who (?:exactly|specifically)|which (?:two |2 )?"
                 r"(?:pcns|networks|primary care networks|practices)\b[\w\s/-]{0,40}?\b(?:were|"
-                r"was|took part|did)|called)\b"),
+                r"was|took part|did)|called|who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
+                r"head|person|manager|director) (?:for|at|in|of))\b"),
      re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
      re.compile(r"\b(?:name|names|named|title)\b")),
     # A detail the sources never give: a job title, a university, an employer, a venue.
