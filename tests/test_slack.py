@@ -163,6 +163,38 @@ async def test_oversize_body_and_malformed_json_are_refused_and_the_server_stays
 # Answering
 
 
+async def test_an_event_while_slack_is_down_gets_503_for_slack_to_retry_and_no_error(
+        client, fake, caplog):
+    fake.outage("auth.test", times=3)  # the first try and both of the client's retries
+    with caplog.at_level(logging.WARNING):
+        response = await post_json(client, event_callback(mention("how often does the forum meet")))
+    assert response.status == 503
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "unreachable" in caplog.text
+    # Slack sends the event again later, and by then its API answers.
+    retried = await post_json(client, event_callback(mention("how often does the forum meet")))
+    assert retried.status == 200
+    (posted,) = await fake.wait_for("chat.postMessage")
+    assert "every two months" in texts(posted)
+
+
+async def test_a_post_refused_by_a_slack_outage_is_logged_with_its_status(client, fake, caplog):
+    await post_json(client, event_callback(mention("hello there", ts="1700000009.000100"),
+                                           event_id="EvWarm"))
+    await fake.wait_for("chat.postMessage")
+    fake.outage("chat.postMessage", times=3)
+    with caplog.at_level(logging.WARNING):
+        response = await post_json(client, event_callback(mention("how often does the forum meet")))
+        assert response.status == 200
+        await fake.wait_for("chat.postMessage:503", count=3)
+        for _ in range(100):
+            if "slack post failed" in caplog.text:
+                break
+            await asyncio.sleep(0.02)
+    assert "slack post failed method=chat.postMessage channel=C0FORUM reason=503" in caplog.text
+    assert "Traceback" not in caplog.text and "answer failed" not in caplog.text
+
+
 async def test_slash_command_question_is_answered_privately_to_the_asker(client, fake):
     response = await post_form(client, {
         "command": "/dtl", "text": "What is the ARRS?", "user_id": DTL_ID, "user_name": "dana",

@@ -98,6 +98,38 @@ class OncePerEvent(AsyncMiddleware):
         return await next()
 
 
+class SlackReachable(AsyncMiddleware):
+    """Before bolt's own first auth.test: while Slack's Web API cannot be reached, a request
+    gets a 503, which Slack sends again later, and a warning, not a 500 with a traceback."""
+
+    # Requests bolt answers without authorizing (they need no Web API call).
+    NO_AUTH = ("url_verification", "ssl_check")
+
+    def __init__(self, client: AsyncWebClient):
+        self.client = client
+        self.reached = False
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Any  # noqa: A002
+    ) -> BoltResponse:
+        if self.reached or req.body.get("type") in self.NO_AUTH:
+            return await next()
+        try:
+            await self.client.auth_test()
+        except SlackApiError as exc:
+            if exc.response.status_code < 500:
+                return await next()  # a refused token: bolt's to report
+            reason = reason_of(exc)
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            reason = reason_of(exc)
+        else:
+            self.reached = True
+            return await next()
+        log.warning("slack web api unreachable, request refused for Slack to retry reason=%s",
+                    reason)
+        return BoltResponse(status=503, body="", headers={"Retry-After": "60"})
+
+
 @dataclass
 class SlackAdapter:
     """One workspace's bolt app, Web API client and the bot it talks for."""
@@ -128,6 +160,7 @@ class SlackAdapter:
             # with the same slack-sdk verifier; checking twice would only slow every ack.
             request_verification_enabled=False,
             process_before_response=False,
+            before_authorize=SlackReachable(self.client),
             logger=bolt_logger(),
         )
         self.app.use(OncePerEvent(self.events))

@@ -178,5 +178,8 @@ class SlackPoster:
 def reason_of(exc: Exception) -> str:
     """A Web API failure for logs: Slack's error code, or the exception's type and message."""
     if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error") or exc.response.status_code)
+        # An outage's body may be a page of text, not Slack's JSON.
+        data = exc.response.data
+        error = data.get("error") if isinstance(data, dict) else None
+        return str(error or exc.response.status_code)
     return f"{type(exc).__name__}: {exc}"[:200]

@@ -33,6 +33,8 @@ class FakeSlack:
     # method -> Retry-After values of the 429s to serve before answering normally.
     throttles: dict[str, list[int]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # method -> how many more times to answer it with an HTTP 503 (Slack down).
+    outages: dict[str, int] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -64,6 +66,10 @@ class FakeSlack:
         """Answer `method` with 429 and Retry-After `times` times before answering normally."""
         self.throttles[method] = [retry_after] * times
 
+    def outage(self, method: str, times: int) -> None:
+        """Answer `method` with HTTP 503 `times` times (every retry counts) before answering."""
+        self.outages[method] = times
+
     def fail(self, method: str, error: str) -> None:
         """Answer `method` with ok=false and this error from now on."""
         self.errors[method] = error
@@ -94,6 +100,10 @@ class FakeSlack:
         args = await _arguments(request)
         if request.headers.get("Authorization", "") == "":
             return web.json_response({"ok": False, "error": "not_authed"})
+        if self.outages.get(method, 0) > 0:
+            self.outages[method] -= 1
+            self._record(method + ":503", args)
+            return web.Response(status=503, text="service unavailable")
         waits = self.throttles.get(method)
         if waits:
             retry_after = waits.pop(0)
