@@ -1150,26 +1150,20 @@ class AnswerIndex:
         """The overlap with the closest of the phrasings `doc` indexes, and which one it is."""
         # Array arithmetic over the phrasings that share a question word: an entry may hold
         # hundreds of asked questions, and declined.toml a thousand.
-        shared = np.zeros(len(doc.phrasing_weights))
-        touched = False
-        for concept, weight in zip(concepts, weights, strict=True):
-            found = [doc.holding[word] for word in concept if word in doc.holding]
-            if len(found) == 1:
-                shared[found[0]] += weight
-            elif found:
-                # A phrasing holding two words of one concept (synonyms) counts it once.
-                hit = np.zeros(len(shared), dtype=bool)
-                for index in found:
-                    hit[index] = True
-                shared[hit] += weight
-            touched = touched or bool(found)
-        if not touched:
+        holding = doc.holding
+        found = [[holding[word] for word in concept if word in holding] for concept in concepts]
+        if not any(found):
             return 0.0, -1
+        shared = np.zeros(len(doc.phrasing_weights))
+        for indexes, weight in zip(found, weights, strict=True):
+            if len(indexes) == 1:
+                shared[indexes[0]] += weight
+            elif indexes:
+                # A phrasing holding two words of one concept (synonyms) counts it once.
+                shared[np.unique(np.concatenate(indexes))] += weight
         held = np.zeros(len(doc.phrasing_weights))
-        for word in {word for concept in concepts for word in concept}:
-            index = doc.holding.get(word)
-            if index is not None:
-                held[index] += self._word_weight[word]
+        for word in {word for concept in concepts for word in concept if word in holding}:
+            held[holding[word]] += self._word_weight[word]
         scores = shared / (sum(weights) + doc.phrasing_weights - held)
         best = int(np.argmax(scores))
         return float(scores[best]), best
