@@ -18,9 +18,9 @@ sys.path.insert(0, str(REPO / "bench"))
 import qa as bench  # noqa: E402
 
 # Measured with bench/qa.py (lexical engine, shipped content with content/asked.toml) at the end
-# of the second session on 2026-12-02: in-scope right 83 of 94, out-of-scope refused 27 of 33.
+# of the fifth session on 2026-12-03: in-scope right 84 of 94, out-of-scope refused 29 of 33.
 # A small margin for harmless changes in ranking.
-HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 83, 27, 2
+HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 84, 29, 2
 # Sets A-D, F-J, L-N, O, P-Z and AA-AE, tuned on and taught since their first run (a regression
 # guard, not a measure): in scope right, out of scope refused (their out-of-scope questions are
 # in content/declined.toml), as measured then.
@@ -31,7 +31,7 @@ LATER_SETS = {"A": (108, 50), "B": (107, 50), "C": (99, 50), "D": (97, 50), "F":
               "X": (99, 50), "Y": (95, 50), "Z": (91, 50), "AA": (94, 50),
               "AB": (93, 50), "AC": (97, 50), "AD": (89, 49), "AE": (94, 48)}
 # Sets E and K, never tuned on nor taught (held out), as measured with content/asked.toml.
-FRESH_SETS = {"E": (76, 36), "K": (97, 46)}
+FRESH_SETS = {"E": (77, 38), "K": (98, 48)}
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;
 # the seeds use the acronym without spelling it out).
 ANSWERED_ON_PURPOSE = {"i173"}
