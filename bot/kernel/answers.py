@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
@@ -728,6 +728,10 @@ class _Doc:
     passage_sets: list[set[str]] = field(default_factory=list)
     # Its sentences saying what the sources leave out (see missing_fact).
     left_out: str = ""
+    # Each distinct field strength, strongest first, with the words of the fields that have it.
+    strengths: list[tuple[float, set[str]]] = field(default_factory=list)
+    # Which passages hold each word, as bits: a question word is in few of an entry's passages.
+    passage_bits: dict[str, int] = field(default_factory=dict)
     # Each phrasing set's summed word weights (for overlap), once the weights are known.
     phrasing_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # Which phrasing sets hold each word: overlap looks only at those sharing a question word.
@@ -745,6 +749,23 @@ class _Declined:
 
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*(\"'])")
+
+
+def _strengths(fields: dict[str, set[str]]) -> list[tuple[float, set[str]]]:
+    """The fields' words grouped by FIELD_STRENGTH, strongest first."""
+    grouped: dict[float, set[str]] = {}
+    for name, words in fields.items():
+        grouped.setdefault(FIELD_STRENGTH[name], set()).update(words)
+    return sorted(grouped.items(), key=lambda item: -item[0])
+
+
+def _bits(sets: list[set[str]]) -> dict[str, int]:
+    """For each word, a bit for each of the sets that hold it."""
+    bits: dict[str, int] = {}
+    for number, words in enumerate(sets):
+        for word in words:
+            bits[word] = bits.get(word, 0) | (1 << number)
+    return bits
 
 
 def passages(body: str) -> list[str]:
@@ -833,9 +854,10 @@ class AnswerIndex:
             sets = [set(said([p])) for p in (entry.title, *self._said(entry))]
             phrasings = [" ".join(sorted(words)) for words in sets]
             texts = passages(entry.body)
-            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets, texts,
-                                        [set(said([t])) for t in texts],
-                                        not_given(entry.body))
+            passage_sets = [set(said([t])) for t in texts]
+            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets, texts, passage_sets,
+                                        not_given(entry.body), _strengths(fields),
+                                        _bits(passage_sets))
             for word in set().union(*fields.values()):
                 self._df[word] = self._df.get(word, 0) + 1
             columns.append([words[name] for name in FIELD_STRENGTH])
@@ -896,7 +918,8 @@ class AnswerIndex:
                        weights: list[float]) -> str | None:
         """Why the question is one the sources do not answer, if it is asked nearly as one of
         declined.toml's, and more so than as a way of asking the entry it would get."""
-        overlap, which = self._closest(self._declined, concepts, weights)
+        best, closest = self._closest([self._declined], concepts, weights)
+        overlap, which = float(best[0]), int(closest[0])
         if overlap < DECLINED_OVERLAP:
             return None
         if overlap <= overlap_with_entry + DECLINED_MARGIN:
@@ -1047,12 +1070,22 @@ class AnswerIndex:
     def _passage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]
                  ) -> tuple[float, int]:
         """How much of the question the entry's best passage covers, and which passage."""
+        gained: dict[int, float] = {}
+        bits = doc.passage_bits
+        for concept, weight in zip(concepts, weights, strict=True):
+            held = 0
+            for word in concept:
+                held |= bits.get(word, 0)
+            while held:
+                lowest = held & -held
+                number = lowest.bit_length() - 1
+                gained[number] = gained.get(number, 0) + weight
+                held ^= lowest
         best, which = 0.0, -1
         total = sum(weights)
-        for number, words in enumerate(doc.passage_sets):
-            gained = sum(w for c, w in zip(concepts, weights, strict=True) if c & words)
-            if gained / total > best:
-                best, which = gained / total, number
+        for number in sorted(gained):
+            if gained[number] / total > best:
+                best, which = gained[number] / total, number
         return best, which
 
     def _build_expansions(self) -> None:
@@ -1134,39 +1167,68 @@ class AnswerIndex:
     def _coverage(self, doc: _Doc, concepts: list[set[str]], weights: list[float]) -> float:
         gained = 0.0
         for concept, weight in zip(concepts, weights, strict=True):
-            strength = max(
-                (FIELD_STRENGTH[name] for name, words in doc.fields.items() if concept & words),
-                default=0.0,
-            )
-            gained += weight * strength
+            gained += weight * next(
+                (strength for strength, words in doc.strengths if concept & words), 0.0)
         return gained / sum(weights)
 
-    def _overlap(self, doc: _Doc, concepts: list[set[str]], weights: list[float]) -> float:
-        """Rarity-weighted Jaccard between the question and its closest title or phrasing."""
-        return self._closest(doc, concepts, weights)[0]
-
-    def _closest(self, doc: _Doc | _Declined, concepts: list[set[str]],
-                 weights: list[float]) -> tuple[float, int]:
-        """The overlap with the closest of the phrasings `doc` indexes, and which one it is."""
-        # Array arithmetic over the phrasings that share a question word: an entry may hold
-        # hundreds of asked questions, and declined.toml a thousand.
-        holding = doc.holding
-        found = [[holding[word] for word in concept if word in holding] for concept in concepts]
-        if not any(found):
-            return 0.0, -1
-        shared = np.zeros(len(doc.phrasing_weights))
-        for indexes, weight in zip(found, weights, strict=True):
-            if len(indexes) == 1:
-                shared[indexes[0]] += weight
-            elif indexes:
-                # A phrasing holding two words of one concept (synonyms) counts it once.
-                shared[np.unique(np.concatenate(indexes))] += weight
-        held = np.zeros(len(doc.phrasing_weights))
-        for word in {word for concept in concepts for word in concept if word in holding}:
-            held[holding[word]] += self._word_weight[word]
-        scores = shared / (sum(weights) + doc.phrasing_weights - held)
-        best = int(np.argmax(scores))
-        return float(scores[best]), best
+    def _closest(self, docs: Sequence[_Doc | _Declined], concepts: list[set[str]],
+                 weights: list[float]) -> tuple[np.ndarray, np.ndarray]:
+        """For each of `docs`, the overlap (rarity-weighted Jaccard) with the closest of the
+        phrasings it indexes, and which phrasing that is (-1 when none shares a word)."""
+        # Array arithmetic over the phrasings that share a question word, for all the docs at
+        # once: an entry may hold hundreds of asked questions, declined.toml a thousand, and
+        # numpy's cost is per call.
+        shared_rows: list[np.ndarray] = []
+        shared_concepts: list[int] = []
+        held_rows: list[np.ndarray] = []
+        held_weights: list[float] = []
+        held_offsets: list[int] = []
+        offsets: list[int] = []
+        starts: list[int] = []
+        offset, synonyms = 0, False
+        for doc in docs:
+            holding = doc.holding
+            starts.append(offset)
+            seen: set[str] = set()
+            for number, concept in enumerate(concepts):
+                hits = 0
+                for word in concept:
+                    rows = holding.get(word)
+                    if rows is None:
+                        continue
+                    hits += 1
+                    shared_rows.append(rows)
+                    shared_concepts.append(number)
+                    offsets.append(offset)
+                    if word not in seen:
+                        seen.add(word)
+                        held_rows.append(rows)
+                        held_offsets.append(offset)
+                        held_weights.append(self._word_weight[word])
+                synonyms = synonyms or hits > 1
+            offset += len(doc.phrasing_weights)
+        none = np.full(len(docs), -1, dtype=np.int64)
+        if not shared_rows:
+            return np.zeros(len(docs)), none
+        lengths = [len(rows) for rows in shared_rows]
+        phrasing = np.concatenate(shared_rows) + np.repeat(offsets, lengths)
+        concept = np.repeat(shared_concepts, lengths)
+        if synonyms:
+            # A phrasing holding two words of one concept (synonyms) counts it once.
+            key = np.unique(phrasing * len(concepts) + concept)
+            phrasing, concept = key // len(concepts), key % len(concepts)
+        shared = np.bincount(phrasing, weights=np.asarray(weights)[concept], minlength=offset)
+        held_lengths = [len(rows) for rows in held_rows]
+        held = np.bincount(np.concatenate(held_rows) + np.repeat(held_offsets, held_lengths),
+                           weights=np.repeat(held_weights, held_lengths), minlength=offset)
+        totals = np.concatenate([doc.phrasing_weights for doc in docs])
+        scores = shared / (sum(weights) + totals - held)
+        best = np.maximum.reduceat(scores, starts)
+        at_best = np.flatnonzero(scores == np.repeat(best, np.diff([*starts, offset])))
+        which = at_best[np.searchsorted(at_best, starts)] - np.asarray(starts)
+        # No phrasing sharing a word: no closest one.
+        which[best <= 0] = -1
+        return best, which
 
     def _candidates(self, concepts: list[set[str]]) -> list[tuple[str, float]]:
         """Entry ids with their bm25 relevance (higher is better), best first.
@@ -1245,6 +1307,8 @@ class AnswerIndex:
         found = dict(candidates)
         for entry_id in nearest:
             found.setdefault(entry_id, 0.0)
+        overlap_of = dict(zip(found, self._closest([self._docs[i] for i in found], concepts,
+                                                   weights)[0].tolist(), strict=True))
         for entry_id, relevance in found.items():
             doc = self._docs[entry_id]
             passage, which = self._passage(doc, concepts, weights)
@@ -1253,7 +1317,7 @@ class AnswerIndex:
                 "likeness": process.extractOne(query_key, doc.phrasings,
                                                scorer=fuzz.ratio)[1] / 100,
                 "bm25": relevance / best_bm25,
-                "overlap": self._overlap(doc, concepts, weights),
+                "overlap": overlap_of[entry_id],
                 "passage": passage,
                 "semantic": max(0.0, semantic.get(entry_id, 0.0) - SEMANTIC_FLOOR)
                 / (1.0 - SEMANTIC_FLOOR),
