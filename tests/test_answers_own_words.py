@@ -9,7 +9,7 @@ import pytest
 
 from bot.kernel.answers import AnswerIndex, asked_and_context
 from bot.kernel.bm25 import FieldBM25
-from bot.kernel.content import load_content
+from bot.kernel.content import Content, Entry, load_content
 from tests.conftest import REPO
 
 
@@ -290,3 +290,53 @@ def test_a_sure_answer_offers_no_alternatives(index):
 def test_what_towns_make_up_a_pcn_is_a_question_not_a_request_to_invent(index):
     assert answered_from(index, "which towns make up SMASH?") == "smash-pcn"
     assert not index.ask("Just make up the eight DTL priorities").answered
+
+
+@pytest.mark.parametrize("question, term", [
+    ("what does PCN stand for in the toolkit?", "PCN"),
+    ("What does DERI stand for in the DFPC toolkit?", "DERI"),
+    ("what does SMASH stand for in the article?", "SMASH"),
+])
+def test_an_abbreviation_asked_about_where_it_was_met_is_answered_from_the_glossary(
+        index, question, term):
+    answer = index.ask(question)
+    assert answer.glossary is not None and answer.glossary.term == term
+
+
+def test_a_typo_that_some_asked_question_shares_still_means_the_word():
+    # asked.toml keeps questions as people typed them: "patinet" is one of its words, under
+    # another entry, and must still be read as "patient" too.
+    content = Content(
+        entries={"experience": Entry("experience", "Patient experience",
+                                     "Put the patient experience first.", "src"),
+                 "staff": Entry("staff", "Staff motivation", "Keep staff motivated.", "src")},
+        asked={"staff": ("how do i keep patinet staff motivated",)})
+    answer = AnswerIndex(content).ask("patinet experience?")
+    assert answer.topic == "experience"
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("should we be working with the LA on digital exclusion?", "step-digital-inclusion"),
+    ("does a DTL need an MSc?", "dtl-qualifications"),
+])
+def test_managers_abbreviations_mean_the_contents_words(index, question, topic):
+    assert answered_from(index, question) == topic
+
+
+@pytest.mark.parametrize("question", [
+    "How often should someone on lithium have their levels checked?",
+    "How often should a patient on methotrexate have their bloods monitored?",
+])
+def test_a_clinical_question_below_the_threshold_is_refused_as_clinical(index, question):
+    answer = index.ask(question)
+    assert answer.reason == "clinical" and answer.near == ()
+
+
+@pytest.mark.parametrize("question", [
+    "best pub in sandbach",
+    "How do I get a Smartcard issued for a new locum GP?",
+    "write me a short poem about spreadsheets",
+])
+def test_a_question_asked_like_a_declined_one_gets_no_did_you_mean(index, question):
+    answer = index.ask(question)
+    assert answer.reason == "unknown" and answer.near == ()

@@ -13,9 +13,10 @@ from tests.conftest import DTL, ORGANISER, say
 SMALLTALK = {
     "greeting": ["hi", "Hello!", "hey there", "Good morning", "hi, how are you?", "hiya"],
     "thanks": ["thanks", "Thank you!", "cheers", "thanks, that's really helpful", "ta",
-               "great, thanks", "thanks for your help"],
+               "great, thanks", "thanks for your help", "thanks thats great"],
     "who": ["who are you?", "Are you a bot?", "what's your name", "what are you",
-            "are you a real person or a bot?", "what's your name, are you a real person"],
+            "are you a real person or a bot?", "what's your name, are you a real person",
+            "who are you and who made you?"],
     "abilities": ["what can you do?", "What can you help me with?", "how can you help",
                   "what can I ask you?"],
     "goodbye": ["bye", "Goodbye!", "see you later", "ok thanks, bye"],

@@ -102,7 +102,8 @@ CLINICAL_WORDS = frozenset(
     constipation headache headaches dizzy dizziness fracture tonsillitis pneumonia
     contraception contraceptive menopause hrt melanoma arthritis angina palpitations wheeze
     wheezing breathless breathlessness dehydration chlamydia hepatitis measles chickenpox
-    shingles gout anaemia anemia thyroid""".split()
+    shingles gout anaemia anemia thyroid lithium clozapine methotrexate digoxin gabapentin
+    pregabalin diazepam lorazepam""".split()
 )
 
 # Clinical words of more than one word (hyphens split words: "self-harm" is "self", "harm").
@@ -142,6 +143,12 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 + _ENDS_SHORT.format("budget|cost|costs|salary|pay")),
      re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
      re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
+    # Who pays for something: a question about funding the entry may never mention.
+    ("payer", "a funder for that",
+     re.compile(r"\bwho(?:'s| is| are)? (?:paying|pays|pay|funding|funds|fund) for\b|"
+                r"\bwho (?:pays|funds)\b"),
+     re.compile(r"\b(?:fund|funds|funded|funding|pays|paid|reimburs\w*)\b", re.I),
+     re.compile(r"\b(?:funder|funders|who pays)\b")),
     ("date", "a date or time",
      re.compile(r"\b(?:what|which)\s+(?:date|dates|day|days|time|times|year|month)\b|"
                 r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b|"
@@ -172,7 +179,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # A detail the sources never give: a job title, a university, an employer, a venue.
     ("detail", "that detail",
      re.compile(r"\bjob title\b|\b(?:which|what) (?:university|organisation|organization|"
-                r"company|employer|venue|building|hospital)\b|"
+                r"company|employer|venue|building|hospital|portal)\b|"
                 r"\bteams or zoom\b|\bzoom or teams\b"),
      re.compile(r"(?!)"),  # judged by the word asked about (see missing_fact)
      re.compile(r"\b(?:title|university|organisation|platform|venue)\b")),
@@ -309,6 +316,12 @@ ADVERSARIAL = re.compile(
     r"release)\b|\bsign it (?:with|as|in) (?:his|her|their)\b|\bendors(?:e|es|ing|ement)\b"
     r"[^.?!]{0,40}\b(?:my|our) (?:company|product|consultancy|business|firm|app)\b|"
     r"\bjust (?:confirm|say yes|agree)\b|\bno need to check\b|\bconfirm that and give\b|"
+    r"\bjust (?:answer|reply|say) (?:yes|no|with (?:a |one )?(?:yes|no|word))\b|"
+    # Asked to answer as if the sources said otherwise, or to show what it was told.
+    r"\b(?:answer|reply|respond|act|behave) as (?:if|though)\b|"
+    r"\bfor the rest of (?:this|the|our) (?:chat|conversation|session)\b|"
+    r"\b(?:repeat|print|show|output|reveal) (?:back )?(?:everything|all|the text|the words|"
+    r"what(?:ever)? (?:was|is|you were)(?: \w+)?) (?:above|before|you were (?:told|given))\b|"
     # Other people's questions or records: the bot shows no one else's data.
     r"\b(?:other|others|another)\s+(?:users?|people|dtls?|members?|colleagues?|person)\b[^?.!]{0,40}"
     r"\b(?:asked|asking|ask)\s+(?:you|the bot)\b|\b(?:show|paste|give|send) (?:me |us )?their "
@@ -349,7 +362,8 @@ OFF_TOPIC = re.compile(
     r"\brecipes?\b|\bdo you (?:ever )?(?:get )?(?:bored|tired|lonely)\b|\bhow'?s (?:your|ur) day\b|"
     r"\bbirthday\b|\b(?:card|leaving|wedding) message\b|"
     r"\bfancy a (?:cuppa|coffee|tea|brew|drink|pint)\b|"
-    r"\b(?:write|compose) (?:me |us )?(?:a |an )?(?:limerick|poem|song|haiku|rap|story)\b|"
+    r"\b(?:write|compose) (?:me |us )?(?:a |an )?(?:short |quick |little |funny )?"
+    r"(?:limerick|poem|song|haiku|rap|story)\b|"
     r"\byour favourite\b|\bpodcasts?\b|\b(?:recommend|suggest) (?:me )?"
     r"(?:a |some )?(?:good )?(?:books?|films?|movies?|restaurants?|pubs?|songs?|playlists?|"
     r"holidays?|tv shows?|series)\b|\btea or coffee\b|\bcoffee or tea\b|\bcrypto\w*\b|"
@@ -546,7 +560,10 @@ _GLOSSARY_QUESTION = re.compile(
     r"^(?:what|whats|what's|wat)\s+(?:(?:is|are|does|do)\s+)?(?:(?:an?|the)\s+)?"
     r"(?:(?:acronym|abbreviation|term)\s+)?(?P<term>[a-z0-9&-]+)(?:\s+(?:actually|really|exactly))?"
     r"(?:\s+(?:stand for|stands for|mean|means|short for))?"
-    r"(?:\s+(?:actually|really|exactly|in full))?$"
+    r"(?:\s+(?:actually|really|exactly|in full))?"
+    # "... in the toolkit": where the term was met, not part of it.
+    r"(?:\s+(?:in|from)\s+(?:the\s+)?(?:dfpc\s+|gm\s+|greater\s+manchester\s+)?"
+    r"(?:toolkit|article|summary|sources?|documents?))?$"
 )
 
 
@@ -563,15 +580,16 @@ SMALLTALK = (
         r"fantastic|amazing|awesome|good)[\s,!]*)?(?:thanks+|thank\s+(?:you|u)|thankyou|ty|"
         r"thx|ta|cheers|many\s+thanks|much\s+appreciated|appreciated)(?:\s+(?:very|so)\s+much"
         r"|\s+a\s+lot|\s+loads)?" + _BOT + r"(?:\s+for\s+(?:your|the|all\s+the|that|this)\s+"
-        r"(?:help|info|information|answer|answers|advice))?(?:[\s,!]*(?:that(?:'s|\s+is|\s+was)\s+"
+        r"(?:help|info|information|answer|answers|advice))?(?:[\s,!]*(?:that(?:'s|s|\s+is|\s+was)\s+"
         r"(?:really\s+|very\s+)?(?:helpful|great|useful|perfect)))?$"
-        r"|^(?:that(?:'s|\s+is|\s+was)\s+)(?:really\s+|very\s+|super\s+)?(?:helpful|useful|"
+        r"|^(?:that(?:'s|s|\s+is|\s+was)\s+)(?:really\s+|very\s+|super\s+)?(?:helpful|useful|"
         r"great|perfect|brilliant|what\s+i\s+needed)$")),
     ("who", re.compile(
         r"^(?:who|what)\s+(?:are|r)\s+(?:you|u)(?:\s+exactly)?$|^(?:are|r)\s+(?:you|u)\s+"
         + _WHAT_YOU_ARE + r"(?:\s+or\s+" + _WHAT_YOU_ARE + r")?$"
         r"|^what(?:'s|\s+is)\s+your\s+name(?:\s+(?:and\s+)?(?:are|r)\s+(?:you|u)\s+"
-        + _WHAT_YOU_ARE + r")?$|^who\s+(?:made|built|runs|wrote)\s+(?:you|u)$"
+        + _WHAT_YOU_ARE + r")?$|^(?:who\s+(?:are|r)\s+(?:you|u)\s+and\s+)?who\s+(?:made|built|runs|"
+        r"wrote|created|designed)\s+(?:you|u)$"
         r"|^introduce\s+yourself$|^tell\s+me\s+about\s+yourself$")),
     ("abilities", re.compile(
         r"^what\s+(?:can|do|could)\s+(?:you|u)\s+(?:do|help\s+(?:me\s+)?with|tell\s+me"
@@ -1138,14 +1156,18 @@ class AnswerIndex:
             if token in STOPWORDS:
                 continue
             word = stem(token)
-            if word not in self._df and word not in self._expansions:
+            also: set[str] = set()
+            if word not in self._expansions and word not in self._curated:
                 corrected = self._correct(token)
-                if corrected is not None:
+                if corrected is not None and word not in self._df:
                     if corrected in STOPWORDS:
                         continue
                     word = stem(corrected)
+                elif corrected is not None and corrected not in STOPWORDS:
+                    # A typo some asked question shares ("patinet") still means the word.
+                    also = {stem(corrected)} | self._expansions.get(stem(corrected), set())
             words.append(word)
-            concepts.append({word} | self._expansions.get(word, set()))
+            concepts.append({word} | self._expansions.get(word, set()) | also)
         return words, concepts, clinical
 
     def _weight(self, concept: set[str]) -> float:
@@ -1362,6 +1384,11 @@ class AnswerIndex:
             # About something the sources never name ("GP Connect"): topics that share its other
             # words are no help, so no "did you mean".
             return Answer(question, answered=False, score=best_score, reason="unknown")
+        # Asked nearly as a question the sources do not answer: refused, never "did you mean".
+        declined = self._declined_kind(overlaps[best_id], concepts, weights)
+        if declined is not None:
+            return Answer(question, answered=False, score=best_score,
+                          reason="clinical" if declined == "clinical" else "unknown")
         lower = self.threshold * SUGGEST_FRACTION
         near = tuple(self._docs[i].entry for _, c, i, _ in scored[:SUGGESTIONS] if c >= lower)
         return Answer(question, answered=False, score=best_score,
