@@ -296,11 +296,25 @@ def test_what_towns_make_up_a_pcn_is_a_question_not_a_request_to_invent(index):
     ("what does PCN stand for in the toolkit?", "PCN"),
     ("What does DERI stand for in the DFPC toolkit?", "DERI"),
     ("what does SMASH stand for in the article?", "SMASH"),
+    ("what does DTL stand for in the one-year-on article?", "DTL"),
+    ("what's a DLT - the article keeps saying it", "DTL"),
+    ("the toolkit keeps saying PCNs, what's that short for", "PCN"),
+    ("PCN pilots in greater manchester - what does PCN stand for in the toolkit?", "PCN"),
 ])
 def test_an_abbreviation_asked_about_where_it_was_met_is_answered_from_the_glossary(
         index, question, term):
     answer = index.ask(question)
     assert answer.glossary is not None and answer.glossary.term == term
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("what is DERI, and how is it used?", "step-digital-inclusion"),
+    ("SMASH PCN - what is it?", "smash-pcn"),
+])
+def test_a_glossary_question_beside_another_question_or_two_terms_gets_the_entry(
+        index, question, topic):
+    answer = index.ask(question)
+    assert answer.glossary is None and answer.topic == topic
 
 
 def test_a_typo_that_some_asked_question_shares_still_means_the_word():
@@ -326,6 +340,8 @@ def test_managers_abbreviations_mean_the_contents_words(index, question, topic):
 @pytest.mark.parametrize("question", [
     "How often should someone on lithium have their levels checked?",
     "How often should a patient on methotrexate have their bloods monitored?",
+    "if a patient sends a photo of a mole through our online form, can you tell them whether "
+    "it looks cancerous?",
 ])
 def test_a_clinical_question_below_the_threshold_is_refused_as_clinical(index, question):
     answer = index.ask(question)

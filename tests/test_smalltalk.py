@@ -19,7 +19,7 @@ SMALLTALK = {
             "who are you and who made you?"],
     "abilities": ["what can you do?", "What can you help me with?", "how can you help",
                   "what can I ask you?"],
-    "goodbye": ["bye", "Goodbye!", "see you later", "ok thanks, bye"],
+    "goodbye": ["bye", "Goodbye!", "see you later", "ok thanks, bye", "thanks thats all for now"],
 }
 EVERY = [(kind, text) for kind, texts in SMALLTALK.items() for text in texts]
 

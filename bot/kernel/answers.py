@@ -103,7 +103,8 @@ CLINICAL_WORDS = frozenset(
     contraception contraceptive menopause hrt melanoma arthritis angina palpitations wheeze
     wheezing breathless breathlessness dehydration chlamydia hepatitis measles chickenpox
     shingles gout anaemia anemia thyroid lithium clozapine methotrexate digoxin gabapentin
-    pregabalin diazepam lorazepam""".split()
+    pregabalin diazepam lorazepam cancerous mole moles lesion lesions fibrillation arrhythmia
+    """.split()
 )
 
 # Clinical words of more than one word (hyphens split words: "self-harm" is "self", "harm").
@@ -139,7 +140,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 rf"price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
                 rf"\bmake up\b.*\bbudget\b|\bhow much\b.*\bcost|\bcost of\b|"
                 rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
-                r"\bpay (?:band|scale|grade)\b|"
+                r"\bpay (?:band|scale|grade)\b|\bcosts? anything\b|\bdoes (?:it|that|this) cost\b|"
+                r"\bis (?:it|that|this) free\b|"
                 + _ENDS_SHORT.format("budget|cost|costs|salary|pay")),
      re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
      re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
@@ -150,7 +152,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:fund|funds|funded|funding|pays|paid|reimburs\w*)\b", re.I),
      re.compile(r"\b(?:funder|funders|who pays)\b")),
     ("date", "a date or time",
-     re.compile(r"\b(?:what|which)\s+(?:date|dates|day|days|time|times|year|month)\b|"
+     re.compile(r"\b(?:what|which)\s+(?:calendar\s+|exact\s+)?(?:date|dates|day|days|time|times|"
+                r"year|month)\b|"
                 r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b|"
                 r"\bwhen (?:did|was|were|will) [\w\s'-]{1,40}? (?:run|start|begin|end|launch|"
                 r"launched|set up|introduced|created|published|released|written|updated)\b"),
@@ -179,7 +182,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # A detail the sources never give: a job title, a university, an employer, a venue.
     ("detail", "that detail",
      re.compile(r"\bjob title\b|\b(?:which|what) (?:university|organisation|organization|"
-                r"company|employer|venue|building|hospital|portal)\b|"
+                r"company|employer|venue|building|hospital|portal|file format)\b|"
+                r"\bpdf or word\b|\bword or pdf\b|"
                 r"\bteams or zoom\b|\bzoom or teams\b"),
      re.compile(r"(?!)"),  # judged by the word asked about (see missing_fact)
      re.compile(r"\b(?:title|university|organisation|platform|venue)\b")),
@@ -187,6 +191,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     ("expansion", "what that abbreviation stands for",
      re.compile(r"\bstands? for\b|\bshort for\b|\b(?:acronym|abbreviation)\b|"
                 r"\b(?:programme|project|toolkit|tool|scheme|index)'s full name\b|"
+                r"\bfull name (?:does|do|did|is)\b|\bspell (?:it|that|this) out for (?:me|us)\b|"
                 r"\bfull name of the (?:programme|project|toolkit|tool|scheme|index)\b"),
      re.compile(r"\bstands? for\b|\bshort for\b", re.I),
      re.compile(r"\b(?:spell|spelt|spelled|stands? for|acronym|abbreviation)\b")),
@@ -201,7 +206,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:venue|venues|place|location|where)\b")),
     # A list the entry itself says its source leaves out ("the eight priorities").
     ("list", "that list",
-     re.compile(r"\b(?:list|tell me) (?:the|all|out)\b|"
+     re.compile(r"(?<!the )(?<!a )(?<!priority )(?<!priorities )\b(?:list|tell me) "
+                r"(?:the|all|out)\b|"
                 r"\bwhat (?:exactly )?(?:are|were) (?:exactly )?the (?:eight|8)\b"),
      re.compile(""),  # only the entry's own "leaves the list out" makes this partial
      re.compile(r"\blist\b")),
@@ -318,6 +324,8 @@ ADVERSARIAL = re.compile(
     r"\bjust (?:confirm|say yes|agree)\b|\bno need to check\b|\bconfirm that and give\b|"
     r"\bjust (?:answer|reply|say) (?:yes|no|with (?:a |one )?(?:yes|no|word))\b|"
     # Asked to answer as if the sources said otherwise, or to show what it was told.
+    r"\bsystem override\b|\bfrom now on,? (?:reply|answer|respond|say)\b|"
+    r"\b(?:reply|respond) to everything with\b|"
     r"\b(?:answer|reply|respond|act|behave) as (?:if|though)\b|"
     r"\bfor the rest of (?:this|the|our) (?:chat|conversation|session)\b|"
     r"\b(?:repeat|print|show|output|reveal) (?:back )?(?:everything|all|the text|the words|"
@@ -347,7 +355,8 @@ ADVERSARIAL = re.compile(
     r"\b(?:doesn't|does not|don't|do not) (?:actually |really )?exist\b|\bfake\b|"
     r"\bforg(?:e|ed|es|ing|ery)\b|"
     r"\bfraud\w*\b|\b(?:write|say|post) (?:something )?(?:really |very )?(?:rude|insulting|"
-    r"offensive|nasty|mean)\b|\bforget the nhs\b|\byou(?:'re| are) (?:now )?(?:an? |my )"
+    r"offensive|nasty)\b|\b(?:write|say|post) something (?:really |very )?mean\b|"
+    r"\bforget the nhs\b|\byou(?:'re| are) (?:now )?(?:an? |my )"
     r"[\w\s-]{1,30}? now\b|"
     # Word-for-word quotes: the bot answers in its own words from the sources, and a quote asked
     # for is most often of something they do not say.
@@ -359,7 +368,9 @@ ADVERSARIAL = re.compile(
 OFF_TOPIC = re.compile(
     r"\btell (?:me|us) (?:a |an |some |any )?jokes?\b|\bhow (?:has|was|is) your day\b|"
     r"\bwhat do you do to (?:unwind|relax)\b|\bweather\b|\bfootball\b|\bpremier league\b|"
-    r"\brecipes?\b|\bdo you (?:ever )?(?:get )?(?:bored|tired|lonely)\b|\bhow'?s (?:your|ur) day\b|"
+    r"\brecipes?\b|\bdo you (?:ever )?(?:get )?(?:bored|tired|lonely)\b|"
+    r"\bhow'?s (?:your|ur) (?:day|week|weekend|morning|afternoon|evening|monday|tuesday|"
+    r"wednesday|thursday|friday)\b|"
     r"\bbirthday\b|\b(?:card|leaving|wedding) message\b|"
     r"\bfancy a (?:cuppa|coffee|tea|brew|drink|pint)\b|"
     r"\b(?:write|compose) (?:me |us )?(?:a |an )?(?:short |quick |little |funny )?"
@@ -414,7 +425,7 @@ _YEAR_ONLY_MISSING_DATE = re.compile(r"\b(?:no|not the|nor the) (?:dates?|days?|
 _EXACT_DATE = re.compile(r"\b(?:what|which|exact|on what)\s+(?:date|dates|day|days|time|times|"
                          r"years?)\b|\bwhen exactly\b|\byear exactly\b")
 # "Which year", and a year as a number: only a number answers the first.
-_WHICH_YEAR = re.compile(r"\b(?:what|which)\s+years?\b|\byear exactly\b")
+_WHICH_YEAR = re.compile(r"\b(?:what|which)\s+(?:calendar\s+)?years?\b|\byear exactly\b")
 _A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
 # An acronym spelt out in an entry: "Digital Exclusion Risk Index (DERI)".
 _SPELT_OUT = re.compile(
@@ -533,6 +544,10 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
 _NAME_TOKEN = re.compile(
     r"\b(?:[A-Z][A-Z0-9&]+s?|[A-Z]{2,}[a-z]+|[a-z]+[A-Z][A-Za-z0-9]*|[A-Z][a-z]+[A-Z][A-Za-z]*)\b"
 )
+# The parts of a message: a glossary question may stand beside words saying where the term was met.
+_PARTS = re.compile(r"\s+[-\u2013\u2014]+\s+|[,;:]\s+|(?<=[?.!])\s+")
+# "What's that short for": the term is named in the rest of the message.
+_PRONOUNS = frozenset({"it", "that", "this", "they", "them", "these", "those"})
 # How alike (0-100) a question and one of an entry's phrasings are when it is asked in its words.
 EXACT_LIKENESS = 90
 # A question is refused as one the sources do not answer (declined.toml) when its overlap with
@@ -562,8 +577,8 @@ _GLOSSARY_QUESTION = re.compile(
     r"(?:\s+(?:stand for|stands for|mean|means|short for))?"
     r"(?:\s+(?:actually|really|exactly|in full))?"
     # "... in the toolkit": where the term was met, not part of it.
-    r"(?:\s+(?:in|from)\s+(?:the\s+)?(?:dfpc\s+|gm\s+|greater\s+manchester\s+)?"
-    r"(?:toolkit|article|summary|sources?|documents?))?$"
+    r"(?:\s+(?:in|from)\s+(?:the\s+|this\s+|that\s+)?(?:[a-z0-9-]+\s+){0,3}?"
+    r"(?:toolkit|article|summary|sources?|documents?|piece))?$"
 )
 
 
@@ -599,7 +614,7 @@ SMALLTALK = (
         r"|^(?:can|could)\s+(?:you|u)\s+help(?:\s+me)?$")),
     ("goodbye", re.compile(
         r"^(?:(?:ok(?:ay)?|thanks|thank\s+you|cheers|right)[\s,]+)*(?:bye+|goodbye|bye\s+bye|see\s+(?:you|ya|u)"
-        r"(?:\s+later|\s+soon)?|later|good\s*night|night|that's\s+all(?:\s+for\s+now)?|"
+        r"(?:\s+later|\s+soon)?|later|good\s*night|night|that(?:'s|s)\s+all(?:\s+for\s+now)?|"
         r"ttyl|catch\s+(?:you|u)\s+later|have\s+a\s+(?:good|nice|great)\s+(?:day|one|evening))"
         + _BOT + "$")),
 )
@@ -1277,11 +1292,30 @@ class AnswerIndex:
         return sorted(found.items(), key=lambda item: -item[1])
 
     def glossary_answer(self, question: str) -> GlossaryTerm | None:
-        """A glossary term, when the question is just 'what is X' / 'what does X stand for'."""
+        """A glossary term, when the question is just 'what is X' / 'what does X stand for',
+        perhaps beside words saying where X was met ("what's a DLT - the article keeps
+        saying it", "the toolkit keeps saying PCNs, what's that short for")."""
         match = _GLOSSARY_QUESTION.match(" ".join(tokenize(question)))
-        if match is None:
-            return None
-        return self.content.glossary_lookup(match.group("term"))
+        if match is not None:
+            return self.content.glossary_lookup(match.group("term"))
+        parts = [part for part in _PARTS.split(question) if part.strip()]
+        for number, part in enumerate(parts if len(parts) > 1 else ()):
+            match = _GLOSSARY_QUESTION.match(" ".join(tokenize(part)))
+            if match is None:
+                continue
+            others = [*parts[:number], *parts[number + 1:]]
+            # A second question beside it ("what is DERI, and how is it used?") is not
+            # answered by the glossary alone.
+            if any("?" in other or _QUESTION_WORD.match(other.strip().lower())
+                   for other in others):
+                return None
+            name = match.group("term")
+            if name not in _PRONOUNS:
+                return self.content.glossary_lookup(name)
+            named = {found.term for other in others for token in _NAME_TOKEN.findall(other)
+                     if (found := self.content.glossary_lookup(token)) is not None}
+            return self.content.glossary_lookup(named.pop()) if len(named) == 1 else None
+        return None
 
     def ask(self, question: str) -> Answer:
         """Choose the entry that answers the question, or say why none does."""
@@ -1362,12 +1396,22 @@ class AnswerIndex:
             # this question): the entry is the answer, whatever kind of fact it looks for.
             # (Its own phrasings only: a question asked.toml gives it may be close to one it
             # cannot answer, "what date and venue" beside "is there a date and venue".)
-            asked_so = max(fuzz.ratio(query_key, p) for p in
-                           doc.phrasings[:1 + len(entry.phrasings)]) >= EXACT_LIKENESS
-            missing = None if asked_so else missing_fact(
-                text, entry, doc.left_out,
-                counts=self._counted,
-                known_term=lambda term: self.content.glossary_lookup(term) is not None)
+            own = (entry.title, *entry.phrasings)
+            close = [(phrasing, key) for phrasing, key in zip(own, doc.phrasings, strict=False)
+                     if fuzz.ratio(query_key, key) >= EXACT_LIKENESS]
+            asked_so = bool(close)
+
+            def lacks(asked: str) -> str | None:
+                return missing_fact(
+                    asked, entry, doc.left_out, counts=self._counted,
+                    known_term=lambda term: self.content.glossary_lookup(term) is not None)
+
+            missing = lacks(text)
+            # ... in its very words, or a phrasing that asks for that kind of fact too: "who
+            # ran the Lighthouse Project" is a word away from "when did it run", a date it lacks.
+            if missing is not None and any(key == query_key or lacks(phrasing) == missing
+                                           for phrasing, key in close):
+                missing = None
             if missing is not None:
                 return Answer(question, answered=False, score=best_score, entry=entry,
                               reason="partial", missing=missing)
