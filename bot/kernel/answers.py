@@ -756,9 +756,8 @@ class _Doc:
     # The title and each phrasing: as sorted word strings (likeness) and word sets (overlap).
     phrasings: list[str]
     phrasing_sets: list[set[str]]
-    # The body's sentences and bullets, as typed (to lead an answer) and as word sets.
+    # The body's sentences and bullets, as typed (to lead an answer).
     passages: list[str] = field(default_factory=list)
-    passage_sets: list[set[str]] = field(default_factory=list)
     # Its sentences saying what the sources leave out (see missing_fact).
     left_out: str = ""
     # Each distinct field strength, strongest first, with the words of the fields that have it.
@@ -888,7 +887,7 @@ class AnswerIndex:
             phrasings = [" ".join(sorted(words)) for words in sets]
             texts = passages(entry.body)
             passage_sets = [set(said([t])) for t in texts]
-            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets, texts, passage_sets,
+            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets, texts,
                                         not_given(entry.body), _strengths(fields),
                                         _bits(passage_sets))
             for word in set().union(*fields.values()):
