@@ -1355,7 +1355,6 @@ class AnswerIndex:
                    for n, w in enumerate(self._weights(concepts))]
         query_key = " ".join(sorted(set(words or context_words)))
         scored: list[tuple[float, float, str, int]] = []
-        overlaps: dict[str, float] = {}
         candidates = self._candidates(concepts)
         best_bm25 = candidates[0][1] if candidates and candidates[0][1] > 0 else 1.0
         semantic, nearest = self._semantic_scores(text, [i for i, _ in candidates])
@@ -1380,7 +1379,6 @@ class AnswerIndex:
             rank_score = sum(w * signals[k] for k, w in RANK_WEIGHTS.items())
             confidence = sum(w * signals[k] for k, w in CONFIDENCE_WEIGHTS.items())
             scored.append((rank_score, confidence, entry_id, which))
-            overlaps[entry_id] = signals["overlap"]
         if not scored:
             return Answer(question, answered=False, score=0.0, reason="unknown")
         scored.sort(key=lambda item: -item[0])
@@ -1414,7 +1412,7 @@ class AnswerIndex:
             if missing is not None:
                 return Answer(question, answered=False, score=best_score, entry=entry,
                               reason="partial", missing=missing)
-            declined = None if asked_so else self._declined_kind(overlaps[best_id], concepts,
+            declined = None if asked_so else self._declined_kind(overlap_of[best_id], concepts,
                                                                      weights)
             if declined is not None:
                 return Answer(question, answered=False, score=best_score,
@@ -1428,7 +1426,7 @@ class AnswerIndex:
             # words are no help, so no "did you mean".
             return Answer(question, answered=False, score=best_score, reason="unknown")
         # Asked nearly as a question the sources do not answer: refused, never "did you mean".
-        declined = self._declined_kind(overlaps[best_id], concepts, weights)
+        declined = self._declined_kind(overlap_of[best_id], concepts, weights)
         if declined is not None:
             return Answer(question, answered=False, score=best_score,
                           reason="clinical" if declined == "clinical" else "unknown")
