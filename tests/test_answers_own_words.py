@@ -108,7 +108,13 @@ def test_a_short_question_about_something_the_content_never_mentions_is_refused(
     # The entry itself says the article leaves the list out: organisers should add it.
     ("What were the eight main priorities the DTL meeting identified?", "that list"),
     ("How many networks took part in the Lighthouse Project?", "that figure"),
-    ("by how much did the Lighthouse Project improve digital access?", "that figure"),
+    ("by how much did the Lighthouse Project improve digital access?", "results or figures"),
+    ("What results did the Greater Manchester pilots get? e.g. how much did online access go "
+     "up by", "results or figures"),
+    ("what's Dr Chris Nortcliff's actual job - is he the GM digital lead or a GP?",
+     "that detail"),
+    ("Roughly what proportion of the DTLs at the forum were PCN managers who'd taken the role "
+     "themselves?", "that figure"),
     ("How is the DERI score actually calculated?", "how it is worked out"),
     ("is there a memorandum of understanding template I can copy?", "a template"),
     ("What did the DTLs actually achieve when the role was revisited?", "what happened afterwards"),
@@ -126,6 +132,21 @@ def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missi
     answer = index.ask(question)
     assert answer.reason == "partial" and not answer.answered
     assert missing in (answer.missing or "")
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("How much of her time does the author's DTL spend on the DTL role?", "dtl-qualifications"),
+    ("What was the GM ICP's Lighthouse Project and how does it link to the toolkit?",
+     "toolkit-origins"),
+    ("What's the name of the project the toolkit is based on?", "toolkit-origins"),
+    ("how many Digital and Transformation Leads turned up to the forum meeting?",
+     "forum-first-meeting"),
+    ("When did the DTL role start and does the author's own PCN have one?", "neil-paul"),
+    ("what is Neil Paul's job", "neil-paul"),
+])
+def test_a_fact_the_entry_gives_is_not_taken_for_one_it_lacks(index, question, topic):
+    answer = index.ask(question)
+    assert answer.answered and answer.topic == topic
 
 
 def test_asking_whether_the_toolkit_recommends_a_practice_is_not_asking_for_a_product(index):

@@ -121,7 +121,8 @@ _NOT_CLINICAL = re.compile(
     r"\btreat(?:s|ed|ing)? [\w\s'-]{1,50}? as (?:the same|one|equals?|separate|different|"
     r"interchangeable|part)\b|\ba (?:real )?pain\b|\b(?:at )?the heart of\b|\bat heart\b|"
     r"\b(?:is (?:that|this|it) a|a known|a real|a big|a massive|bit of a|such a) headache\b|"
-    r"\bsick of\b")
+    r"\bsick of\b|\b(?:worried|worrying|bored|fed up|sick and tired) sick\b|"
+    r"\b(?:their|your|my|our|own) headaches?\b")
 
 # Questions that ask for one kind of fact (an amount, a date, a link, a name, a figure): when the
 # chosen entry does not hold that kind of fact, or says the sources do not give it, the answer
@@ -132,13 +133,16 @@ _MONEY = r"(?:cost|costs|costed|pay|pays|paid|salary|salaries|wage|wages|earn|ea
     r"reimburse|reimbursed|reimbursement|reimbursements)"
 # A message of at most six words that ends in one of these ("lighthouse project budget").
 _ENDS_SHORT = r"^\W*(?:[\w'-]+\W+){{0,5}}?(?:{})\W*$"
+# "How much of her time does she spend on it": a share of time, not money.
+_NOT_TIME = r"(?! (?:of )?(?:(?:her|his|their|your|my|our|the|its) )?time\b)"
 _PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
 FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[str]], ...] = (
     ("amount", "a salary, cost or amount of money",
-     re.compile(rf"\bhow much\b.*\b{_MONEY}\b|\bwhat\b.*\b(?:salary|salaries|wage|wages|band|"
+     re.compile(rf"\bhow much\b{_NOT_TIME}.*\b{_MONEY}\b|"
+                r"\bwhat\b.*\b(?:salary|salaries|wage|wages|band|"
                 rf"budget(?! (?:problems?|issues?|pressures?|constraints?|challenges?|gaps?))|"
                 rf"price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
-                rf"\bmake up\b.*\bbudget\b|\bhow much\b.*\bcost|\bcost of\b|"
+                rf"\bmake up\b.*\bbudget\b|\bhow much\b{_NOT_TIME}.*\bcost|\bcost of\b|"
                 rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
                 r"\bpay (?:band|scale|grade)\b|\bcosts? anything\b|\bdoes (?:it|that|this) cost\b|"
                 r"\bis (?:it|that|this) free\b|"
@@ -163,7 +167,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:date|dates|day|days|time|times|year|years|when)\b")),
     ("link", "a web address, email or other contact details",
      re.compile(r"\b(?:web|website|email|e-mail|postal|home|site)\s+address\b|\burl\b|"
-                r"(?<!their )(?<!its )(?<!'s )\blink to\b|\bthe link\b(?! between)|\bhyperlink\b|"
+                # "how does it link to the toolkit": a verb, not a link asked for.
+                r"(?<!their )(?<!its )(?<!'s )(?<!it )(?<!they )(?<!this )(?<!that )\blink to\b|"
+                r"\bthe link\b(?! between)|\bhyperlink\b|"
                 r"\be-?mail\b|\bphone number\b|"
                 r"\btelephone number\b|\bcontact (?:number|details)\b|"
                 r"\bwhat(?:'s| is) the address\b|"
@@ -181,7 +187,13 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:name|names|named|title)\b")),
     # A detail the sources never give: a job title, a university, an employer, a venue.
     ("detail", "that detail",
-     re.compile(r"\bjob title\b|\b(?:which|what) (?:university|organisation|organization|"
+     re.compile(r"\bjob title\b|"
+                # "what's Dr Chris Nortcliff's actual job": what someone named does.
+                r"\bwhat(?:'s| is| was)\s+(?:dr |mr |mrs |ms |prof )?[\w-]+(?: [\w-]+)?'s "
+                r"(?:actual |real |exact |current |day )?(?:job|position)\b|"
+                r"\bwhat (?:is |was )?(?:his|her) (?:actual |real |exact |current |day )?"
+                r"(?:job|position)\b|"
+                r"\b(?:which|what) (?:university|organisation|organization|"
                 r"company|employer|venue|building|hospital|portal|file format)\b|"
                 r"\bpdf or word\b|\bword or pdf\b|"
                 r"\bteams or zoom\b|\bzoom or teams\b"),
@@ -211,6 +223,17 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bwhat (?:exactly )?(?:are|were) (?:exactly )?the (?:eight|8)\b"),
      re.compile(""),  # only the entry's own "leaves the list out" makes this partial
      re.compile(r"\blist\b")),
+    # What something achieved, measured: the sources report no results of the pilots.
+    ("results", "results or figures for that",
+     re.compile(r"\bwhat (?:were |are )?(?:the |their |its )?(?:results|outcomes|findings)\b|"
+                r"\bresults (?:did|do|does)\b|"
+                r"\bhow much (?:did|has|have|had|does|do) [\w\s'-]{1,40}? (?:go up|went up|gone up|"
+                r"increase|improve|rise|grow|fall|drop|change|reduce)\b|"
+                r"\b(?:went|gone|go|goes) (?:up|down) by\b|"
+                r"\b(?:improved|increased|reduced|dropped|fell|rose) by how much\b"),
+     re.compile(r"\d\s*%|\bper ?cent\b|\b(?:increased|improved|reduced|rose|fell|dropped) by\b",
+                re.I),
+     re.compile(r"\b(?:results?|outcomes?|findings)\b")),
     ("number", "that figure",
      re.compile(r"\bwhat\b[\w\s']{0,30}?\b(?:percentage|proportion|percent|score|scores|"
                 r"threshold|ratio|rate)\b|\bwhat number\b|\bhow many\b|\bby how much\b|"
@@ -334,7 +357,8 @@ ADVERSARIAL = re.compile(
     r"\b(?:other|others|another)\s+(?:users?|people|dtls?|members?|colleagues?|person)\b[^?.!]{0,40}"
     r"\b(?:asked|asking|ask)\s+(?:you|the bot)\b|\b(?:show|paste|give|send) (?:me |us )?their "
     r"(?:chats|conversations|messages|questions)\b|\b(?:show|give|send|list|export|share) "
-    r"(?:me |us )?(?:the |all |their )?patients?'? (?:records?|notes|details)\b|"
+    r"(?:me |us )?(?:(?:the|all|their|all the|all of the|any) )?patients?'? (?:records?|notes|"
+    r"details)\b|\bpatients?'? (?:records?|notes|data) (?:you|the bot) (?:can|could|have)\b|"
     r"\bnhs numbers?\b|\bpatient list with\b|\bpatients?'? names\b|\bpatient names\b|"
     r"\b(?:names|addresses|phone numbers|emails|email addresses|contact details) "
     r"(?:and [\w ]{1,20}? )?of (?:our |the |their |all )?(?:\d+ )?(?:\w+ )?(?:dtls|people|members|"
@@ -407,7 +431,7 @@ _SHARE_GIVEN = re.compile(
     r"\d\s*(?:%|per ?cent)|\b(?:half|a third|a quarter|most)\b|(?<!not )\ball\b", re.I)
 # "How many PCNs": the thing counted; a number with up to three words and then that thing.
 _HOW_MANY = re.compile(
-    r"\bhow many (?:of (?:the |these |those )?(?:\d+ )?)?((?:[a-z]+ ){0,2}[a-z]+)")
+    r"\bhow many (?:of (?:the |these |those )?(?:\d+ )?)?((?:[a-z]+ ){0,3}[a-z]+)")
 _NUMBER_BEFORE = re.compile(
     r"\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
     r"hundred|hundreds|dozen|dozens)\b((?:\W+[\w-]+){1,2})", re.I)
@@ -419,6 +443,9 @@ _QUANTITY = re.compile(r"\b(?:most|many|few|majority|minority|handful|some|all|n
 # An organisation by its name: capitalised words ending in what kind of body it is.
 _ORGANISATION = re.compile(r"\b(?:[A-Z][a-z]+ ){1,5}(?:Partnership|Board|Trust|Council|Unit|"
                            r"Federation|Collaborative|Agency|Service)\b")
+# What someone's job is, said in an entry ("clinical director of SMASH PCN").
+_JOB = re.compile(r"\b(?:clinical director|director|manager|pharmacist|GP|partner|chair|"
+                  r"officer|head of)\b", re.I)
 # A "not given" sentence about more than the year: the date itself is missing.
 _YEAR_ONLY_MISSING_DATE = re.compile(r"\b(?:no|not the|nor the) (?:dates?|days?|times?)\b")
 # Asking for the date itself, not just when: a month does not answer it.
@@ -431,7 +458,11 @@ _A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
 _SPELT_OUT = re.compile(
     r"\b[A-Z][a-z]+(?: (?:[A-Z][a-z]+|and|of|for)){1,6} \(\*{0,2}([A-Z]{2,})\*{0,2}\)")
 
-_QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b")
+# The kind of thing whose name is asked for: "the name of the project", "the project called".
+_NAME_OF = re.compile(r"\bname of (?:the |that |this |their |its )?([a-z]+)\b|"
+                      r"\bwhat(?:'s| is| was) (?:the |that |this )?([a-z]+) called\b")
+# ("who'd taken the role" is not a second question.)
+_QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b(?!'d)")
 # A second question joined to the first: "..., and when is ...", "... and how often ...".
 _SEVERAL_PARTS = re.compile(
     r"\b(?:how|what|when|who|where|why|which|is|are|do|does|can)\b[^?]*?(?:\band|\?)\s+"
@@ -452,6 +483,15 @@ class _Asked:
     entry: Entry
     counts: Callable[[str], set[str]]
     known_term: Callable[[str], bool]
+
+
+def _names_the_thing(asked: _Asked) -> bool:
+    """Whether the question asks the name of one kind of thing ("the name of the project",
+    "what's the project called") and the entry names one ("the Lighthouse Project")."""
+    match = _NAME_OF.search(asked.text)
+    noun = match and (match.group(1) or match.group(2))
+    return bool(noun) and re.search(
+        rf"\b[A-Z][\w'-]*(?: [A-Z][\w'-]*)* {noun.capitalize()}s?\b", asked.entry.body) is not None
 
 
 def _date_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
@@ -496,6 +536,14 @@ def _expansion_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str
         term.group(1) in spelt if term is not None else bool(spelt))
 
 
+def _results_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # A figure, or the entry itself about the outcome asked for ("expected outcomes").
+    said = " ".join((asked.entry.body, *asked.entry.phrasings)).lower()
+    return bool(holds.search(asked.entry.body)) or any(
+        re.search(rf"\b{noun}", asked.text) and re.search(rf"\b{noun}", said)
+        for noun in ("result", "outcome", "finding"))
+
+
 def _detail_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
     # Given only if the entry says the very thing asked about ("university"), or, for an
     # organisation, names one ("the Greater Manchester Integrated Care Partnership").
@@ -503,12 +551,15 @@ def _detail_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) 
     noun = match.group(0).split()[-1] if match else ""
     if noun in ("organisation", "organization") and _ORGANISATION.search(asked.entry.body):
         return True
+    if noun in ("job", "position"):
+        return _JOB.search(asked.entry.body) is not None
     return bool(re.search(rf"\b{re.escape(noun)}", asked.entry.body, re.I))
 
 
 # Kinds whose "given?" is more than the `holds` pattern (see FACT_KINDS).
 _GIVEN = {"date": _date_given, "year": _year_given, "name": _name_given,
-          "number": _number_given, "expansion": _expansion_given, "detail": _detail_given}
+          "number": _number_given, "expansion": _expansion_given, "detail": _detail_given,
+          "results": _results_given}
 
 
 def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
@@ -521,10 +572,15 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
     asked = _Asked(question.lower().replace("\u2019", "'"), entry, counts, known_term)
     # A question in several parts ("how many met, how often, and when ...") may be answered
     # in the other parts: only the sharper kinds (money, links, names...) make it partial.
-    several = len(_QUESTION_WORD.findall(asked.text)) > 1
+    several = len(_QUESTION_WORD.findall(asked.text)) > 1 or bool(
+        _SEVERAL_PARTS.search(asked.text))
     not_given_text = not_given(entry.body) if left_out is None else left_out
     for kind, label, asks, holds, says_missing in FACT_KINDS:
         if not asks.search(asked.text):
+            continue
+        # "The name of the project": the entry names one ("the Lighthouse Project"), whatever
+        # other names it says its source leaves out.
+        if kind == "name" and _names_the_thing(asked):
             continue
         # The entry's own word that its source leaves this out holds for any question, except
         # that "gives no year" leaves a date it gives ("October") the answer to "when".
@@ -566,6 +622,16 @@ _ASKS_EXPANSION = re.compile(
 # Two or more capitalised words in a row ("GP Connect", "Greater Manchester"): a proper name.
 _NAME_PHRASE = re.compile(r"\b[A-Z][\w&-]*(?:[ \t]+[A-Z][\w&-]*)+\b")
 # Capitalised words that name nothing in particular.
+# A product named as a choice ("Accurx or Klinik", "Klinik vs Accurx") or as something to use.
+_PRODUCT = re.compile(
+    r"\b([A-Z][a-z]{2,})\s+(?:or|vs\.?|versus)\s+([A-Z][a-z]{2,})\b|"
+    r"\b(?:use|using|switch(?:ing)? (?:to|from|over to)|move (?:to|over to)|moving to|install|"
+    r"installing|buy|buying|choose|choosing|procure|procuring|licen[cs]e|licen[cs]ing|"
+    r"roll(?:ing)? out|implement(?:ing)?|configure|configuring|integrate|integrating)\s+"
+    r"([A-Z][a-z]{2,})\b")
+# Title-case words that name nothing particular.
+_CALENDAR = frozenset("""january february march april may june july august september october
+    november december monday tuesday wednesday thursday friday saturday sunday""".split())
 _PLAIN_CAPITALS = frozenset({"uk", "ok", "faq", "faqs", "asap", "fyi", "eg", "ie", "etc", "q", "a"})
 
 # PyStemmer keeps a cache of stems it has seen; sharing one is safe (the GIL guards it).
@@ -575,7 +641,7 @@ _GLOSSARY_QUESTION = re.compile(
     r"^(?:what|whats|what's|wat)\s+(?:(?:is|are|does|do)\s+)?(?:(?:an?|the)\s+)?"
     r"(?:(?:acronym|abbreviation|term)\s+)?(?P<term>[a-z0-9&-]+)(?:\s+(?:actually|really|exactly))?"
     r"(?:\s+(?:stand for|stands for|mean|means|short for))?"
-    r"(?:\s+(?:actually|really|exactly|in full))?"
+    r"(?:\s+(?:actually|really|exactly|in full|again))?"
     # "... in the toolkit": where the term was met, not part of it.
     r"(?:\s+(?:in|from)\s+(?:the\s+|this\s+|that\s+)?(?:[a-z0-9-]+\s+){0,3}?"
     r"(?:toolkit|article|summary|sources?|documents?|piece))?$"
@@ -1029,6 +1095,26 @@ class AnswerIndex:
             found.append(token)
         return found
 
+    def _foreign_words(self, question: str) -> list[str]:
+        """Products the content never names, as a choice between two ("is Accurx or Klinik
+        better") or something to use ("should we switch to Klinik"): about something else.
+        (A name alone may be a person or a place, and the question still the content's.)"""
+        found = []
+        for match in _PRODUCT.finditer(question):
+            names = [name for name in match.groups() if name]
+            if all(self._unknown_name(name) for name in names):
+                found.extend(names)
+        return found
+
+    def _unknown_name(self, name: str) -> bool:
+        """Whether a word in title case is none the content uses, nor a slip for one."""
+        word = name.lower()
+        if word in STOPWORDS or word in _CALENDAR or self.content.glossary_lookup(word):
+            return False
+        words = self._words(word)
+        return bool(words) and not any(w in self._df or w in self._expansions for w in words) \
+            and self._correct(word) is None
+
     def _foreign_phrases(self, question: str) -> list[str]:
         """Proper names of two or more words ("GP Connect") that the content never says, even
         when each word of them is common there ("GP", "connect")."""
@@ -1042,10 +1128,23 @@ class AnswerIndex:
             if len(words) < 2 or words[0] == "I" or not any(
                     re.fullmatch(r"[A-Z][a-z]+", w) for w in words):
                 continue
-            phrase = " ".join(words).lower()
-            if not self._says(phrase) and not self.content.glossary_lookup(phrase):
+            if not self._known_parts([w.lower() for w in words]):
                 found.append(" ".join(words))
         return found
+
+    def _known_parts(self, words: list[str]) -> bool:
+        """Whether the words split into parts the content knows: phrases it says or terms its
+        glossary holds ("Greater Manchester" + "PCNs")."""
+        def known(part: list[str]) -> bool:
+            phrase = " ".join(part)
+            return self.content.glossary_lookup(phrase) is not None or (
+                len(part) > 1 and self._says(phrase))
+
+        ends = {0}
+        for end in range(1, len(words) + 1):
+            if any(known(words[start:end]) for start in ends if start < end):
+                ends.add(end)
+        return len(words) in ends
 
     def _counted(self, phrase: str) -> set[str]:
         """The stems that count as what a question counts, its first two words and their
@@ -1412,6 +1511,8 @@ class AnswerIndex:
             if missing is not None:
                 return Answer(question, answered=False, score=best_score, entry=entry,
                               reason="partial", missing=missing)
+            if self._foreign_words(text):
+                return Answer(question, answered=False, score=best_score, reason="unknown")
             declined = None if asked_so else self._declined_kind(overlap_of[best_id], concepts,
                                                                      weights)
             if declined is not None:
@@ -1421,7 +1522,7 @@ class AnswerIndex:
             also = self._other_part(text, concepts, weights, scored)
             return Answer(question, answered=True, score=best_score, entry=entry, passage=lead,
                           also=also, alternatives=self._alternatives(scored, also))
-        if named:
+        if named or self._foreign_words(text):
             # About something the sources never name ("GP Connect"): topics that share its other
             # words are no help, so no "did you mean".
             return Answer(question, answered=False, score=best_score, reason="unknown")
