@@ -171,6 +171,19 @@ def test_names_and_idioms_beside_a_question_do_not_stop_its_answer(index, questi
     assert answer.answered and answer.topic == topic
 
 
+@pytest.mark.parametrize("question, topics", [
+    ("Who is the toolkit designed for, and can you download it all in one go?",
+     {"toolkit-audience", "toolkit-download"}),
+    ("what are DTLs wanting to improve going forward, and when is the author going to check "
+     "back in?", {"dtl-goals", "dtl-year-one"}),
+    ("What background should a DTL have and do they need formal qualifications?",
+     {"dtl-backgrounds", "dtl-qualifications"}),
+])
+def test_each_part_of_a_question_in_parts_is_answered_on_its_own(index, question, topics):
+    answer = index.ask(question)
+    assert answer.answered and {answer.topic, *(e.id for e in answer.also)} == topics
+
+
 def test_a_question_in_two_parts_gets_both_entries(index):
     answer = index.ask("How many DTLs came to the first meeting, and how often does the forum "
                        "meet?")

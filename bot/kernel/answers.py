@@ -50,6 +50,10 @@ UNSURE, CLOSE_RANK, ALTERNATIVES = 0.45, 0.2, 2
 # A question in several parts gets a second entry when one of the next few candidates is
 # confident on its own and speaks to at least this share of the question the best one leaves.
 ALSO_LOOKS, ALSO_SHARE = 4, 0.1
+# Asked part by part, at most this many other entries join the answer.
+ALSO_MOST = 2
+# A part whose words (weighted) the best entry holds at least this share of is its to answer.
+PART_COVERED = 0.7
 # Cosine similarities at or below this say nothing (unrelated questions score about this much
 # against the best entry); the semantic signal is the rest, scaled to 0..1.
 SEMANTIC_FLOOR = 0.45
@@ -181,7 +185,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:what(?:'s| is| are| was| were|s)\s+(?:the\s+|their\s+|her\s+|his\s+)?"
                 r"names?|names? of|name the|who (?:exactly|specifically)|which (?:two |2 )?"
                 r"(?:pcns|networks|primary care networks|practices)\b[\w\s/-]{0,40}?\b(?:were|"
-                r"was|took part|did)|called|who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
+                r"was|took part|did)|which (?:local )?(?:authorities|councils)\b|called|"
+                r"who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
                 r"head|person|manager|director) (?:for|at|in|of))\b"),
      re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
      re.compile(r"\b(?:name|names|named|title)\b")),
@@ -462,6 +467,11 @@ _SPELT_OUT = re.compile(
 _NAME_OF = re.compile(r"\bname of (?:the |that |this |their |its )?([a-z]+)\b|"
                       r"\bwhat(?:'s| is| was) (?:the |that |this )?([a-z]+) called\b")
 # ("who'd taken the role" is not a second question.)
+# Where a question in several parts breaks: after a question mark, or at "and" (", and",
+# "and also") before the next question word.
+_PART_BREAK = re.compile(
+    r"(?<=\?)\s+|[,;]?\s+and\s+(?:also\s+)?(?=(?:how|what|when|who|where|why|which|is|are|do|"
+    r"does|did|can|could|should|will|would)\b)", re.I)
 _QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b(?!'d)")
 # A second question joined to the first: "..., and when is ...", "... and how often ...".
 _SEVERAL_PARTS = re.compile(
@@ -490,8 +500,13 @@ def _names_the_thing(asked: _Asked) -> bool:
     "what's the project called") and the entry names one ("the Lighthouse Project")."""
     match = _NAME_OF.search(asked.text)
     noun = match and (match.group(1) or match.group(2))
-    return bool(noun) and re.search(
-        rf"\b[A-Z][\w'-]*(?: [A-Z][\w'-]*)* {noun.capitalize()}s?\b", asked.entry.body) is not None
+    if not noun:
+        return False
+    # A name right before the noun: "Lighthouse Project", "Digital Exclusion Risk Index (DERI)
+    # tool" (the sentence's first word, "The tool", names nothing).
+    named = re.finditer(rf"(?:\b([A-Z][\w'-]*)|\([A-Z]{{2,}}\))\**\s+(?i:{noun})s?\b",
+                        asked.entry.body)
+    return any((m.group(1) or "").lower() not in STOPWORDS for m in named)
 
 
 def _date_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
@@ -819,9 +834,9 @@ class Answer:
 class _Doc:
     entry: Entry
     fields: dict[str, set[str]]
-    # The title and each phrasing: as sorted word strings (likeness) and word sets (overlap).
+    # The title and each phrasing as sorted word strings (likeness); their word sets are only
+    # kept as `holding` and `phrasing_weights` (overlap).
     phrasings: list[str]
-    phrasing_sets: list[set[str]]
     # The body's sentences and bullets, as typed (to lead an answer).
     passages: list[str] = field(default_factory=list)
     # Its sentences saying what the sources leave out (see missing_fact).
@@ -940,6 +955,9 @@ class AnswerIndex:
             return [w for text in texts for w in content_words(normal(text))]
 
         columns = []
+        # Each phrasing's words, until the weights are known to index them (then dropped: at
+        # 10,000 entries they are a million sets for the garbage collector to walk).
+        phrasing_sets: dict[str, list[set[str]]] = {}
         for entry in self.content.entries.values():
             words = {
                 "title": said([entry.title]),
@@ -953,7 +971,8 @@ class AnswerIndex:
             phrasings = [" ".join(sorted(words)) for words in sets]
             texts = passages(entry.body)
             passage_sets = [set(said([t])) for t in texts]
-            self._docs[entry.id] = _Doc(entry, fields, phrasings, sets, texts,
+            phrasing_sets[entry.id] = sets
+            self._docs[entry.id] = _Doc(entry, fields, phrasings, texts,
                                         not_given(entry.body), _strengths(fields),
                                         _bits(passage_sets))
             for word in set().union(*fields.values()):
@@ -966,8 +985,9 @@ class AnswerIndex:
         self._short_bm25 = FieldBM25([c[:4] for c in columns], (1.0, 1.0, 1.0, 1.0))
         self._build_expansions()
         self._word_weight = {w: self._weight({w}) for w in self._df}
-        for doc in self._docs.values():
-            doc.phrasing_weights, doc.holding = self._phrasing_index(doc.phrasing_sets)
+        for entry_id, sets in phrasing_sets.items():
+            doc = self._docs[entry_id]
+            doc.phrasing_weights, doc.holding = self._phrasing_index(sets)
         self._build_declined()
         self._pairs = np.unique(np.fromiter(
             (pair for e in self.content.entries.values()
@@ -1183,7 +1203,26 @@ class AnswerIndex:
             extra = self._matched(self._docs[entry_id], concepts, short=True) - covered
             if sum(weights[n] for n in extra) / total >= ALSO_SHARE:
                 return (self._docs[entry_id].entry,)
-        return ()
+        return self._parts_answered(question, scored[0][2])
+
+    def _parts_answered(self, question: str, best_id: str) -> tuple[Entry, ...]:
+        """The entries that answer the question's other parts each asked on its own ("who is
+        the toolkit for, and can you download it?"), besides the best entry."""
+        found: dict[str, Entry] = {}
+        best = self._docs[best_id]
+        parts = [part for part in _PART_BREAK.split(question) if part.strip()]
+        for part in parts if len(parts) > 1 else ():
+            # A part the best entry already speaks to is answered by it: not asked again.
+            _, concepts, _ = self._concepts(part)
+            weights = self._weights(concepts)
+            own = set().union(*(words for name, words in best.fields.items() if name != "asked"))
+            held = sum(w for concept, w in zip(concepts, weights, strict=True) if concept & own)
+            if not concepts or held >= PART_COVERED * sum(weights):
+                continue
+            answer = self.ask(part, whole=False)
+            if answer.answered and answer.entry is not None and answer.entry.id != best_id:
+                found.setdefault(answer.entry.id, answer.entry)
+        return tuple(found.values())[:ALSO_MOST]
 
     def _alternatives(self, scored: list[tuple[float, float, str, int]],
                       also: tuple[Entry, ...]) -> tuple[Entry, ...]:
@@ -1415,8 +1454,9 @@ class AnswerIndex:
             return self.content.glossary_lookup(named.pop()) if len(named) == 1 else None
         return None
 
-    def ask(self, question: str) -> Answer:
-        """Choose the entry that answers the question, or say why none does."""
+    def ask(self, question: str, *, whole: bool = True) -> Answer:
+        """Choose the entry that answers the question, or say why none does. (`whole` is
+        false for one part of a question asked on its own: no other parts are looked for.)"""
         kind = smalltalk(question)
         if kind is not None:
             return Answer(question, answered=False, score=0.0, reason="smalltalk",
@@ -1519,7 +1559,7 @@ class AnswerIndex:
                 return Answer(question, answered=False, score=best_score,
                               reason="clinical" if declined == "clinical" else "unknown")
             lead = doc.passages[which] if which > 0 else None
-            also = self._other_part(text, concepts, weights, scored)
+            also = self._other_part(text, concepts, weights, scored) if whole else ()
             return Answer(question, answered=True, score=best_score, entry=entry, passage=lead,
                           also=also, alternatives=self._alternatives(scored, also))
         if named or self._foreign_words(text):
