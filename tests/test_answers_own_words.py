@@ -113,6 +113,8 @@ def test_a_short_question_about_something_the_content_never_mentions_is_refused(
      "up by", "results or figures"),
     ("what's Dr Chris Nortcliff's actual job - is he the GM digital lead or a GP?",
      "that detail"),
+    ("How long is each of the 5 steps in the toolkit supposed to take?", "how long it takes"),
+    ("how long did the DFPC pilots run for?", "how long it takes"),
     ("Roughly what proportion of the DTLs at the forum were PCN managers who'd taken the role "
      "themselves?", "that figure"),
     ("How is the DERI score actually calculated?", "how it is worked out"),
@@ -143,6 +145,9 @@ def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missi
      "forum-first-meeting"),
     ("When did the DTL role start and does the author's own PCN have one?", "neil-paul"),
     ("what is Neil Paul's job", "neil-paul"),
+    ("How much of her week does the author's DTL actually spend on the DTL role?",
+     "dtl-qualifications"),
+    ("Who exactly is the toolkit designed for?", "toolkit-audience"),
 ])
 def test_a_fact_the_entry_gives_is_not_taken_for_one_it_lacks(index, question, topic):
     answer = index.ask(question)

@@ -21,9 +21,9 @@ import qa as bench  # noqa: E402
 # of the sixth session on 2026-12-03: in-scope right 85 of 94, out-of-scope refused 29 of 33.
 # A small margin for harmless changes in ranking.
 HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 85, 29, 2
-# Sets A-D, F-J, L-N, O, P-Z and AA-AN, tuned on and taught since their first run (a regression
-# guard, not a measure): in scope right, out of scope refused (their out-of-scope questions are
-# in content/declined.toml), as measured then.
+# Sets A-D, F-J, L-N, O, P-Z, AA-AN, AQ and AR, tuned on and taught since their first run (a
+# regression guard, not a measure): in scope right, out of scope refused (their out-of-scope
+# questions are in content/declined.toml), as measured then.
 LATER_SETS = {"A": (108, 50), "B": (107, 50), "C": (99, 50), "D": (97, 50), "F": (99, 50),
               "G": (100, 50), "H": (99, 50), "J": (100, 50), "L": (100, 50), "M": (99, 50),
               "N": (100, 50), "O": (94, 50), "P": (100, 50), "Q": (98, 49), "R": (99, 50),
@@ -31,8 +31,8 @@ LATER_SETS = {"A": (108, 50), "B": (107, 50), "C": (99, 50), "D": (97, 50), "F":
               "X": (99, 50), "Y": (95, 50), "Z": (91, 50), "AA": (94, 50),
               "AB": (93, 50), "AC": (97, 50), "AD": (89, 49), "AE": (94, 48),
               "AF": (98, 50), "AG": (96, 50), "AH": (94, 49), "AI": (96, 50),
-              "AJ": (96, 50), "AK": (97, 50), "AL": (89, 49), "AM": (92, 49),
-              "AN": (93, 50)}
+              "AJ": (96, 50), "AK": (97, 50), "AL": (91, 49), "AM": (94, 49),
+              "AN": (97, 50), "AQ": (97, 50), "AR": (97, 49)}
 # Sets E and K, never tuned on nor taught (held out), as measured with content/asked.toml.
 FRESH_SETS = {"E": (77, 38), "K": (98, 48)}
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;

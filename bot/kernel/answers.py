@@ -138,7 +138,7 @@ _MONEY = r"(?:cost|costs|costed|pay|pays|paid|salary|salaries|wage|wages|earn|ea
 # A message of at most six words that ends in one of these ("lighthouse project budget").
 _ENDS_SHORT = r"^\W*(?:[\w'-]+\W+){{0,5}}?(?:{})\W*$"
 # "How much of her time does she spend on it": a share of time, not money.
-_NOT_TIME = r"(?! (?:of )?(?:(?:her|his|their|your|my|our|the|its) )?time\b)"
+_NOT_TIME = r"(?! (?:of )?(?:(?:her|his|their|your|my|our|the|its|a) )?(?:time|week|day|month))"
 _PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
 FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[str]], ...] = (
     ("amount", "a salary, cost or amount of money",
@@ -183,7 +183,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),
     ("name", "the names asked for",
      re.compile(r"\b(?:what(?:'s| is| are| was| were|s)\s+(?:the\s+|their\s+|her\s+|his\s+)?"
-                r"names?|names? of|name the|who (?:exactly|specifically)|which (?:two |2 )?"
+                r"names?|names? of|name the|"
+                # ("who exactly is the toolkit designed for" asks for an audience)
+                r"who (?:exactly|specifically)(?! (?:is|are) [\w\s'-]{0,40}?\b(?:for|at)\W*$)|"
+                r"which (?:two |2 )?"
                 r"(?:pcns|networks|primary care networks|practices)\b[\w\s/-]{0,40}?\b(?:were|"
                 r"was|took part|did)|which (?:local )?(?:authorities|councils)\b|called|"
                 r"who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
@@ -228,6 +231,14 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bwhat (?:exactly )?(?:are|were) (?:exactly )?the (?:eight|8)\b"),
      re.compile(""),  # only the entry's own "leaves the list out" makes this partial
      re.compile(r"\blist\b")),
+    # How long something takes: the sources give no durations for the steps or projects.
+    ("duration", "how long it takes",
+     re.compile(r"\bhow long (?:does|do|will|would|should|is|are|did) [\w\s'-]{1,50}?\b"
+                r"(?:take|last|run|go on)\b|\bhow long (?:is|are) (?:each|every)\b"),
+     re.compile(r"\b\d+\s*(?:weeks?|months?|days?|years?|hours?|minutes?)\b|"
+                r"\b(?:a|one|two|three|four|six|twelve|almost a|nearly a|about a|over a) "
+                r"(?:week|month|year|day|hour)s?\b", re.I),
+     re.compile(r"\b(?:how long|duration|durations|length)\b")),
     # What something achieved, measured: the sources report no results of the pilots.
     ("results", "results or figures for that",
      re.compile(r"\bwhat (?:were |are )?(?:the |their |its )?(?:results|outcomes|findings)\b|"
@@ -407,7 +418,7 @@ OFF_TOPIC = re.compile(
     r"\byour favourite\b|\bpodcasts?\b|\b(?:recommend|suggest) (?:me )?"
     r"(?:a |some )?(?:good )?(?:books?|films?|movies?|restaurants?|pubs?|songs?|playlists?|"
     r"holidays?|tv shows?|series)\b|\btea or coffee\b|\bcoffee or tea\b|\bcrypto\w*\b|"
-    r"\bbitcoin\b|\bprinters?\b|\bwi-?fi\b",
+    r"\bbitcoin\b|\bprinters?\b|\bwi-?fi\b|\banother day,? another\b",
     re.IGNORECASE,
 )
 _PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
@@ -471,7 +482,8 @@ _NAME_OF = re.compile(r"\bname of (?:the |that |this |their |its )?([a-z]+)\b|"
 # "and also") before the next question word.
 _PART_BREAK = re.compile(
     r"(?<=\?)\s+|[,;]?\s+and\s+(?:also\s+)?(?=(?:how|what|when|who|where|why|which|is|are|do|"
-    r"does|did|can|could|should|will|would)\b)", re.I)
+    r"does|did|can|could|should|will|would)\b)|[,;]\s+(?=(?:how|what|when|who|where|why|which)\b)",
+    re.I)
 _QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b(?!'d)")
 # A second question joined to the first: "..., and when is ...", "... and how often ...".
 _SEVERAL_PARTS = re.compile(
@@ -644,6 +656,7 @@ _PRODUCT = re.compile(
     r"installing|buy|buying|choose|choosing|procure|procuring|licen[cs]e|licen[cs]ing|"
     r"roll(?:ing)? out|implement(?:ing)?|configure|configuring|integrate|integrating)\s+"
     r"([A-Z][a-z]{2,})\b")
+_TITLE_CASE = re.compile(r"\b[A-Z][a-z]{2,}\b")
 # Title-case words that name nothing particular.
 _CALENDAR = frozenset("""january february march april may june july august september october
     november december monday tuesday wednesday thursday friday saturday sunday""".split())
@@ -683,6 +696,8 @@ SMALLTALK = (
     ("who", re.compile(
         r"^(?:who|what)\s+(?:are|r)\s+(?:you|u)(?:\s+exactly)?$|^(?:are|r)\s+(?:you|u)\s+"
         + _WHAT_YOU_ARE + r"(?:\s+or\s+" + _WHAT_YOU_ARE + r")?$"
+        r"|^(?:are|r)\s+(?:you|u)\s+" + _WHAT_YOU_ARE + r"\s+or\s+(?:is|are)\s+(?:there\s+)?"
+        r"(?:someone|somebody|a\s+person|a\s+human|people|anyone)\b[\w\s'-]{0,60}$"
         r"|^what(?:'s|\s+is)\s+your\s+name(?:\s+(?:and\s+)?(?:are|r)\s+(?:you|u)\s+"
         + _WHAT_YOU_ARE + r")?$|^(?:who\s+(?:are|r)\s+(?:you|u)\s+and\s+)?who\s+(?:made|built|runs|"
         r"wrote|created|designed)\s+(?:you|u)$"
@@ -1002,6 +1017,11 @@ class AnswerIndex:
         surface = {t for text in own_texts for t in tokenize(normal(text))
                    if t.isalpha() and len(t) > 2}
         self._curated = set(said(own_texts))
+        # The names it uses: words in title case after a sentence's first ("Haslington").
+        self._names = {m.group(0).lower() for text in own_texts
+                       for m in _TITLE_CASE.finditer(text)
+                       if text[:m.start()].rstrip()[-1:] not in ("", ".", "?", "!", ":", "*")
+                       and m.group(0).lower() not in STOPWORDS}
         vocabulary = (set(self._df) & self._curated) | set(self._expansions) | STOPWORDS | surface
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(vocabulary):
@@ -1153,12 +1173,12 @@ class AnswerIndex:
         return found
 
     def _known_parts(self, words: list[str]) -> bool:
-        """Whether the words split into parts the content knows: phrases it says or terms its
-        glossary holds ("Greater Manchester" + "PCNs")."""
+        """Whether the words split into parts the content knows: phrases it says, names it
+        uses or terms its glossary holds ("Greater Manchester" + "PCNs", "Haslington" + "PCN")."""
         def known(part: list[str]) -> bool:
             phrase = " ".join(part)
             return self.content.glossary_lookup(phrase) is not None or (
-                len(part) > 1 and self._says(phrase))
+                self._says(phrase) if len(part) > 1 else phrase in self._names)
 
         ends = {0}
         for end in range(1, len(words) + 1):
@@ -1190,7 +1210,11 @@ class AnswerIndex:
     def _other_part(self, question: str, concepts: list[set[str]], weights: list[float],
                     scored: list[tuple[float, float, str, int]]) -> tuple[Entry, ...]:
         """For a question in several parts ("how many met, and when is the next one?"), the
-        next entry above the threshold that answers words the best entry leaves out."""
+        entries that answer its other parts, each asked on its own; failing that, the next entry
+        above the threshold that answers words the best entry leaves out."""
+        answered = self._parts_answered(question, scored[0][2])
+        if answered:
+            return answered
         if not _SEVERAL_PARTS.search(question.lower()) or len(scored) < 2:
             return ()
         best = self._docs[scored[0][2]]
@@ -1203,14 +1227,14 @@ class AnswerIndex:
             extra = self._matched(self._docs[entry_id], concepts, short=True) - covered
             if sum(weights[n] for n in extra) / total >= ALSO_SHARE:
                 return (self._docs[entry_id].entry,)
-        return self._parts_answered(question, scored[0][2])
+        return ()
 
     def _parts_answered(self, question: str, best_id: str) -> tuple[Entry, ...]:
         """The entries that answer the question's other parts each asked on its own ("who is
         the toolkit for, and can you download it?"), besides the best entry."""
         found: dict[str, Entry] = {}
         best = self._docs[best_id]
-        parts = [part for part in _PART_BREAK.split(question) if part.strip()]
+        parts = [part.strip() for part in _PART_BREAK.split(question) if part.strip()]
         for part in parts if len(parts) > 1 else ():
             # A part the best entry already speaks to is answered by it: not asked again.
             _, concepts, _ = self._concepts(part)
