@@ -114,6 +114,8 @@ def test_a_short_question_about_something_the_content_never_mentions_is_refused(
     ("what's Dr Chris Nortcliff's actual job - is he the GM digital lead or a GP?",
      "that detail"),
     ("How long is each of the 5 steps in the toolkit supposed to take?", "how long it takes"),
+    ("What's the actual difference between an ICB and an ICS? I always mix them up",
+     "how those two differ"),
     ("how long did the DFPC pilots run for?", "how long it takes"),
     ("Roughly what proportion of the DTLs at the forum were PCN managers who'd taken the role "
      "themselves?", "that figure"),
@@ -148,6 +150,9 @@ def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missi
     ("How much of her week does the author's DTL actually spend on the DTL role?",
      "dtl-qualifications"),
     ("Who exactly is the toolkit designed for?", "toolkit-audience"),
+    # An entry about both things compared answers how they differ.
+    ("whats the difference between digital and transformation in the DTL role",
+     "dtl-digital-vs-transformation"),
 ])
 def test_a_fact_the_entry_gives_is_not_taken_for_one_it_lacks(index, question, topic):
     answer = index.ask(question)

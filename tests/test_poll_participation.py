@@ -62,6 +62,16 @@ async def test_poll_status_counts_who_could_vote_and_names_who_has_not(bot):
     assert bot.db["polls"].get(1)["eligible"] == 4
 
 
+async def test_poll_status_in_a_channel_counts_but_names_no_one(bot):
+    attach(bot)
+    await start(bot)
+    await say(bot, "rank 1 2 3 4 5 6 7 8")
+    (reply,) = await in_channel(bot, "poll status", ORGANISER)
+    assert "1 of the 4 people who could vote have voted" in reply.text
+    assert "Not voted yet: 3." in reply.text and "direct chat" in reply.text
+    assert not any(name in reply.text for name in ("Ali", "Cal", "Olu"))
+
+
 async def test_without_a_roster_status_says_it_cannot_tell_who_has_not_voted(bot):
     await start(bot)
     (reply,) = await say(bot, "poll status", ORGANISER)

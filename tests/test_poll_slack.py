@@ -26,7 +26,11 @@ async def test_slack_status_counts_channel_members_and_nudges_those_who_have_not
                                     text="rank 1 2 3 4 5 6 7 8"))
     (status,) = await slack_bot.handle(Incoming(olu, channel, text="poll status"))
     assert "1 of the 3 people who could vote have voted" in status.text
-    assert "Not voted yet (2): Ali, Olu." in status.text
+    # The channel is told how many have not voted, never who.
+    assert "Not voted yet: 2." in status.text and "Ali" not in status.text
+    direct = SlackAdapter.conversation("D0OLU", None)
+    *_, named = await slack_bot.handle(Incoming(olu, direct, text="poll status"))
+    assert "Not voted yet (2): Ali, Olu." in named.text
     assert fake.called("conversations.members")[0]["channel"] == "C0FORUM"
     (nudged,) = await slack_bot.handle(Incoming(olu, channel, text="poll nudge"))
     assert "to 2 of the 2 people" in nudged.text
@@ -46,7 +50,8 @@ async def test_a_big_slack_channel_is_counted_from_the_user_list_in_pages(slack_
     olu = User("slack", slack.ORGANISER_ID, name="Olu", is_organiser=True)
     channel = SlackAdapter.conversation("C0BIG", None)
     await slack_bot.handle(Incoming(olu, channel, text="poll start Big one"))
-    (status,) = await slack_bot.handle(Incoming(olu, channel, text="poll status"))
+    direct = SlackAdapter.conversation("D0OLU", None)
+    *_, status = await slack_bot.handle(Incoming(olu, direct, text="poll status"))
     assert "0 of the 451 people who could vote have voted" in status.text
     assert "and 411 more." in status.text
     assert len(fake.called("conversations.members")) == 3  # 200 a page

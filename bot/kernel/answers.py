@@ -137,6 +137,9 @@ _MONEY = r"(?:cost|costs|costed|pay|pays|paid|salary|salaries|wage|wages|earn|ea
     r"reimburse|reimbursed|reimbursement|reimbursements)"
 # A message of at most six words that ends in one of these ("lighthouse project budget").
 _ENDS_SHORT = r"^\W*(?:[\w'-]+\W+){{0,5}}?(?:{})\W*$"
+# "What's the difference between an ICB and an ICS?": the two things compared.
+_COMPARED = re.compile(r"\bdifferences? between (?:an? |the )?([\w-]+(?: [\w-]+)?) and "
+                       r"(?:an? |the )?([\w-]+)\b")
 # "How much of her time does she spend on it": a share of time, not money.
 _NOT_TIME = r"(?! (?:of )?(?:(?:her|his|their|your|my|our|the|its|a) )?(?:time|week|day|month))"
 _PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
@@ -231,6 +234,11 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bwhat (?:exactly )?(?:are|were) (?:exactly )?the (?:eight|8)\b"),
      re.compile(""),  # only the entry's own "leaves the list out" makes this partial
      re.compile(r"\blist\b")),
+    # How two things differ: given only by an entry that speaks of both.
+    ("comparison", "how those two differ",
+     _COMPARED,
+     re.compile(r"(?!)"),  # judged by whether the entry names both (see _comparison_given)
+     re.compile(r"\b(?:difference|differences|compare|comparison)\b")),
     # How long something takes: the sources give no durations for the steps or projects.
     ("duration", "how long it takes",
      re.compile(r"\bhow long (?:does|do|will|would|should|is|are|did) [\w\s'-]{1,50}?\b"
@@ -563,6 +571,13 @@ def _expansion_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str
         term.group(1) in spelt if term is not None else bool(spelt))
 
 
+def _comparison_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    match = asks.search(asked.text)
+    body = f"{asked.entry.title} {asked.entry.body}".lower()
+    return match is not None and all(
+        re.search(rf"\b{re.escape(term.rstrip('s'))}", body) for term in match.groups())
+
+
 def _results_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
     # A figure, or the entry itself about the outcome asked for ("expected outcomes").
     said = " ".join((asked.entry.body, *asked.entry.phrasings)).lower()
@@ -586,7 +601,7 @@ def _detail_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) 
 # Kinds whose "given?" is more than the `holds` pattern (see FACT_KINDS).
 _GIVEN = {"date": _date_given, "year": _year_given, "name": _name_given,
           "number": _number_given, "expansion": _expansion_given, "detail": _detail_given,
-          "results": _results_given}
+          "results": _results_given, "comparison": _comparison_given}
 
 
 def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,

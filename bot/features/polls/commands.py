@@ -372,7 +372,8 @@ async def poll_status(turn: Turn) -> list[Reply]:
     if isinstance(poll, Reply):
         return [poll]
     found, people = await participation.refresh(bot, poll)
-    return [Reply(participation.status_text(bot, poll, found, people))]
+    return [Reply(participation.status_text(bot, poll, found, people,
+                                            names=turn.conversation.is_direct))]
 
 
 async def poll_nudge(turn: Turn) -> list[Reply]:
@@ -594,7 +595,8 @@ def register(registry: Registry) -> None:
                    help="post a closed poll's results where it was announced again",
                    **organiser)(poll_share)
     registry.command("poll status", usage="poll status [POLL]",
-                   help="how many have voted of those who could, and who has not",
+                   help="how many have voted of those who could, and who has not (names in "
+                   "a direct chat only)",
                    **organiser)(poll_status)
     registry.command("poll nudge", help="send everyone who has not voted a direct reminder",
                    takes="none", **organiser)(poll_nudge)

@@ -102,7 +102,9 @@ def _name(user: User) -> str:
 
 
 def status_text(bot: Bot, poll: polls.Poll, found: list[Group],
-                people: dict[str, User] | None) -> str:
+                people: dict[str, User] | None, *, names: bool = True) -> str:
+    """How many have voted of those who could; with `names`, who has not (only ever shown in
+    a direct chat: a channel is not told who has not voted)."""
     voted = voters(bot, poll)
     lines = [f"**Participation: {literal(poll.title)}** ({polls.status_line(bot, poll)})"]
     if people is None:
@@ -120,7 +122,10 @@ def status_text(bot: Bot, poll: polls.Poll, found: list[Group],
         keys = {bot.pseudonym(u) for u in group.people}
         lines.append(f"- {literal(group.label)}: {len(keys & voted)} of {len(keys)} voted")
     missing = sorted((_name(u) for key, u in people.items() if key not in voted), key=str.lower)
-    if missing:
+    if missing and not names:
+        lines.append(f"Not voted yet: {len(missing)}. Who they are is shown only in a direct "
+                     "chat with me: send me `poll status` there.")
+    elif missing:
         shown = ", ".join(literal(name) for name in missing[:NAMES_SHOWN])
         more = f" and {len(missing) - NAMES_SHOWN} more" if len(missing) > NAMES_SHOWN else ""
         lines.append(f"Not voted yet ({len(missing)}): {shown}{more}.")
