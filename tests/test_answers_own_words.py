@@ -117,6 +117,10 @@ def test_a_short_question_about_something_the_content_never_mentions_is_refused(
     ("What's the actual difference between an ICB and an ICS? I always mix them up",
      "how those two differ"),
     ("how long did the DFPC pilots run for?", "how long it takes"),
+    ("What did the DERI tool show for Greater Manchester? Which areas have the highest digital "
+     "exclusion risk?", "results or figures"),
+    ("Did the more digitally mature PCN in the Greater Manchester pilot get better results than "
+     "the less mature one?", "results or figures"),
     ("Roughly what proportion of the DTLs at the forum were PCN managers who'd taken the role "
      "themselves?", "that figure"),
     ("How is the DERI score actually calculated?", "how it is worked out"),
@@ -150,6 +154,8 @@ def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missi
     ("How much of her week does the author's DTL actually spend on the DTL role?",
      "dtl-qualifications"),
     ("Who exactly is the toolkit designed for?", "toolkit-audience"),
+    # What a body is for is not a person's job the sources leave out.
+    ("What's the ICS's job in all this according to the toolkit?", "step-understanding-people"),
     # An entry about both things compared answers how they differ.
     ("whats the difference between digital and transformation in the DTL role",
      "dtl-digital-vs-transformation"),

@@ -13,7 +13,8 @@ from tests.conftest import DTL, ORGANISER, say
 SMALLTALK = {
     "greeting": ["hi", "Hello!", "hey there", "Good morning", "hi, how are you?", "hiya"],
     "thanks": ["thanks", "Thank you!", "cheers", "thanks, that's really helpful", "ta",
-               "great, thanks", "thanks for your help", "thanks thats great"],
+               "great, thanks", "thanks for your help", "thanks thats great",
+               "thanks, that's been really helpful!"],
     "who": ["who are you?", "Are you a bot?", "what's your name", "what are you",
             "are you a real person or a bot?", "what's your name, are you a real person",
             "who are you and who made you?",

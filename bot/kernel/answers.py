@@ -250,7 +250,11 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # What something achieved, measured: the sources report no results of the pilots.
     ("results", "results or figures for that",
      re.compile(r"\bwhat (?:were |are )?(?:the |their |its )?(?:results|outcomes|findings)\b|"
-                r"\bresults (?:did|do|does)\b|"
+                r"\bresults (?:did|do|does)\b|\b(?:better|worse|best|worst|any|good|poor) "
+                r"(?:results|outcomes)\b|"
+                # "which areas have the highest risk": a ranking of measured results.
+                r"\bwhich [\w\s-]{1,30}? (?:have|has|had|show|shows|showed) the (?:highest|lowest|"
+                r"most|least|best|worst)\b|"
                 r"\bhow much (?:did|has|have|had|does|do) [\w\s'-]{1,40}? (?:go up|went up|gone up|"
                 r"increase|improve|rise|grow|fall|drop|change|reduce)\b|"
                 r"\b(?:went|gone|go|goes) (?:up|down) by\b|"
@@ -398,7 +402,8 @@ ADVERSARIAL = re.compile(
     # be something else.
     r"\bget (?:round|around|past) (?:the )?(?:practice |nhs )?(?:firewall|security)\b|"
     r"\bbypass (?:the )?(?:firewall|security|smartcard)\b|"
-    r"\bwithout (?:anyone|anybody|them|the practice) (?:noticing|knowing|finding out)\b|"
+    r"\bwithout (?:anyone|anybody|them|(?:the |our |my |their )?(?:practice|practices|partners?|"
+    r"manager|staff|gps?|cd|boss|ics|icb)) (?:noticing|knowing|finding out|knowing about it)\b|"
     r"\bwithout (?:actually )?having (?:anyone|anybody|someone)\b|"
     r"\b(?:doesn't|does not|don't|do not) (?:actually |really )?exist\b|\bfake\b|"
     r"\bforg(?:e|ed|es|ing|ery)\b|"
@@ -408,7 +413,8 @@ ADVERSARIAL = re.compile(
     r"[\w\s-]{1,30}? now\b|"
     # Word-for-word quotes: the bot answers in its own words from the sources, and a quote asked
     # for is most often of something they do not say.
-    r"\b(?:exact|direct) quote\b|\bword for word\b|\bquote (?:it|that|this|them) (?:for me|back|"
+    r"\b(?:exact|direct) quote\b|\bgive (?:me|us) a quote\b|\ba quote (?:from (?:it|the article|"
+    r"the toolkit)|i can use)\b|\bword for word\b|\bquote (?:it|that|this|them) (?:for me|back|"
     r"to me)\b|\bverbatim\b",
     re.IGNORECASE,
 )
@@ -594,7 +600,11 @@ def _detail_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) 
     if noun in ("organisation", "organization") and _ORGANISATION.search(asked.entry.body):
         return True
     if noun in ("job", "position"):
-        return _JOB.search(asked.entry.body) is not None
+        # "the ICS's job in all this": what a body is for, not a person's post.
+        whose = re.search(r"([\w-]+)'s (?:actual |real |exact |current |day )?(?:job|position)",
+                          asked.text)
+        return (whose is not None and asked.known_term(whose.group(1))) or \
+            _JOB.search(asked.entry.body) is not None
     return bool(re.search(rf"\b{re.escape(noun)}", asked.entry.body, re.I))
 
 
@@ -705,8 +715,8 @@ SMALLTALK = (
         r"thx|ta|cheers|many\s+thanks|much\s+appreciated|appreciated)(?:\s+(?:very|so)\s+much"
         r"|\s+a\s+lot|\s+loads)?" + _BOT + r"(?:\s+for\s+(?:your|the|all\s+the|that|this)\s+"
         r"(?:help|info|information|answer|answers|advice))?(?:[\s,!]*(?:that(?:'s|s|\s+is|\s+was)\s+"
-        r"(?:really\s+|very\s+)?(?:helpful|great|useful|perfect)))?$"
-        r"|^(?:that(?:'s|s|\s+is|\s+was)\s+)(?:really\s+|very\s+|super\s+)?(?:helpful|useful|"
+        r"(?:been\s+)?(?:really\s+|very\s+)?(?:helpful|great|useful|perfect)))?$"
+        r"|^(?:that(?:'s|s|\s+is|\s+was)\s+)(?:been\s+)?(?:really\s+|very\s+|super\s+)?(?:helpful|useful|"
         r"great|perfect|brilliant|what\s+i\s+needed)$")),
     ("who", re.compile(
         r"^(?:who|what)\s+(?:are|r)\s+(?:you|u)(?:\s+exactly)?$|^(?:are|r)\s+(?:you|u)\s+"
