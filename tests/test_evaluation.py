@@ -21,7 +21,7 @@ import qa as bench  # noqa: E402
 # of the sixth session on 2026-12-03: in-scope right 85 of 94, out-of-scope refused 29 of 33.
 # A small margin for harmless changes in ranking.
 HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 85, 29, 2
-# Sets A-D, F-J, L-N, O, P-Z, AA-AN and AQ-AT, tuned on and taught since their first run (a
+# Sets A-D, F-J, L-N, O, P-Z, AA-AN and AQ-AV, tuned on and taught since their first run (a
 # regression guard, not a measure): in scope right, out of scope refused (their out-of-scope
 # questions are in content/declined.toml), as measured then.
 LATER_SETS = {"A": (108, 50), "B": (107, 50), "C": (99, 50), "D": (97, 50), "F": (99, 50),
@@ -33,7 +33,7 @@ LATER_SETS = {"A": (108, 50), "B": (107, 50), "C": (99, 50), "D": (97, 50), "F":
               "AF": (98, 50), "AG": (96, 50), "AH": (94, 49), "AI": (96, 50),
               "AJ": (96, 50), "AK": (97, 50), "AL": (91, 49), "AM": (94, 49),
               "AN": (97, 50), "AQ": (97, 50), "AR": (97, 49), "AS": (96, 50),
-              "AT": (98, 50)}
+              "AT": (98, 50), "AU": (95, 50), "AV": (98, 48)}
 # Sets E and K, never tuned on nor taught (held out), as measured with content/asked.toml.
 FRESH_SETS = {"E": (77, 38), "K": (98, 48)}
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;

@@ -110,6 +110,15 @@ async def test_organisers_see_who_is_coming_and_everyone_else_only_the_counts(bo
     assert "Kim" not in organiser.text
 
 
+async def test_organisers_asking_in_a_channel_see_only_the_counts(bot, sender):
+    from tests.fakes.polls import in_channel
+
+    await say(bot, "rsvp yes", DANA)
+    (shown,) = await in_channel(bot, "rsvps", OLU)
+    assert "1 coming, 0 maybe, 0 can't make it" in shown.text
+    assert "Dana" not in shown.text and "direct chat" in shown.text
+
+
 @pytest.mark.parametrize("text, expected", [
     ("rsvp perhaps", "“perhaps” is not an answer I know"),
     ("rsvp yes 31 Feb", "“31 Feb” is not a real date"),

@@ -335,8 +335,13 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\bregulat")),
     # The sources recommend no products, suppliers or platforms.
     ("recommendation", "a recommendation of products, suppliers or platforms",
-     re.compile(r"\b(?:which|what)\b[\w\s']{0,40}\bbest\b|\bbest\s+[\w-]+\s+"
-                r"(?:for|to)\b|\brecommend\w*\b[\w\s']{0,30}?\b(?:products?|suppliers?|"
+     # ("the best way to get buy-in" asks how, not for a product.)
+     re.compile(r"\b(?:which|what)\b[\w\s']{0,40}\bbest\b(?!\s+(?:way|ways|approach|thing|"
+                r"things|practice|time|place|route|person|people|bet|to|for|at|of)\b)|"
+                r"\bbest\s+(?!(?:way|ways|approach|thing|things|practice|time|place|route|person|"
+                r"people|bet)\b)[\w-]+\s+(?:for|to)\b|"
+                r"\bbest\s+(?:[\w-]+\s+){0,3}?(?:tools?|systems?|apps?|products?|suppliers?|"
+                r"software|platforms?|vendors?|providers?|solutions?)\b|\brecommend\w*\b[\w\s']{0,30}?\b(?:products?|suppliers?|"
                 r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?)\b|"
                 r"\bsuppliers?\b|\bvendors?\b|"
                 r"\b(?:which|what) (?:[\w-]+ )?(?:platform|product|supplier|software|app|vendor)s? "
@@ -409,13 +414,14 @@ ADVERSARIAL = re.compile(
     r"\bforg(?:e|ed|es|ing|ery)\b|"
     r"\bfraud\w*\b|\b(?:write|say|post) (?:something )?(?:really |very )?(?:rude|insulting|"
     r"offensive|nasty)\b|\b(?:write|say|post) something (?:really |very )?mean\b|"
-    r"\bforget the nhs\b|\byou(?:'re| are) (?:now )?(?:an? |my )"
-    r"[\w\s-]{1,30}? now\b|"
+    r"\bforget the nhs\b|\b(?:forget|ignore) (?:about )?the (?:documents?|sources?)\b|"
+    r"\byour (?:own |personal )(?:opinion|view|views|thoughts)\b|"
+    r"\byou(?:'re| are) (?:now )?(?:an? |my )[\w\s-]{1,30}? now\b|"
     # Word-for-word quotes: the bot answers in its own words from the sources, and a quote asked
     # for is most often of something they do not say.
-    r"\b(?:exact|direct) quote\b|\bgive (?:me|us) a quote\b|\ba quote (?:from (?:it|the article|"
-    r"the toolkit)|i can use)\b|\bword for word\b|\bquote (?:it|that|this|them) (?:for me|back|"
-    r"to me)\b|\bverbatim\b",
+    r"\b(?:exact|direct) quote\b|\bgive (?:me|us) a quote\b|\bso (?:i|we) can quote\b|"
+    r"\ba quote (?:from (?:it|the article|the toolkit)|i can use)\b|\bword for word\b|"
+    r"\bquote (?:it|that|this|them) (?:for me|back|to me)\b|\bverbatim\b",
     re.IGNORECASE,
 )
 # Chit-chat that is not small talk the bot answers: refused, never matched to an entry.
@@ -614,6 +620,12 @@ _GIVEN = {"date": _date_given, "year": _year_given, "name": _name_given,
           "results": _results_given, "comparison": _comparison_given}
 
 
+def asks_a_fact(question: str) -> bool:
+    """Whether the question asks for one of FACT_KINDS' kinds of fact at all."""
+    text = question.lower().replace("\u2019", "'")
+    return any(asks.search(text) for _, _, asks, _, _ in FACT_KINDS)
+
+
 def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
                  counts: Callable[[str], set[str]] = lambda words: {stem(words.split()[0])},
                  known_term: Callable[[str], bool] = lambda term: False) -> str | None:
@@ -699,6 +711,11 @@ _GLOSSARY_QUESTION = re.compile(
     r"(?:\s+(?:in|from)\s+(?:the\s+|this\s+|that\s+)?(?:[a-z0-9-]+\s+){0,3}?"
     r"(?:toolkit|article|summary|sources?|documents?|piece))?$"
 )
+
+
+# "arrs stands for what", "pcn means what?": the term first.
+_GLOSSARY_TERM_FIRST = re.compile(
+    r"^(?P<term>[a-z0-9&-]+)\s+(?:stands?\s+for|means?|is\s+short\s+for)\s+what(?:\s+again)?$")
 
 
 # Small talk, as whole messages (a greeting before a real question is just a stopword there).
@@ -1481,7 +1498,8 @@ class AnswerIndex:
         """A glossary term, when the question is just 'what is X' / 'what does X stand for',
         perhaps beside words saying where X was met ("what's a DLT - the article keeps
         saying it", "the toolkit keeps saying PCNs, what's that short for")."""
-        match = _GLOSSARY_QUESTION.match(" ".join(tokenize(question)))
+        asked = " ".join(tokenize(question))
+        match = _GLOSSARY_QUESTION.match(asked) or _GLOSSARY_TERM_FIRST.match(asked)
         if match is not None:
             return self.content.glossary_lookup(match.group("term"))
         parts = [part for part in _PARTS.split(question) if part.strip()]
@@ -1511,7 +1529,11 @@ class AnswerIndex:
             return Answer(question, answered=False, score=0.0, reason="smalltalk",
                           smalltalk=kind)
         if ADVERSARIAL.search(question) or OFF_TOPIC.search(question):
-            return Answer(question, answered=False, score=0.0, reason="unknown")
+            # Refused; a clinical one ("forget the documents, which antidepressant ...?") with
+            # the clinical reply.
+            clinical = self._concepts(question)[2]
+            return Answer(question, answered=False, score=0.0,
+                          reason="clinical" if clinical else "unknown")
         # What is matched: the question with "dose the..." read as "does the..." and acronyms
         # mistyped in capitals put right (the answer still quotes the question as typed).
         text = self._mistyped_acronyms(_DOES_TYPED_DOSE.sub(
@@ -1594,8 +1616,12 @@ class AnswerIndex:
             missing = lacks(text)
             # ... in its very words, or a phrasing that asks for that kind of fact too: "who
             # ran the Lighthouse Project" is a word away from "when did it run", a date it lacks.
-            if missing is not None and any(key == query_key or lacks(phrasing) == missing
-                                           for phrasing, key in close):
+            # In its very words, a phrasing that asks for no kind of fact ("Setting up GP
+            # Connect") vouches too; one asking for another kind ("who pays for a DTL" beside
+            # "dtl pay?") does not.
+            if missing is not None and any(
+                    lacks(phrasing) == missing or (key == query_key and not asks_a_fact(phrasing))
+                    for phrasing, key in close):
                 missing = None
             if missing is not None:
                 return Answer(question, answered=False, score=best_score, entry=entry,

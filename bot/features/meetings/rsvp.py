@@ -147,7 +147,11 @@ async def rsvps_command(turn: Turn) -> list[Reply]:
         return [Reply(f"{picked}\nUsage: `rsvps [DATE]`.")]
     found = counts(bot, picked.ref)
     lines = [f"**{literal(picked.title)}**, {short_when(picked)}: {counts_text(found)}."]
-    if turn.user.is_organiser:
+    if turn.user.is_organiser and not turn.conversation.is_direct:
+        # Who answered is the organisers' to see, not the channel's.
+        lines.append("Who is coming is shown only in a direct chat with me: send me `rsvps` "
+                     "there.")
+    elif turn.user.is_organiser:
         names = [r[0] or "someone unnamed" for r in bot.db.execute(
             "select name from meeting_rsvps where meeting = ? and answer = 'yes' "
             "order by lower(name)", [picked.ref]).fetchall()]
@@ -214,7 +218,8 @@ def register(registry: Registry) -> None:
                      help="say whether you are coming to the next meeting (or that date's)")(
         rsvp_command)
     registry.command("rsvps", usage="rsvps [DATE]",
-                     help="how many are coming to the next meeting (organisers also see who)")(
+                     help="how many are coming to the next meeting (organisers also see who, in a "
+                          "direct chat)")(
         rsvps_command)
     registry.action(RSVP_ACTION)(rsvp_pressed)
     registry.task(Task("rsvp-prune", prune_due, prune))
