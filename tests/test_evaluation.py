@@ -18,9 +18,9 @@ sys.path.insert(0, str(REPO / "bench"))
 import qa as bench  # noqa: E402
 
 # Measured with bench/qa.py (lexical engine, shipped content with content/asked.toml) at the end
-# of the sixth session on 2026-12-03: in-scope right 85 of 94, out-of-scope refused 29 of 33.
+# of the seventh session on 2026-12-04: in-scope right 85 of 94, out-of-scope refused 30 of 33.
 # A small margin for harmless changes in ranking.
-HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 85, 29, 2
+HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 85, 30, 2
 # Sets A-D, F-J, L-N, O, P-Z, AA-AN and AQ-AV, tuned on and taught since their first run (a
 # regression guard, not a measure): in scope right, out of scope refused (their out-of-scope
 # questions are in content/declined.toml), as measured then.
@@ -34,8 +34,9 @@ LATER_SETS = {"A": (108, 50), "B": (107, 50), "C": (99, 50), "D": (97, 50), "F":
               "AJ": (96, 50), "AK": (97, 50), "AL": (91, 49), "AM": (94, 49),
               "AN": (97, 50), "AQ": (97, 50), "AR": (97, 49), "AS": (96, 50),
               "AT": (98, 50), "AU": (95, 50), "AV": (98, 48)}
-# Sets E and K, never tuned on nor taught (held out), as measured with content/asked.toml.
-FRESH_SETS = {"E": (77, 38), "K": (98, 48)}
+# Sets E, K, AO and AP, never tuned on nor taught (held out), as measured at the end of the
+# seventh session (AO and AP for the first time).
+FRESH_SETS = {"E": (78, 38), "K": (99, 48), "AO": (96, 49), "AP": (95, 47)}
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;
 # the seeds use the acronym without spelling it out).
 ANSWERED_ON_PURPOSE = {"i173"}

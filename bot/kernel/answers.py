@@ -19,6 +19,7 @@ from bot.kernel.config import DEFAULT_THRESHOLD
 from bot.kernel.content import Content, Entry, GlossaryTerm
 
 CANDIDATES = 20
+PART_CANDIDATES = 12
 # Below the threshold but at least this share of it, the best topics are offered as
 # "did you mean ...?" (at most SUGGESTIONS of them) instead of a plain "I don't know".
 SUGGEST_FRACTION, SUGGESTIONS = 0.6, 3
@@ -1470,7 +1471,8 @@ class AnswerIndex:
         which[best <= 0] = -1
         return best, which
 
-    def _candidates(self, concepts: list[set[str]]) -> list[tuple[str, float]]:
+    def _candidates(self, concepts: list[set[str]], most: int = CANDIDATES
+                    ) -> list[tuple[str, float]]:
         """Entry ids with their bm25 relevance (higher is better), best first.
 
         The rarer words against everything (query pruning: a word in most entries adds
@@ -1486,9 +1488,9 @@ class AnswerIndex:
         rarer = [w for w in words if self._df[w] <= common][:MAX_TERMS]
         found: dict[str, float] = {}
         if rarer:
-            found = {self._ids[i]: score for i, score in self._bm25.top(rarer, CANDIDATES)}
+            found = {self._ids[i]: score for i, score in self._bm25.top(rarer, most)}
         if len(rarer) < len(words):
-            for i, _ in self._short_bm25.top(words[:MAX_TERMS], CANDIDATES):
+            for i, _ in self._short_bm25.top(words[:MAX_TERMS], most):
                 # Found only through the short fields: no bm25 credit, as the scores of a
                 # differently weighted search would not compare.
                 found.setdefault(self._ids[i], 0.0)
@@ -1565,7 +1567,8 @@ class AnswerIndex:
                    for n, w in enumerate(self._weights(concepts))]
         query_key = " ".join(sorted(set(words or context_words)))
         scored: list[tuple[float, float, str, int]] = []
-        candidates = self._candidates(concepts)
+        # A part of a question, asked on its own, is short: fewer candidates will do.
+        candidates = self._candidates(concepts, CANDIDATES if whole else PART_CANDIDATES)
         best_bm25 = candidates[0][1] if candidates and candidates[0][1] > 0 else 1.0
         semantic, nearest = self._semantic_scores(text, [i for i, _ in candidates])
         found = dict(candidates)
