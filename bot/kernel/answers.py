@@ -342,7 +342,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bbest\s+(?!(?:way|ways|approach|thing|things|practice|time|place|route|person|"
                 r"people|bet)\b)[\w-]+\s+(?:for|to)\b|"
                 r"\bbest\s+(?:[\w-]+\s+){0,3}?(?:tools?|systems?|apps?|products?|suppliers?|"
-                r"software|platforms?|vendors?|providers?|solutions?)\b|\brecommend\w*\b[\w\s']{0,30}?\b(?:products?|suppliers?|"
+                r"software|platforms?|vendors?|providers?|solutions?)\b|"
+                r"\brecommend\w*\b[\w\s']{0,30}?\b(?:products?|suppliers?|"
                 r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?)\b|"
                 r"\bsuppliers?\b|\bvendors?\b|"
                 r"\b(?:which|what) (?:[\w-]+ )?(?:platform|product|supplier|software|app|vendor)s? "
@@ -498,13 +499,13 @@ _SPELT_OUT = re.compile(
 # The kind of thing whose name is asked for: "the name of the project", "the project called".
 _NAME_OF = re.compile(r"\bname of (?:the |that |this |their |its )?([a-z]+)\b|"
                       r"\bwhat(?:'s| is| was) (?:the |that |this )?([a-z]+) called\b")
-# ("who'd taken the role" is not a second question.)
 # Where a question in several parts breaks: after a question mark, or at "and" (", and",
 # "and also") before the next question word.
 _PART_BREAK = re.compile(
     r"(?<=\?)\s+|[,;]?\s+and\s+(?:also\s+)?(?=(?:how|what|when|who|where|why|which|is|are|do|"
     r"does|did|can|could|should|will|would)\b)|[,;]\s+(?=(?:how|what|when|who|where|why|which)\b)",
     re.I)
+# ("who'd taken the role" is not a second question.)
 _QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b(?!'d)")
 # A second question joined to the first: "..., and when is ...", "... and how often ...".
 _SEVERAL_PARTS = re.compile(
@@ -686,7 +687,6 @@ _ASKS_EXPANSION = re.compile(
     re.IGNORECASE)
 # Two or more capitalised words in a row ("GP Connect", "Greater Manchester"): a proper name.
 _NAME_PHRASE = re.compile(r"\b[A-Z][\w&-]*(?:[ \t]+[A-Z][\w&-]*)+\b")
-# Capitalised words that name nothing in particular.
 # A product named as a choice ("Accurx or Klinik", "Klinik vs Accurx") or as something to use.
 _PRODUCT = re.compile(
     r"\b([A-Z][a-z]{2,})\s+(?:or|vs\.?|versus)\s+([A-Z][a-z]{2,})\b|"
@@ -694,10 +694,11 @@ _PRODUCT = re.compile(
     r"installing|buy|buying|choose|choosing|procure|procuring|licen[cs]e|licen[cs]ing|"
     r"roll(?:ing)? out|implement(?:ing)?|configure|configuring|integrate|integrating)\s+"
     r"([A-Z][a-z]{2,})\b")
+# A word in title case ("Haslington"), and the ones that are so without naming anything.
 _TITLE_CASE = re.compile(r"\b[A-Z][a-z]{2,}\b")
-# Title-case words that name nothing particular.
 _CALENDAR = frozenset("""january february march april may june july august september october
     november december monday tuesday wednesday thursday friday saturday sunday""".split())
+# Capitalised words that name nothing in particular.
 _PLAIN_CAPITALS = frozenset({"uk", "ok", "faq", "faqs", "asap", "fyi", "eg", "ie", "etc", "q", "a"})
 
 # PyStemmer keeps a cache of stems it has seen; sharing one is safe (the GIL guards it).
@@ -734,7 +735,8 @@ SMALLTALK = (
         r"|\s+a\s+lot|\s+loads)?" + _BOT + r"(?:\s+for\s+(?:your|the|all\s+the|that|this)\s+"
         r"(?:help|info|information|answer|answers|advice))?(?:[\s,!]*(?:that(?:'s|s|\s+is|\s+was)\s+"
         r"(?:been\s+)?(?:really\s+|very\s+)?(?:helpful|great|useful|perfect)))?$"
-        r"|^(?:that(?:'s|s|\s+is|\s+was)\s+)(?:been\s+)?(?:really\s+|very\s+|super\s+)?(?:helpful|useful|"
+        r"|^(?:that(?:'s|s|\s+is|\s+was)\s+)(?:been\s+)?(?:really\s+|very\s+|super\s+)?"
+        r"(?:helpful|useful|"
         r"great|perfect|brilliant|what\s+i\s+needed)$")),
     ("who", re.compile(
         r"^(?:who|what)\s+(?:are|r)\s+(?:you|u)(?:\s+exactly)?$|^(?:are|r)\s+(?:you|u)\s+"
