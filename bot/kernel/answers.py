@@ -141,6 +141,9 @@ _ENDS_SHORT = r"^\W*(?:[\w'-]+\W+){{0,5}}?(?:{})\W*$"
 # "What's the difference between an ICB and an ICS?": the two things compared.
 _COMPARED = re.compile(r"\bdifferences? between (?:an? |the )?([\w-]+(?: [\w-]+)?) and "
                        r"(?:an? |the )?([\w-]+)\b")
+# The months and days, which a date holds.
+_CALENDAR = frozenset("""january february march april may june july august september october
+    november december monday tuesday wednesday thursday friday saturday sunday""".split())
 # "How much of her time does she spend on it": a share of time, not money.
 _NOT_TIME = r"(?! (?:of )?(?:(?:her|his|their|your|my|our|the|its|a) )?(?:time|week|day|month))"
 _PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
@@ -169,8 +172,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b|"
                 r"\bwhen (?:did|was|were|will) [\w\s'-]{1,40}? (?:run|start|begin|end|launch|"
                 r"launched|set up|introduced|created|published|released|written|updated)\b"),
-     re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|"
-                r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+     re.compile(rf"\b(?:{'|'.join(sorted(_CALENDAR))})\b|"
                 r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:am|pm)\b", re.I),
      re.compile(r"\b(?:date|dates|day|days|time|times|year|years|when)\b")),
     ("link", "a web address, email or other contact details",
@@ -694,10 +696,8 @@ _PRODUCT = re.compile(
     r"installing|buy|buying|choose|choosing|procure|procuring|licen[cs]e|licen[cs]ing|"
     r"roll(?:ing)? out|implement(?:ing)?|configure|configuring|integrate|integrating)\s+"
     r"([A-Z][a-z]{2,})\b")
-# A word in title case ("Haslington"), and the ones that are so without naming anything.
+# A word in title case ("Haslington"); the calendar's are so without naming anything.
 _TITLE_CASE = re.compile(r"\b[A-Z][a-z]{2,}\b")
-_CALENDAR = frozenset("""january february march april may june july august september october
-    november december monday tuesday wednesday thursday friday saturday sunday""".split())
 # Capitalised words that name nothing in particular.
 _PLAIN_CAPITALS = frozenset({"uk", "ok", "faq", "faqs", "asap", "fyi", "eg", "ie", "etc", "q", "a"})
 
@@ -1278,13 +1278,15 @@ class AnswerIndex:
         """The entries that answer the question's other parts each asked on its own ("who is
         the toolkit for, and can you download it?"), besides the best entry."""
         found: dict[str, Entry] = {}
-        best = self._docs[best_id]
         parts = [part.strip() for part in _PART_BREAK.split(question) if part.strip()]
-        for part in parts if len(parts) > 1 else ():
+        if len(parts) < 2:
+            return ()
+        own = set().union(*(words for name, words in self._docs[best_id].fields.items()
+                            if name != "asked"))
+        for part in parts:
             # A part the best entry already speaks to is answered by it: not asked again.
             _, concepts, _ = self._concepts(part)
             weights = self._weights(concepts)
-            own = set().union(*(words for name, words in best.fields.items() if name != "asked"))
             held = sum(w for concept, w in zip(concepts, weights, strict=True) if concept & own)
             if not concepts or held >= PART_COVERED * sum(weights):
                 continue
