@@ -15,9 +15,10 @@ from aiohttp import web
 from prometheus_client.exposition import choose_encoder
 
 from bot.app import adapter_modules
-from bot.kernel.context import BUSY, Bot, storage_failure
+from bot.kernel.context import BUSY, Bot
 from bot.kernel.core import Busy
 from bot.kernel.scheduler import Scheduler
+from bot.kernel.storage import storage_failure
 
 log = logging.getLogger("dtlbot.server")
 

@@ -20,12 +20,11 @@ import sqlite_utils
 
 from bot.kernel import audit
 from bot.kernel.content import Problem
-from bot.kernel.context import storage_failure
 from bot.kernel.markup import literal
 from bot.kernel.model import Reply, User
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.schema import migrations
-from bot.kernel.storage import BUSY_TIMEOUT_MS
+from bot.kernel.storage import BUSY_TIMEOUT_MS, storage_failure
 from bot.kernel.text import local_time, plural
 
 if TYPE_CHECKING:

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.kernel import conversations
-from bot.kernel.context import storage_failure
 from bot.kernel.model import Action, Button, Reply, User
 from bot.kernel.registry import PersonalData, Registry, Turn
 from bot.kernel.scheduler import Task
+from bot.kernel.storage import storage_failure
 from bot.kernel.text import plural
 
 if TYPE_CHECKING:

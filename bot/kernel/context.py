@@ -29,6 +29,7 @@ from bot.kernel.model import Conversation, Incoming, Mention, Platform, Reply, U
 from bot.kernel.registry import Registry, Turn
 from bot.kernel.scheduler import Scheduler, Task
 from bot.kernel.seen import EventLog
+from bot.kernel.storage import storage_failure
 from bot.kernel.text import with_examples
 
 log = logging.getLogger("dtlbot")
@@ -45,12 +46,6 @@ SAVE_FAILED = ("Sorry, I could not save that: my storage is not available just n
 BUSY = "I'm busy just now: please try again in a moment."
 # How long /healthz reports a failed write (each new failure starts it again).
 WRITE_FAILURE_SHOWN = timedelta(minutes=1)
-
-
-def storage_failure(exc: BaseException) -> bool:
-    """A database that cannot be used right now (full, read-only, locked, damaged), as opposed
-    to a mistake in a query (integrity, programming errors), which is a bug."""
-    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
 
 
 SURROGATE = re.compile("[\ud800-\udfff]")

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.kernel.storage import storage_failure
+
 if TYPE_CHECKING:
     from bot.kernel.context import Bot
 
@@ -40,8 +42,6 @@ async def run_due(bot: Bot) -> None:
             if due is not None and due <= now:
                 await task.run(bot)
         except Exception as exc:
-            from bot.kernel.context import storage_failure
-
             if not storage_failure(exc):
                 log.exception("scheduled task failed task=%s", task.name)
                 continue
@@ -57,8 +57,6 @@ def next_wake(bot: Bot) -> datetime:
         try:
             due = task.next_due(bot)
         except Exception as exc:
-            from bot.kernel.context import storage_failure
-
             if storage_failure(exc):
                 log.warning("could not plan task=%s reason=%s", task.name, exc)
             else:

@@ -13,6 +13,12 @@ from bot.kernel.schema import migrations
 BUSY_TIMEOUT_MS = 5000
 
 
+def storage_failure(exc: BaseException) -> bool:
+    """A database that cannot be used right now (full, read-only, locked, damaged), as opposed
+    to a mistake in a query (integrity, programming errors), which is a bug."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
 def connect(path: str) -> sqlite3.Connection:
     # check_same_thread=False: opened on the main thread, used by the server's core thread
     # (bot.kernel.core), one thread at a time.
