@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.kernel.answers import Answer, AnswerIndex, content_words  # noqa: E402
+from bot.kernel.answers.semantic import load_embedder  # noqa: E402
 from bot.kernel.content import Content, Entry, load_content  # noqa: E402
-from bot.kernel.semantic import load_embedder  # noqa: E402
 
 
 def evaluation() -> list[dict]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from bot.kernel.answers import AnswerIndex
+from bot.kernel.answers.semantic import embedder_for
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.config import Config
 from bot.kernel.config import load_config as load_sections
@@ -16,7 +17,6 @@ from bot.kernel.content import load_content
 from bot.kernel.context import PRUNE_EVENTS, Bot
 from bot.kernel.identity import load_secret
 from bot.kernel.registry import Registry
-from bot.kernel.semantic import embedder_for
 from bot.kernel.storage import open_database
 
 # Each exposes register(registry). The order is the order of `help`, `my data` and the docs.

@@ -16,12 +16,12 @@ import click
 from bot.app import create_bot, default_registry, load_config
 from bot.features.qa import answer_reply
 from bot.kernel.answers import AnswerIndex
+from bot.kernel.answers.semantic import embedder_for
 from bot.kernel.commandline import CommandLine, command_line, config_option
 from bot.kernel.config import Config, ConfigError
 from bot.kernel.content import ContentError, check_content, load_content
 from bot.kernel.markup import to_plain
 from bot.kernel.model import User
-from bot.kernel.semantic import embedder_for
 from bot.kernel.storage import open_read_only
 from bot.kernel.text import plural
 

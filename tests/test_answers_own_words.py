@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from bot.kernel.answers import AnswerIndex, asked_and_context
-from bot.kernel.bm25 import FieldBM25
+from bot.kernel.answers.bm25 import FieldBM25
 from bot.kernel.content import Content, Entry, load_content
 from tests.conftest import REPO
 

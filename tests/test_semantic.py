@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from bot.kernel.answers import AnswerIndex
+from bot.kernel.answers.semantic import embedder_for, load_embedder
 from bot.kernel.content import load_content
-from bot.kernel.semantic import embedder_for, load_embedder
 from tests.conftest import REPO
 
 

@@ -79,7 +79,7 @@ class Content:
     # that organisers edit in chat.
     asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Questions people asked that the sources do not answer (declined.toml), by why: "clinical"
-    # or "outside" the sources. A question asked nearly so is refused (see answers.py).
+    # or "outside" the sources. A question asked nearly so is refused (bot.kernel.answers).
     declined: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def glossary_lookup(self, term: str) -> GlossaryTerm | None:

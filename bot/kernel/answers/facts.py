@@ -1,0 +1,489 @@
+"""What a question asks for (an amount, a date, a name...) and whether an entry gives it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.kernel.answers.words import CALENDAR, STOPWORDS, stem
+from bot.kernel.content import Entry
+
+# Questions that ask for one kind of fact (an amount, a date, a link, a name, a figure): when the
+# chosen entry does not hold that kind of fact, or says the sources do not give it, the answer
+# is partial: it says so first, then what the sources do say. (kind, how the kind is named in
+# the reply, what asks for it, what in an entry holds it, the words a "not given" sentence uses)
+_MONEY = r"(?:cost|costs|costed|pay|pays|paid|salary|salaries|wage|wages|earn|earns|budget|" \
+    r"budgets|funding|money|price|fee|fees|band|claim|spend|spent|worth|receive|received|" \
+    r"reimburse|reimbursed|reimbursement|reimbursements)"
+
+
+# A message of at most six words that ends in one of these ("lighthouse project budget").
+_ENDS_SHORT = r"^\W*(?:[\w'-]+\W+){{0,5}}?(?:{})\W*$"
+
+
+# "What's the difference between an ICB and an ICS?": the two things compared.
+_COMPARED = re.compile(r"\bdifferences? between (?:an? |the )?([\w-]+(?: [\w-]+)?) and "
+                       r"(?:an? |the )?([\w-]+)\b")
+
+
+# "How much of her time does she spend on it": a share of time, not money.
+_NOT_TIME = r"(?! (?:of )?(?:(?:her|his|their|your|my|our|the|its|a) )?(?:time|week|day|month))"
+
+
+_PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
+
+
+FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[str]], ...] = (
+    ("amount", "a salary, cost or amount of money",
+     re.compile(rf"\bhow much\b{_NOT_TIME}.*\b{_MONEY}\b|"
+                r"\bwhat\b.*\b(?:salary|salaries|wage|wages|band|"
+                rf"budget(?! (?:problems?|issues?|pressures?|constraints?|challenges?|gaps?))|"
+                rf"price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
+                rf"\bmake up\b.*\bbudget\b|\bhow much\b{_NOT_TIME}.*\bcost|\bcost of\b|"
+                rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
+                r"\bpay (?:band|scale|grade)\b|\bcosts? anything\b|\bdoes (?:it|that|this) cost\b|"
+                r"\bis (?:it|that|this) free\b|"
+                + _ENDS_SHORT.format("budget|cost|costs|salary|pay")),
+     re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
+     re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
+    # Who pays for something: a question about funding the entry may never mention.
+    ("payer", "a funder for that",
+     re.compile(r"\bwho(?:'s| is| are)? (?:paying|pays|pay|funding|funds|fund) for\b|"
+                r"\bwho (?:pays|funds)\b"),
+     re.compile(r"\b(?:fund|funds|funded|funding|pays|paid|reimburs\w*)\b", re.I),
+     re.compile(r"\b(?:funder|funders|who pays)\b")),
+    ("date", "a date or time",
+     re.compile(r"\b(?:what|which)\s+(?:calendar\s+|exact\s+)?(?:date|dates|day|days|time|times|"
+                r"year|month)\b|"
+                r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b|"
+                r"\bwhen (?:did|was|were|will) [\w\s'-]{1,40}? (?:run|start|begin|end|launch|"
+                r"launched|set up|introduced|created|published|released|written|updated)\b"),
+     re.compile(rf"\b(?:{'|'.join(sorted(CALENDAR))})\b|"
+                r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s*(?:am|pm)\b", re.I),
+     re.compile(r"\b(?:date|dates|day|days|time|times|year|years|when)\b")),
+    ("link", "a web address, email or other contact details",
+     re.compile(r"\b(?:web|website|email|e-mail|postal|home|site)\s+address\b|\burl\b|"
+                # "how does it link to the toolkit": a verb, not a link asked for.
+                r"(?<!their )(?<!its )(?<!'s )(?<!it )(?<!they )(?<!this )(?<!that )\blink to\b|"
+                r"\bthe link\b(?! between)|\bhyperlink\b|"
+                r"\be-?mail\b|\bphone number\b|"
+                r"\btelephone number\b|\bcontact (?:number|details)\b|"
+                r"\bwhat(?:'s| is) the address\b|"
+                r"\b(?:tool|toolkit|website|site|download|web) link\b|"
+                + _ENDS_SHORT.format("link")),
+     re.compile(r"https?://|www\.|@|\.(?:com|org|net|uk)\b|\b0\d{3,}"),
+     re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),
+    ("name", "the names asked for",
+     re.compile(r"\b(?:what(?:'s| is| are| was| were|s)\s+(?:the\s+|their\s+|her\s+|his\s+)?"
+                r"names?|names? of|name the|"
+                # ("who exactly is the toolkit designed for" asks for an audience)
+                r"who (?:exactly|specifically)(?! (?:is|are) [\w\s'-]{0,40}?\b(?:for|at)\W*$)|"
+                r"which (?:two |2 )?"
+                r"(?:pcns|networks|primary care networks|practices)\b[\w\s/-]{0,40}?\b(?:were|"
+                r"was|took part|did)|which (?:local )?(?:authorities|councils)\b|called|"
+                r"who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
+                r"head|person|manager|director) (?:for|at|in|of))\b"),
+     re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
+     re.compile(r"\b(?:name|names|named|title)\b")),
+    # A detail the sources never give: a job title, a university, an employer, a venue.
+    ("detail", "that detail",
+     re.compile(r"\bjob title\b|"
+                # "what's Dr Chris Nortcliff's actual job": what someone named does.
+                r"\bwhat(?:'s| is| was)\s+(?:dr |mr |mrs |ms |prof )?[\w-]+(?: [\w-]+)?'s "
+                r"(?:actual |real |exact |current |day )?(?:job|position)\b|"
+                r"\bwhat (?:is |was )?(?:his|her) (?:actual |real |exact |current |day )?"
+                r"(?:job|position)\b|"
+                r"\b(?:which|what) (?:university|organisation|organization|"
+                r"company|employer|venue|building|hospital|portal|file format)\b|"
+                r"\bpdf or word\b|\bword or pdf\b|"
+                r"\bteams or zoom\b|\bzoom or teams\b"),
+     re.compile(r"(?!)"),  # judged by the word asked about (see missing_fact)
+     re.compile(r"\b(?:title|university|organisation|platform|venue)\b")),
+    # What an abbreviation stands for, when the glossary does not know it (it answers first).
+    ("expansion", "what that abbreviation stands for",
+     re.compile(r"\bstands? for\b|\bshort for\b|\b(?:acronym|abbreviation)\b|"
+                r"\b(?:programme|project|toolkit|tool|scheme|index)'s full name\b|"
+                r"\bfull name (?:does|do|did|is)\b|\bspell (?:it|that|this) out for (?:me|us)\b|"
+                r"\bfull name of the (?:programme|project|toolkit|tool|scheme|index)\b"),
+     re.compile(r"\bstands? for\b|\bshort for\b", re.I),
+     re.compile(r"\b(?:spell|spelt|spelled|stands? for|acronym|abbreviation)\b")),
+    # Where something is held: the sources name no venues.
+    ("place", "where it is held",
+     re.compile(r"\bwhere (?:is|are|will|was|were) [\w\s'-]{1,60}?\b(?:held|take place|"
+                r"taking place|hosted)\b|\bwhat (?:venue|location)\b|"
+                r"\bwhich (?:venue|location)\b|"
+                r"\bwhere (?:is|are|will) (?:the )?[\w\s'-]{0,40}?\b"
+                r"(?:meet ?ups?|get[- ]togethers?|face to face|in[- ]person)\b"),
+     re.compile(r"(?!)"),
+     re.compile(r"\b(?:venue|venues|place|location|where)\b")),
+    # A list the entry itself says its source leaves out ("the eight priorities").
+    ("list", "that list",
+     re.compile(r"(?<!the )(?<!a )(?<!priority )(?<!priorities )\b(?:list|tell me) "
+                r"(?:the|all|out)\b|"
+                r"\bwhat (?:exactly )?(?:are|were) (?:exactly )?the (?:eight|8)\b"),
+     re.compile(""),  # only the entry's own "leaves the list out" makes this partial
+     re.compile(r"\blist\b")),
+    # How two things differ: given only by an entry that speaks of both.
+    ("comparison", "how those two differ",
+     _COMPARED,
+     re.compile(r"(?!)"),  # judged by whether the entry names both (see _comparison_given)
+     re.compile(r"\b(?:difference|differences|compare|comparison)\b")),
+    # How long something takes: the sources give no durations for the steps or projects.
+    ("duration", "how long it takes",
+     re.compile(r"\bhow long (?:does|do|will|would|should|is|are|did) [\w\s'-]{1,50}?\b"
+                r"(?:take|last|run|go on)\b|\bhow long (?:is|are) (?:each|every)\b"),
+     re.compile(r"\b\d+\s*(?:weeks?|months?|days?|years?|hours?|minutes?)\b|"
+                r"\b(?:a|one|two|three|four|six|twelve|almost a|nearly a|about a|over a) "
+                r"(?:week|month|year|day|hour)s?\b", re.I),
+     re.compile(r"\b(?:how long|duration|durations|length)\b")),
+    # What something achieved, measured: the sources report no results of the pilots.
+    ("results", "results or figures for that",
+     re.compile(r"\bwhat (?:were |are )?(?:the |their |its )?(?:results|outcomes|findings)\b|"
+                r"\bresults (?:did|do|does)\b|\b(?:better|worse|best|worst|any|good|poor) "
+                r"(?:results|outcomes)\b|"
+                # "which areas have the highest risk": a ranking of measured results.
+                r"\bwhich [\w\s-]{1,30}? (?:have|has|had|show|shows|showed) the (?:highest|lowest|"
+                r"most|least|best|worst)\b|"
+                r"\bhow much (?:did|has|have|had|does|do) [\w\s'-]{1,40}? (?:go up|went up|gone up|"
+                r"increase|improve|rise|grow|fall|drop|change|reduce)\b|"
+                r"\b(?:went|gone|go|goes) (?:up|down) by\b|"
+                r"\b(?:improved|increased|reduced|dropped|fell|rose) by how much\b"),
+     re.compile(r"\d\s*%|\bper ?cent\b|\b(?:increased|improved|reduced|rose|fell|dropped) by\b",
+                re.I),
+     re.compile(r"\b(?:results?|outcomes?|findings)\b")),
+    ("number", "that figure",
+     re.compile(r"\bwhat\b[\w\s']{0,30}?\b(?:percentage|proportion|percent|score|scores|"
+                r"threshold|ratio|rate)\b|\bwhat number\b|\bhow many\b|\bby how much\b|"
+                r"\bany (?:figures|numbers|statistics|stats)\b|"
+                r"\bwhat (?:results|figures|statistics)\b"),
+     re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                r"twenty|hundred|hundreds|dozen|dozens)\b", re.I),
+     re.compile(r"\b(?:number|numbers|figure|figures|count|percentage)\b")),
+    ("deadline", "a deadline",
+     re.compile(r"\bdeadlines?\b|\bclosing date\b|\bcut-?off date\b"),
+     re.compile(r"\bdeadline|\bclosing date\b|\bdue by\b"),
+     re.compile(r"\bdeadlines?\b")),
+    # The article describes the role, not how to apply for one.
+    ("apply", "how to apply for a post",
+     re.compile(r"\bhow (?:do|can|would|should) (?:i|you|we|someone|people) apply\b|"
+                r"\bapply (?:for|to) (?:a |an |the )?(?:dtl|digital|job|post|role|position)|"
+                r"\bvacanc(?:y|ies)\b|\bjob (?:advert|adverts|ads?|listing|listings)\b"),
+     re.compile(r"\bapply|\bvacanc|\badvert"),
+     re.compile(r"\bapply|\bapplication")),
+    # What happened after the sources were written (did a planned meeting go ahead?).
+    ("outcome", "what happened afterwards",
+     re.compile(r"\bdid (?:it|they|the [\w\s-]{1,30}?) (?:go ahead|happen|take place|get "
+                r"cancelled|work out)\b|\bwas it (?:cancelled|held|a success)\b|\bhow did it go\b|"
+                r"\bwhat did (?:they|the [\w\s-]{1,20}?) (?:actually |really )?achieve\b"),
+     re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
+     re.compile(r"\bhappened\b")),
+    # What will happen in future: the sources make no forecast beyond "in theory the ARRS money
+    # continues".
+    ("future", "what will happen in future",
+     re.compile(r"\bwill (?:the )?[\w\s-]{0,30}?\bstill be\b|\bin the next (?:few |couple of )?"
+                r"years?\b|\bin (?:future|coming) years\b|\bafter the current contract\b"),
+     re.compile(r"\bcontinues?\b|\bin theory\b", re.I),
+     re.compile(r"\bfuture\b")),
+    # How a tool works inside (how DERI's score is worked out): the sources do not say.
+    ("method", "how it is worked out",
+     re.compile(r"\bhow (?:is|are|does|do) (?:the |it |its |they )?[\w\s-]{0,40}?\b"
+                r"(?:calculat\w*|worked out|work out|computed?|scored)\b|"
+                r"\bwhat data (?:goes|go) into\b|\bwhich (?:datasets|data sets)\b"),
+     re.compile(r"\bcalculat|\bdatasets?\b|\bdata sets?\b", re.I),
+     re.compile(r"\bcalculat|\bmethod")),
+    # Templates and model documents: the sources describe what to set out, and give none.
+    ("template", "a template",
+     re.compile(r"\btemplates?\b|\bclauses?\b|\bmodel (?:document|agreement|policy)\b"),
+     re.compile(r"\btemplate|\bclause", re.I),
+     re.compile(r"\btemplate")),
+    # A year the sources never mention ("the 2025/26 contract"): they say nothing of it.
+    ("year", "anything about that year",
+     re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b"),
+     re.compile(r"(?!)"),  # judged by the year asked about (see missing_fact)
+     re.compile(r"(?!)")),
+    # The sources give no step-by-step procedures for systems or administration.
+    ("procedure", "step-by-step instructions for that",
+     re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you|a pcn|practices) (?:configure|set up|"
+                r"setup|install|enable|disable|get access|access|request|register|order|migrate|"
+                r"switch|procure|buy|purchase|book|claim|submit|report|log in|sign in|reset|"
+                r"integrate|upgrade|renew)\b|\bwhat is the process\b|"
+                r"\bhow (?:do|can) (?:i|we) get (?:an?|the|my|our) (?:[\w-]+ )?(?:account|login|"
+                r"licen[cs]e|smartcard)\b|\bhow (?:does|do|can) (?:a |the )?(?:patient|patients|"
+                r"person|people|someone) (?:register|book|sign up|enrol|order|request)\b|"
+                r"\bstep[- ]by[- ]step\b"),
+     re.compile(r"\b(?:configur|install|procur|purchas|submit|regist|log in|sign in|step \d)",
+                re.I),
+     re.compile(r"\b(?:instructions|procedure|steps to)\b")),
+    # The sources say nothing about regulation or compliance.
+    ("regulation", "regulatory or compliance requirements",
+     re.compile(r"\b(?:cqc|gdpr|dspt|dpia|regulations?|regulatory|regulators?|legislation|"
+                r"(?:privacy|data protection) impact assessments?|"
+                r"legal(?:ly)? requir\w*|legal difference|contract(?:ual)? terms|compliance|"
+                r"compliant|care quality commission|tender|tenders|tendering|procurement rules)\b"),
+     re.compile(r"\b(?:cqc|gdpr|regulat\w*|legislation|legal|complian\w*)\b", re.I),
+     re.compile(r"\bregulat")),
+    # The sources recommend no products, suppliers or platforms.
+    ("recommendation", "a recommendation of products, suppliers or platforms",
+     # ("the best way to get buy-in" asks how, not for a product.)
+     re.compile(r"\b(?:which|what)\b[\w\s']{0,40}\bbest\b(?!\s+(?:way|ways|approach|thing|"
+                r"things|practice|time|place|route|person|people|bet|to|for|at|of)\b)|"
+                r"\bbest\s+(?!(?:way|ways|approach|thing|things|practice|time|place|route|person|"
+                r"people|bet)\b)[\w-]+\s+(?:for|to)\b|"
+                r"\bbest\s+(?:[\w-]+\s+){0,3}?(?:tools?|systems?|apps?|products?|suppliers?|"
+                r"software|platforms?|vendors?|providers?|solutions?)\b|"
+                r"\brecommend\w*\b[\w\s']{0,30}?\b(?:products?|suppliers?|"
+                r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?)\b|"
+                r"\bsuppliers?\b|\bvendors?\b|"
+                r"\b(?:which|what) (?:[\w-]+ )?(?:platform|product|supplier|software|app|vendor)s? "
+                r"(?:does|do|did|should|would|is|are)\b"),
+     re.compile(r"\brecommend|\bsuppliers?\b|\bvendors?\b"),
+     re.compile(r"\brecommend")),
+)
+
+
+_PERSON_NAME_ASK = re.compile(
+    rf"\bnames? of (?:the |their |her |his |that )?(?:[\w-]+ )?{_PERSON}\b|"
+    rf"\b{_PERSON}(?:'s)? names?\b|"
+    r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
+    r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b"
+)
+
+
+_PERSON_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Professor|Prof)\.? [A-Z][a-z]+")
+
+
+# A sentence in which an entry says what its sources leave out ("The article gives no venue,
+# date or year", "The summary does not name the two PCNs").
+_NOT_GIVEN = re.compile(
+    r"\b(?:gives? no|give no|does not (?:give|name|state|say|mention|list)|"
+    r"doesn't (?:give|name|state|say)|not (?:given|named|stated)|leaves? [^.]{0,40}\bout)\b",
+    re.I,
+)
+
+
+# "What does DFPC stand for": the term asked about.
+_STANDS_FOR = re.compile(r"\b([\w&-]+) (?:(?:tool|programme|project|scheme|role|index) )?"
+                         r"(?:actually |really |exactly )?(?:stands?|short) for\b")
+
+
+# A percentage or proportion asked for, and given.
+_SHARE_ASKED = re.compile(r"\b(?:percentage|proportion|percent|per cent)\b")
+
+
+_SHARE_GIVEN = re.compile(
+    r"\d\s*(?:%|per ?cent)|\b(?:half|a third|a quarter|most)\b|(?<!not )\ball\b", re.I)
+
+
+# "How many PCNs": the thing counted; a number with up to three words and then that thing.
+_HOW_MANY = re.compile(
+    r"\bhow many (?:of (?:the |these |those )?(?:\d+ )?)?((?:[a-z]+ ){0,3}[a-z]+)")
+
+
+_NUMBER_BEFORE = re.compile(
+    r"\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"hundred|hundreds|dozen|dozens)\b((?:\W+[\w-]+){1,2})", re.I)
+
+
+# "How many turned up", "how many had ...": people counted without naming them, so any number
+# answers, or a word for how many ("most had NHS experience").
+_COUNTS_PEOPLE = frozenset("""turned came attended went joined showed took had have has were
+    was are is do did does said say think thought felt feel agreed got""".split())
+
+
+_QUANTITY = re.compile(r"\b(?:most|many|few|majority|minority|handful|some|all|none)\b", re.I)
+
+
+# An organisation by its name: capitalised words ending in what kind of body it is.
+_ORGANISATION = re.compile(r"\b(?:[A-Z][a-z]+ ){1,5}(?:Partnership|Board|Trust|Council|Unit|"
+                           r"Federation|Collaborative|Agency|Service)\b")
+
+
+# What someone's job is, said in an entry ("clinical director of SMASH PCN").
+_JOB = re.compile(r"\b(?:clinical director|director|manager|pharmacist|GP|partner|chair|"
+                  r"officer|head of)\b", re.I)
+
+
+# A "not given" sentence about more than the year: the date itself is missing.
+_YEAR_ONLY_MISSING_DATE = re.compile(r"\b(?:no|not the|nor the) (?:dates?|days?|times?)\b")
+
+
+# Asking for the date itself, not just when: a month does not answer it.
+_EXACT_DATE = re.compile(r"\b(?:what|which|exact|on what)\s+(?:date|dates|day|days|time|times|"
+                         r"years?)\b|\bwhen exactly\b|\byear exactly\b")
+
+
+# "Which year", and a year as a number: only a number answers the first.
+_WHICH_YEAR = re.compile(r"\b(?:what|which)\s+(?:calendar\s+)?years?\b|\byear exactly\b")
+
+
+_A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
+
+
+# An acronym spelt out in an entry: "Digital Exclusion Risk Index (DERI)".
+_SPELT_OUT = re.compile(
+    r"\b[A-Z][a-z]+(?: (?:[A-Z][a-z]+|and|of|for)){1,6} \(\*{0,2}([A-Z]{2,})\*{0,2}\)")
+
+
+# The kind of thing whose name is asked for: "the name of the project", "the project called".
+_NAME_OF = re.compile(r"\bname of (?:the |that |this |their |its )?([a-z]+)\b|"
+                      r"\bwhat(?:'s| is| was) (?:the |that |this )?([a-z]+) called\b")
+
+
+# ("who'd taken the role" is not a second question.)
+QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b(?!'d)")
+
+
+# A second question joined to the first: "..., and when is ...", "... and how often ...".
+SEVERAL_PARTS = re.compile(
+    r"\b(?:how|what|when|who|where|why|which|is|are|do|does|can)\b[^?]*?(?:\band|\?)\s+"
+    r"(?:also\s+)?(?:how|what|when|who|where|why|which|is|are|do|does|can)\b"
+)
+
+
+def not_given(body: str) -> str:
+    """The entry's own sentences saying what its sources leave out, lowercased, joined."""
+    return " ".join(s.lower() for s in re.split(r"(?<=[.!?])\s+", body) if _NOT_GIVEN.search(s))
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A question as missing_fact reads it, and what it needs to know of the content."""
+
+    text: str  # lowercased, with typographic apostrophes plain
+    entry: Entry
+    counts: Callable[[str], set[str]]
+    known_term: Callable[[str], bool]
+
+
+def _names_the_thing(asked: _Asked) -> bool:
+    """Whether the question asks the name of one kind of thing ("the name of the project",
+    "what's the project called") and the entry names one ("the Lighthouse Project")."""
+    match = _NAME_OF.search(asked.text)
+    noun = match and (match.group(1) or match.group(2))
+    if not noun:
+        return False
+    # A name right before the noun: "Lighthouse Project", "Digital Exclusion Risk Index (DERI)
+    # tool" (the sentence's first word, "The tool", names nothing).
+    named = re.finditer(rf"(?:\b([A-Z][\w'-]*)|\([A-Z]{{2,}}\))\**\s+(?i:{noun})s?\b",
+                        asked.entry.body)
+    return any((m.group(1) or "").lower() not in STOPWORDS for m in named)
+
+
+def _date_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # "Which year exactly": only a year as a number answers it.
+    if _WHICH_YEAR.search(asked.text) and not _A_YEAR.search(asked.entry.body):
+        return False
+    return bool(holds.search(asked.entry.body))
+
+
+def _year_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    return any(year in asked.entry.body for year in _A_YEAR.findall(asked.text))
+
+
+def _name_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # Names of places and networks are judged by the entry's own "does not name" sentences.
+    return not _PERSON_NAME_ASK.search(asked.text) or bool(_PERSON_NAME.search(asked.entry.body))
+
+
+def _number_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    body = asked.entry.body
+    if _SHARE_ASKED.search(asked.text):
+        return bool(_SHARE_GIVEN.search(body))
+    counted = _HOW_MANY.search(asked.text)
+    if counted is None:
+        return bool(holds.search(body))
+    if counted.group(1).split()[0] in _COUNTS_PEOPLE:
+        return bool(holds.search(body) or _QUANTITY.search(body))
+    # "How many ICBs are there?": a number in the entry must count that very thing, the word
+    # after it or the one after that ("eight main priorities").
+    nouns = asked.counts(counted.group(1))
+    return any(stem(word.lower()) in nouns for m in _NUMBER_BEFORE.finditer(body)
+               for word in re.findall(r"[\w-]+", m.group(1)))
+
+
+def _expansion_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    term = _STANDS_FOR.search(asked.text)
+    if term is not None and asked.known_term(term.group(1)):
+        return True
+    # The entry spells out the acronym asked about (any, when none is named: "its acronym").
+    spelt = {m.group(1).lower() for m in _SPELT_OUT.finditer(asked.entry.body)}
+    return bool(holds.search(asked.entry.body)) or (
+        term.group(1) in spelt if term is not None else bool(spelt))
+
+
+def _comparison_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    match = asks.search(asked.text)
+    body = f"{asked.entry.title} {asked.entry.body}".lower()
+    return match is not None and all(
+        re.search(rf"\b{re.escape(term.rstrip('s'))}", body) for term in match.groups())
+
+
+def _results_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # A figure, or the entry itself about the outcome asked for ("expected outcomes").
+    said = " ".join((asked.entry.body, *asked.entry.phrasings)).lower()
+    return bool(holds.search(asked.entry.body)) or any(
+        re.search(rf"\b{noun}", asked.text) and re.search(rf"\b{noun}", said)
+        for noun in ("result", "outcome", "finding"))
+
+
+def _detail_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # Given only if the entry says the very thing asked about ("university"), or, for an
+    # organisation, names one ("the Greater Manchester Integrated Care Partnership").
+    match = asks.search(asked.text)
+    noun = match.group(0).split()[-1] if match else ""
+    if noun in ("organisation", "organization") and _ORGANISATION.search(asked.entry.body):
+        return True
+    if noun in ("job", "position"):
+        # "the ICS's job in all this": what a body is for, not a person's post.
+        whose = re.search(r"([\w-]+)'s (?:actual |real |exact |current |day )?(?:job|position)",
+                          asked.text)
+        return (whose is not None and asked.known_term(whose.group(1))) or \
+            _JOB.search(asked.entry.body) is not None
+    return bool(re.search(rf"\b{re.escape(noun)}", asked.entry.body, re.I))
+
+
+# Kinds whose "given?" is more than the `holds` pattern (see FACT_KINDS).
+_GIVEN = {"date": _date_given, "year": _year_given, "name": _name_given,
+          "number": _number_given, "expansion": _expansion_given, "detail": _detail_given,
+          "results": _results_given, "comparison": _comparison_given}
+
+
+def asks_a_fact(question: str) -> bool:
+    """Whether the question asks for one of FACT_KINDS' kinds of fact at all."""
+    text = question.lower().replace("\u2019", "'")
+    return any(asks.search(text) for _, _, asks, _, _ in FACT_KINDS)
+
+
+def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
+                 counts: Callable[[str], set[str]] = lambda words: {stem(words.split()[0])},
+                 known_term: Callable[[str], bool] = lambda term: False) -> str | None:
+    """The kind of fact the question asks for that the entry does not give, named for the
+    reply ("a date or time"), or None when the entry holds it or none is asked for.
+    `left_out` is `not_given(entry.body)`, when already known; `counts(words)` the stems that
+    count as what a "how many" counts; `known_term(term)` whether the glossary knows it."""
+    asked = _Asked(question.lower().replace("\u2019", "'"), entry, counts, known_term)
+    # A question in several parts ("how many met, how often, and when ...") may be answered
+    # in the other parts: only the sharper kinds (money, links, names...) make it partial.
+    several = len(QUESTION_WORD.findall(asked.text)) > 1 or bool(
+        SEVERAL_PARTS.search(asked.text))
+    not_given_text = not_given(entry.body) if left_out is None else left_out
+    for kind, label, asks, holds, says_missing in FACT_KINDS:
+        if not asks.search(asked.text):
+            continue
+        # "The name of the project": the entry names one ("the Lighthouse Project"), whatever
+        # other names it says its source leaves out.
+        if kind == "name" and _names_the_thing(asked):
+            continue
+        # The entry's own word that its source leaves this out holds for any question, except
+        # that "gives no year" leaves a date it gives ("October") the answer to "when".
+        if not_given_text and says_missing.search(not_given_text) and not (
+                kind == "date" and holds.search(entry.body) and not _EXACT_DATE.search(
+                    asked.text) and not _YEAR_ONLY_MISSING_DATE.search(not_given_text)):
+            return label
+        if several and kind in ("number", "date"):
+            continue
+        given = _GIVEN.get(kind)
+        if not (given(asked, asks, holds) if given else holds.search(entry.body)):
+            return label
+    return None
