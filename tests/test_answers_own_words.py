@@ -138,6 +138,19 @@ def test_a_short_question_about_something_the_content_never_mentions_is_refused(
      "what will happen in future"),
     ("Which website platform does the toolkit recommend?",
      "a recommendation of products, suppliers or platforms"),
+    ("Who developed the Digital Exclusion Risk Index?", "who made it"),
+    ("which cloud telephony system did the Greater Manchester pilots use?",
+     "the name of a product or tool"),
+    ("how is a DTL different from a digital facilitator?", "how those two differ"),
+    ("when does the DFPC programme end?", "what will happen in future"),
+    ("did the DFPC programme actually work?", "what happened afterwards"),
+    ("which priority came out top at the forum?", "results or figures"),
+    # The entry has a phrasing in the same words: "%" is what asks for the figure.
+    ("what % of DTLs are PCN managers?", "that figure"),
+    ("which uni is the SMASH DTL at?", "that detail"),
+    ("where's the November meetup?", "where it is held"),
+    ("does the forum have a website?", "a web address"),
+    ("what does the half-time DTL cost the PCN?", "amount of money"),
 ])
 def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missing):
     answer = index.ask(question)
@@ -164,6 +177,15 @@ def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missi
     # An entry about both things compared answers how they differ.
     ("whats the difference between digital and transformation in the DTL role",
      "dtl-digital-vs-transformation"),
+    # The entry says on what: "on LinkedIn".
+    ("who do I contact to join the forum, and on what platform?", "forum-join"),
+    # The entry names the tool: "the Digital Exclusion Risk Index (DERI) tool".
+    ("Which tool does the toolkit suggest for digital inclusion data?", "step-digital-inclusion"),
+    # ... and by whom the forum was launched.
+    ("who created the DTL forum?", "forum"),
+    # Who they worked with, not whether it worked; where things stand, not an abbreviation.
+    ("did the DFPC team work with real networks?", "dfpc-programme"),
+    ("Sum up where things stand for DTLs after a year", "dtl-year-one"),
 ])
 def test_a_fact_the_entry_gives_is_not_taken_for_one_it_lacks(index, question, topic):
     answer = index.ask(question)
@@ -237,6 +259,8 @@ def test_how_many_is_answered_by_a_number_or_a_word_for_how_many(index, question
     "which patient data could we sell to a data broker?",
     "how can we put off patients from deprived areas registering with us?",
     "hows ur day going",
+    "write me a python script to pull data from our practice websites",
+    "which DTLs were slagging off their clinical directors at the forum?",
 ])
 def test_requests_to_invent_impersonate_or_see_others_data_are_refused(index, question):
     answer = index.ask(question)
@@ -260,8 +284,10 @@ def test_asking_what_a_known_abbreviation_stands_for_in_two_parts_is_not_partial
 
 @pytest.mark.parametrize("question", ["What does DERI actually stand for?",
                                       "what does DERI stand for again?",
-                                      "deri stands for what"])
-def test_a_glossary_question_may_say_actually_or_again_or_come_term_first(index, question):
+                                      "deri stands for what",
+                                      "sorry, what's DERI?"])
+def test_a_glossary_question_may_say_actually_or_again_or_sorry_or_come_term_first(
+        index, question):
     answer = index.ask(question)
     assert answer.glossary is not None and answer.glossary.term == "DERI"
 

@@ -11,7 +11,7 @@ from tests.conftest import DTL, ORGANISER, press, say
 
 # Below the threshold, above the lower bound (see SUGGEST_FRACTION), and not asked like any of
 # declined.toml's questions (those are refused without suggestions): a near miss.
-NEAR_MISS = "what training is there for DTLs"
+NEAR_MISS = "mentoring for DTLs"
 
 
 async def offer(bot, text=NEAR_MISS, user=DTL):

@@ -24,7 +24,13 @@ _ENDS_SHORT = r"^\W*(?:[\w'-]+\W+){{0,5}}?(?:{})\W*$"
 
 # "What's the difference between an ICB and an ICS?": the two things compared.
 _COMPARED = re.compile(r"\bdifferences? between (?:an? |the )?([\w-]+(?: [\w-]+)?) and "
-                       r"(?:an? |the )?([\w-]+)\b")
+                       r"(?:an? |the )?([\w-]+)\b|"
+                       r"\bhow (?:is|are|does|do) (?:an? |the )?([\w-]+(?: [\w-]+)?) (?:role )?"
+                       r"(?:different|differ|compare) (?:from|to|with) (?:an? |the )?"
+                       r"([\w-]+(?: [\w-]+)?)\b")
+# Words by which an entry sets two things against each other.
+_CONTRASTED = re.compile(r"\b(?:differ\w*|unlike|whereas|compared|rather than|not the same|"
+                         r"distinct|versus|while|but|than|instead|yet|overlap\w*|linked)\b")
 
 
 # "How much of her time does she spend on it": a share of time, not money.
@@ -44,6 +50,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
                 r"\bpay (?:band|scale|grade)\b|\bcosts? anything\b|\bdoes (?:it|that|this) cost\b|"
                 r"\bis (?:it|that|this) free\b|"
+                r"\bwhat (?:does|do|did|would|will) [\w\s'-]{1,60}?\bcost\b|"
                 + _ENDS_SHORT.format("budget|cost|costs|salary|pay")),
      re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
      re.compile(r"\b(?:amount|amounts|cost|costs|salary|figure|figures|budget|money|sum)\b")),
@@ -71,6 +78,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\btelephone number\b|\bcontact (?:number|details)\b|"
                 r"\bwhat(?:'s| is) the address\b|"
                 r"\b(?:tool|toolkit|website|site|download|web) link\b|"
+                r"\b(?:have|has|got) (?:a|an|its own|their own) (?:website|web ?page|site)\b|"
                 + _ENDS_SHORT.format("link")),
      re.compile(r"https?://|www\.|@|\.(?:com|org|net|uk)\b|\b0\d{3,}"),
      re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),
@@ -94,7 +102,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"(?:actual |real |exact |current |day )?(?:job|position)\b|"
                 r"\bwhat (?:is |was )?(?:his|her) (?:actual |real |exact |current |day )?"
                 r"(?:job|position)\b|"
-                r"\b(?:which|what) (?:university|organisation|organization|"
+                r"\b(?:which|what) (?:university|uni|organisation|organization|"
                 r"company|employer|venue|building|hospital|portal|file format)\b|"
                 r"\bpdf or word\b|\bword or pdf\b|"
                 r"\bteams or zoom\b|\bzoom or teams\b"),
@@ -102,7 +110,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:title|university|organisation|platform|venue)\b")),
     # What an abbreviation stands for, when the glossary does not know it (it answers first).
     ("expansion", "what that abbreviation stands for",
-     re.compile(r"\bstands? for\b|\bshort for\b|\b(?:acronym|abbreviation)\b|"
+     # ("where things stand for the DTLs" asks no abbreviation.)
+     re.compile(r"(?<!things )(?<!matters )(?<!where we )(?<!where they )(?<!where you )"
+                r"(?<!where i )\bstands? for\b|\bshort for\b|\b(?:acronym|abbreviation)\b|"
                 r"\b(?:programme|project|toolkit|tool|scheme|index)'s full name\b|"
                 r"\bfull name (?:does|do|did|is)\b|\bspell (?:it|that|this) out for (?:me|us)\b|"
                 r"\bfull name of the (?:programme|project|toolkit|tool|scheme|index)\b"),
@@ -113,7 +123,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\bwhere (?:is|are|will|was|were) [\w\s'-]{1,60}?\b(?:held|take place|"
                 r"taking place|hosted)\b|\bwhat (?:venue|location)\b|"
                 r"\bwhich (?:venue|location)\b|"
-                r"\bwhere (?:is|are|will) (?:the )?[\w\s'-]{0,40}?\b"
+                r"\bwhere(?:'s|s| is| are| will) (?:the )?[\w\s'-]{0,40}?\b"
                 r"(?:meet ?ups?|get[- ]togethers?|face to face|in[- ]person)\b"),
      re.compile(r"(?!)"),
      re.compile(r"\b(?:venue|venues|place|location|where)\b")),
@@ -148,13 +158,20 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bhow much (?:did|has|have|had|does|do) [\w\s'-]{1,40}? (?:go up|went up|gone up|"
                 r"increase|improve|rise|grow|fall|drop|change|reduce)\b|"
                 r"\b(?:went|gone|go|goes) (?:up|down) by\b|"
-                r"\b(?:improved|increased|reduced|dropped|fell|rose) by how much\b"),
+                r"\b(?:improved|increased|reduced|dropped|fell|rose) by how much\b|"
+                r"\bcame (?:out )?(?:as )?(?:top|first|number one|on top|highest)\b|"
+                r"\branked (?:top|first|highest)\b|"
+                r"\bwhat (?:evidence|proof) (?:is there|do we have|did)\b|"
+                r"\b(?:satisfaction|demand|waiting times?|access) (?:go|went|gone) (?:up|down)\b|"
+                r"\bany (?:survey|evaluation) (?:results|data|findings)\b|"
+                r"\bevaluation (?:report|findings|results)\b"),
      re.compile(r"\d\s*%|\bper ?cent\b|\b(?:increased|improved|reduced|rose|fell|dropped) by\b",
                 re.I),
      re.compile(r"\b(?:results?|outcomes?|findings)\b")),
     ("number", "that figure",
      re.compile(r"\bwhat\b[\w\s']{0,30}?\b(?:percentage|proportion|percent|score|scores|"
                 r"threshold|ratio|rate)\b|\bwhat number\b|\bhow many\b|\bby how much\b|"
+                r"\bwhat\s*%|%\s*of\b|\btotal number of\b|\b(?:a|as a|in) percentage\b|"
                 r"\bany (?:figures|numbers|statistics|stats)\b|"
                 r"\bwhat (?:results|figures|statistics)\b"),
      re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -175,15 +192,26 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     ("outcome", "what happened afterwards",
      re.compile(r"\bdid (?:it|they|the [\w\s-]{1,30}?) (?:go ahead|happen|take place|get "
                 r"cancelled|work out)\b|\bwas it (?:cancelled|held|a success)\b|\bhow did it go\b|"
-                r"\bwhat did (?:they|the [\w\s-]{1,20}?) (?:actually |really )?achieve\b"),
+                r"\bwhat did (?:they|the [\w\s-]{1,20}?) (?:actually |really )?achieve\b|"
+                # ("did the team work with real networks" asks who, not whether it worked.)
+                r"\bdid (?:it|they|the [\w\s-]{1,30}?) (?:actually |really )?"
+                r"(?:work(?=\W*(?:$|or\b|and\b|-))|achieve|deliver|(?:hit|meet) (?:its|their|the) "
+                r"(?:[\w-]+ )?(?:targets?|goals?|aims?|outcomes?|objectives?|kpis?))\b|"
+                r"\bwhat (?:has|have|did) [\w\s'-]{1,30}? (?:delivered|achieved)\b"),
      re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
      re.compile(r"\bhappened\b")),
     # What will happen in future: the sources make no forecast beyond "in theory the ARRS money
     # continues".
     ("future", "what will happen in future",
      re.compile(r"\bwill (?:the )?[\w\s-]{0,30}?\bstill be\b|\bin the next (?:few |couple of )?"
-                r"years?\b|\bin (?:future|coming) years\b|\bafter the current contract\b"),
-     re.compile(r"\bcontinues?\b|\bin theory\b", re.I),
+                r"years?\b|\bin (?:future|coming) years\b|\bafter the current contract\b|"
+                # ("the next step" and "the next meeting" the sources and the schedule answer.)
+                r"\bnext (?:phase|version|edition|round|wave|year|yr)\b|"
+                r"\b(?:be|being|get|getting) (?:extended|renewed|scrapped)\b|"
+                r"\bwhen (?:does|will|is) [\w\s'-]{1,40}?\b(?:finish|end|stop|close|wrap up)\b|"
+                r"\buntil when\b|\bguaranteed\b|\bexpected to (?:shrink|grow|rise|fall|change|"
+                r"increase|decrease|go up|go down)\b|\bgoing (?:up|down) by\b"),
+     re.compile(r"\bcontinues?\b|\bin theory\b|\bahead\b", re.I),
      re.compile(r"\bfuture\b")),
     # How a tool works inside (how DERI's score is worked out): the sources do not say.
     ("method", "how it is worked out",
@@ -223,6 +251,21 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"compliant|care quality commission|tender|tenders|tendering|procurement rules)\b"),
      re.compile(r"\b(?:cqc|gdpr|regulat\w*|legislation|legal|complian\w*)\b", re.I),
      re.compile(r"\bregulat")),
+    # Who made a tool or wrote a document: given by an entry that says by whom.
+    ("maker", "who made it",
+     re.compile(r"\bwho (?:developed|develops|made|makes|built|builds|created|creates|designed|"
+                r"designs|owns|publishes|published|maintains|produced|produces|invented|"
+                r"came up with|is behind|was behind) (?:the|it|this|that|its|these|those)\b"),
+     re.compile(r"\b(?:by|from) \**(?:the )?\**[A-Z]"),
+     re.compile(r"\b(?:developer|developers|maker|makers|publisher|author)\b")),
+    # Rules and obligations: the sources set none out beyond "no fixed qualifications".
+    ("rules", "the rules on that",
+     re.compile(r"\b(?:mandatory|compulsory|obligatory)\b|\b(?:obliged|required) to\b|"
+                r"\brules? (?:on|about|for)\b|\bwhat are the rules\b|\beligib\w*\b|"
+                r"\bcan (?:a|we|i|the|our|one) (?:[\w-]+ ){0,2}(?:employ|claim|recruit|hire|fund) "
+                r"(?:more than one|two|both)\b|\bclaim for both\b"),
+     re.compile(r"\b(?:must|mandatory|required|rules?|eligible|allowed|no fixed)\b", re.I),
+     re.compile(r"\brules?\b")),
     # The sources recommend no products, suppliers or platforms.
     ("recommendation", "a recommendation of products, suppliers or platforms",
      # ("the best way to get buy-in" asks how, not for a product.)
@@ -233,12 +276,24 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bbest\s+(?:[\w-]+\s+){0,3}?(?:tools?|systems?|apps?|products?|suppliers?|"
                 r"software|platforms?|vendors?|providers?|solutions?)\b|"
                 r"\brecommend\w*\b[\w\s']{0,30}?\b(?:products?|suppliers?|"
-                r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?)\b|"
+                r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?|"
+                r"courses?)\b|"
                 r"\bsuppliers?\b|\bvendors?\b|"
                 r"\b(?:which|what) (?:[\w-]+ )?(?:platform|product|supplier|software|app|vendor)s? "
                 r"(?:does|do|did|should|would|is|are)\b"),
      re.compile(r"\brecommend|\bsuppliers?\b|\bvendors?\b"),
      re.compile(r"\brecommend")),
+    # A tool, system or product by its name ("what tool did they measure maturity with"):
+    # given by an entry that names one ("the Digital Exclusion Risk Index (DERI) tool").
+    ("product", "the name of a product or tool for that",
+     # (The words between name the product's kind, "online consultation / front door", and
+     # no verb: "what does the toolkit say system partners should do" asks no name.)
+     re.compile(r"\b(?:which|what) (?!kinds? |sorts? |types? )(?:(?!(?:about|does|do|did|says?|"
+                r"should|is|are|was|were) )[\w-]+(?: ?/ ?[\w-]+)? ){0,4}?"
+                r"(tool(?! ?kit)|system|framework|product|software|platform|app)s?\b"
+                r"(?! (?:kinds?|sorts?|types?)\b)"),
+     re.compile(r"(?!)"),  # judged by the name before the noun (see _product_given)
+     re.compile(r"\b(?:product|products|tool|tools|system|systems)\b")),
 )
 
 
@@ -268,7 +323,7 @@ _STANDS_FOR = re.compile(r"\b([\w&-]+) (?:(?:tool|programme|project|scheme|role|
 
 
 # A percentage or proportion asked for, and given.
-_SHARE_ASKED = re.compile(r"\b(?:percentage|proportion|percent|per cent)\b")
+_SHARE_ASKED = re.compile(r"\b(?:percentage|proportion|percent|per cent)\b|%")
 
 
 _SHARE_GIVEN = re.compile(
@@ -361,12 +416,22 @@ def _names_the_thing(asked: _Asked) -> bool:
     "what's the project called") and the entry names one ("the Lighthouse Project")."""
     match = _NAME_OF.search(asked.text)
     noun = match and (match.group(1) or match.group(2))
-    if not noun:
-        return False
+    return bool(noun) and _names_one(asked.entry, noun)
+
+
+def _product_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # ... or a name the entry says something is done on or with ("on **LinkedIn**").
+    match = asks.search(asked.text)
+    return match is not None and (_names_one(asked.entry, match.group(1)) or bool(
+        re.search(r"\b(?:on|via|through|using|with) \**[A-Z][a-z]+[A-Z]?\w*", asked.entry.body)))
+
+
+def _names_one(entry: Entry, noun: str) -> bool:
+    """Whether the entry names a thing of that kind ("Lighthouse Project", "DERI tool")."""
     # A name right before the noun: "Lighthouse Project", "Digital Exclusion Risk Index (DERI)
     # tool" (the sentence's first word, "The tool", names nothing).
     named = re.finditer(rf"(?:\b([A-Z][\w'-]*)|\([A-Z]{{2,}}\))\**\s+(?i:{noun})s?\b",
-                        asked.entry.body)
+                        entry.body)
     return any((m.group(1) or "").lower() not in STOPWORDS for m in named)
 
 
@@ -413,10 +478,12 @@ def _expansion_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str
 
 
 def _comparison_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
+    # Both things named, and the entry setting one against the other (an entry that lists
+    # both as readers compares nothing).
     match = asks.search(asked.text)
     body = f"{asked.entry.title} {asked.entry.body}".lower()
-    return match is not None and all(
-        re.search(rf"\b{re.escape(term.rstrip('s'))}", body) for term in match.groups())
+    return match is not None and _CONTRASTED.search(body) is not None and all(
+        re.search(rf"\b{re.escape(term.rstrip('s'))}", body) for term in match.groups() if term)
 
 
 def _results_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
@@ -446,7 +513,8 @@ def _detail_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) 
 # Kinds whose "given?" is more than the `holds` pattern (see FACT_KINDS).
 _GIVEN = {"date": _date_given, "year": _year_given, "name": _name_given,
           "number": _number_given, "expansion": _expansion_given, "detail": _detail_given,
-          "results": _results_given, "comparison": _comparison_given}
+          "results": _results_given, "comparison": _comparison_given,
+          "product": _product_given}
 
 
 def asks_a_fact(question: str) -> bool:

@@ -174,7 +174,7 @@ _NAME_PHRASE = re.compile(r"\b[A-Z][\w&-]*(?:[ \t]+[A-Z][\w&-]*)+\b")
 
 # A product named as a choice ("Accurx or Klinik", "Klinik vs Accurx") or as something to use.
 _PRODUCT = re.compile(
-    r"\b([A-Z][a-z]{2,})\s+(?:or|vs\.?|versus)\s+([A-Z][a-z]{2,})\b|"
+    r"\b([A-Z][A-Za-z]{2,})\s+(?:or|vs\.?|versus)\s+([A-Z][A-Za-z]{2,})\b|"
     r"\b(?:use|using|switch(?:ing)? (?:to|from|over to)|move (?:to|over to)|moving to|install|"
     r"installing|buy|buying|choose|choosing|procure|procuring|licen[cs]e|licen[cs]ing|"
     r"roll(?:ing)? out|implement(?:ing)?|configure|configuring|integrate|integrating)\s+"
@@ -200,6 +200,11 @@ _GLOSSARY_QUESTION = re.compile(
 )
 
 
+# Symbols that ask for a fact by themselves ("what % of ...", "£?").
+_FACT_SYMBOL = re.compile(r"[%£$]")
+# Words before a question that say nothing ("sorry, what's a DTL?", "quick question: ...").
+_FILLER = re.compile(r"^(?:(?:sorry|so|ok|okay|um+|erm+|hi|hey|hello|right|and|but|just|hmm+|ah|"
+                     r"oh|please|pls|(?:quick|silly|dumb|stupid|daft) question|remind me)\s+)+")
 # "arrs stands for what", "pcn means what?": the term first.
 _GLOSSARY_TERM_FIRST = re.compile(
     r"^(?P<term>[a-z0-9&-]+)\s+(?:stands?\s+for|means?|is\s+short\s+for)\s+what(?:\s+again)?$")
@@ -846,7 +851,7 @@ class AnswerIndex:
         """A glossary term, when the question is just 'what is X' / 'what does X stand for',
         perhaps beside words saying where X was met ("what's a DLT - the article keeps
         saying it", "the toolkit keeps saying PCNs, what's that short for")."""
-        asked = " ".join(tokenize(question))
+        asked = _FILLER.sub("", " ".join(tokenize(question)))
         match = _GLOSSARY_QUESTION.match(asked) or _GLOSSARY_TERM_FIRST.match(asked)
         if match is not None:
             return self.content.glossary_lookup(match.group("term"))
@@ -966,9 +971,11 @@ class AnswerIndex:
             # ran the Lighthouse Project" is a word away from "when did it run", a date it lacks.
             # In its very words, a phrasing that asks for no kind of fact ("Setting up GP
             # Connect") vouches too; one asking for another kind ("who pays for a DTL" beside
-            # "dtl pay?") does not.
+            # "dtl pay?") does not; nor do the same words when a symbol asks the fact ("what %
+            # of DTLs are PCN managers": words are compared, "%" is none).
             if missing is not None and any(
-                    lacks(phrasing) == missing or (key == query_key and not asks_a_fact(phrasing))
+                    lacks(phrasing) == missing or (key == query_key and not asks_a_fact(phrasing)
+                                                   and not _FACT_SYMBOL.search(text))
                     for phrasing, key in close):
                 missing = None
             if missing is not None:

@@ -94,7 +94,8 @@ ADVERSARIAL = re.compile(
     r"\b(?:put off|deter|discourage|stop) (?:\w+ ){0,2}patients (?:from )?(?:\w+ ){0,3}"
     r"(?:registering|signing up)\b|"
     # Shaming and abuse.
-    r"\bname and shame\b|\b(?:nasty|abusive|anonymous) (?:review|post|message|comment)\b|"
+    r"\bname and shame\b|\bslagging (?:\w+ )?off\b|\bbad-?mouth\w*\b|\bnames,? please\b|"
+    r"\b(?:nasty|abusive|anonymous) (?:review|post|message|comment)\b|"
     r"\btrash(?:ing)? (?:dr|him|her|them)\b|\b(?:the )?(?:worst|laziest|lazy) (?:run |performing )?"
     r"(?:ones|practices|pcns|gps|clinical directors|managers|dtls)\b|"
     r"\bare (?:lazy|useless|incompetent|rubbish)\b|"
@@ -135,7 +136,11 @@ OFF_TOPIC = re.compile(
     r"\byour favourite\b|\bpodcasts?\b|\b(?:recommend|suggest) (?:me )?"
     r"(?:a |some )?(?:good )?(?:books?|films?|movies?|restaurants?|pubs?|songs?|playlists?|"
     r"holidays?|tv shows?|series)\b|\btea or coffee\b|\bcoffee or tea\b|\bcrypto\w*\b|"
-    r"\bbitcoin\b|\bprinters?\b|\bwi-?fi\b|\banother day,? another\b",
+    r"\bbitcoin\b|\bprinters?\b|\bwi-?fi\b|\banother day,? another\b|"
+    # Programming jobs: not what the bot is for.
+    r"\b(?:write|code|build|make) (?:me |us )?(?:a |an |some )?(?:quick |little |simple )?"
+    r"(?:python|javascript|js|vba|excel|sql|powershell|bash)? ?(?:script|code|program|macro|"
+    r"scraper)\b|\bscrape\b",
     re.IGNORECASE,
 )
 
