@@ -151,6 +151,13 @@ def test_a_short_question_about_something_the_content_never_mentions_is_refused(
     ("where's the November meetup?", "where it is held"),
     ("does the forum have a website?", "a web address"),
     ("what does the half-time DTL cost the PCN?", "amount of money"),
+    ("who chairs the forum meetings?", "names"),
+    ("are there minutes from the forum meetings?", "minutes, agendas or papers"),
+    # "Over 100" is not an exact count.
+    ("exactly how many DTLs came to the forum meeting?", "that figure"),
+    ("which magazine was the DTL article in?", "that detail"),
+    ("what benefits did the pilot PCNs end up seeing?", "results or figures"),
+    ("which website provider should practices use?", "a recommendation of products"),
 ])
 def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missing):
     answer = index.ask(question)
@@ -285,7 +292,8 @@ def test_asking_what_a_known_abbreviation_stands_for_in_two_parts_is_not_partial
 @pytest.mark.parametrize("question", ["What does DERI actually stand for?",
                                       "what does DERI stand for again?",
                                       "deri stands for what",
-                                      "sorry, what's DERI?"])
+                                      "sorry, what's DERI?",
+                                      "deri means what in the article"])
 def test_a_glossary_question_may_say_actually_or_again_or_sorry_or_come_term_first(
         index, question):
     answer = index.ask(question)

@@ -90,6 +90,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"which (?:two |2 )?"
                 r"(?:pcns|networks|primary care networks|practices)\b[\w\s/-]{0,40}?\b(?:were|"
                 r"was|took part|did)|which (?:local )?(?:authorities|councils)\b|called|"
+                r"who (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)|"
                 r"who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
                 r"head|person|manager|director) (?:for|at|in|of))\b"),
      re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
@@ -104,6 +105,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"(?:job|position)\b|"
                 r"\b(?:which|what) (?:university|uni|organisation|organization|"
                 r"company|employer|venue|building|hospital|portal|file format)\b|"
+                r"\b(?:which|what) (?:[\w-]+ or )?(?:magazine|journal|publication|newspaper)\b|"
                 r"\bpdf or word\b|\bword or pdf\b|"
                 r"\bteams or zoom\b|\bzoom or teams\b"),
      re.compile(r"(?!)"),  # judged by the word asked about (see missing_fact)
@@ -164,7 +166,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bwhat (?:evidence|proof) (?:is there|do we have|did)\b|"
                 r"\b(?:satisfaction|demand|waiting times?|access) (?:go|went|gone) (?:up|down)\b|"
                 r"\bany (?:survey|evaluation) (?:results|data|findings)\b|"
-                r"\bevaluation (?:report|findings|results)\b"),
+                r"\bevaluation (?:report|findings|results)\b|"
+                r"\bwhat (?:[\w-]+ )?(?:benefits|impact|improvements?) (?:did|has|have) "
+                r"[\w\s'-]{1,40}?\b(?:see|seen|seeing|get|got|deliver|delivered|achieve|achieved|"
+                r"show|showed|end up)\b"),
      re.compile(r"\d\s*%|\bper ?cent\b|\b(?:increased|improved|reduced|rose|fell|dropped) by\b",
                 re.I),
      re.compile(r"\b(?:results?|outcomes?|findings)\b")),
@@ -225,6 +230,17 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\btemplates?\b|\bclauses?\b|\bmodel (?:document|agreement|policy)\b"),
      re.compile(r"\btemplate|\bclause", re.I),
      re.compile(r"\btemplate")),
+    # Minutes, agendas and papers of meetings: the sources mention none.
+    ("papers", "minutes, agendas or papers",
+     # (Asked whether they exist or where to get them: "agenda from the forum - how many
+     # priorities" asks what was on it, "my board slides" are the asker's.)
+     re.compile(r"\b(?:are|is|were|was) (?:there )?(?:any |an? |the )?(?:minutes|agendas?|slides|"
+                r"recordings?|meeting notes)\b|\b(?:get|see|find|read|share|send|access) (?:me )?"
+                r"(?:the |a |an |any )?(?:minutes|agendas?|slides|recordings?)\b|"
+                r"\b(?:minutes|agendas?|slides|recordings?) (?:published|available|shared|"
+                r"circulated|online)\b|\bwhat(?:'s| is) on the agenda\b"),
+     re.compile(r"\b(?:minutes|agendas?|slides|recordings?|notes)\b", re.I),
+     re.compile(r"\b(?:minutes|agenda|agendas|papers)\b")),
     # A year the sources never mention ("the 2025/26 contract"): they say nothing of it.
     ("year", "anything about that year",
      re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b"),
@@ -279,7 +295,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?|"
                 r"courses?)\b|"
                 r"\bsuppliers?\b|\bvendors?\b|"
-                r"\b(?:which|what) (?:[\w-]+ )?(?:platform|product|supplier|software|app|vendor)s? "
+                r"\b(?:which|what) (?:[\w-]+ )?(?:platform|product|supplier|software|app|vendor|"
+                r"provider|company|firm)s? "
                 r"(?:does|do|did|should|would|is|are)\b"),
      re.compile(r"\brecommend|\bsuppliers?\b|\bvendors?\b"),
      re.compile(r"\brecommend")),
@@ -290,7 +307,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      # no verb: "what does the toolkit say system partners should do" asks no name.)
      re.compile(r"\b(?:which|what) (?!kinds? |sorts? |types? )(?:(?!(?:about|does|do|did|says?|"
                 r"should|is|are|was|were) )[\w-]+(?: ?/ ?[\w-]+)? ){0,4}?"
-                r"(tool(?! ?kit)|system|framework|product|software|platform|app)s?\b"
+                r"(tool(?! ?kit)|system|framework|product|software|platform|app|assessment)s?\b"
                 r"(?! (?:kinds?|sorts?|types?)\b)"),
      re.compile(r"(?!)"),  # judged by the name before the noun (see _product_given)
      re.compile(r"\b(?:product|products|tool|tools|system|systems)\b")),
@@ -300,6 +317,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
 _PERSON_NAME_ASK = re.compile(
     rf"\bnames? of (?:the |their |her |his |that )?(?:[\w-]+ )?{_PERSON}\b|"
     rf"\b{_PERSON}(?:'s)? names?\b|"
+    r"\bwho (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)\b|"
     r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
     r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b"
 )
@@ -346,6 +364,11 @@ _COUNTS_PEOPLE = frozenset("""turned came attended went joined showed took had h
     was are is do did does said say think thought felt feel agreed got""".split())
 
 
+# An exact count asked for, and a number that is not one ("over 100").
+_EXACTLY = re.compile(r"\bexact(?:ly)? (?:how many|number|figure|count)\b|\bhow many exactly\b|"
+                      r"\bprecise(?:ly)? (?:how many|number)\b")
+_APPROXIMATE = re.compile(r"\b(?:over|more than|about|around|nearly|almost|some|at least|up to|"
+                          r"roughly|approximately|under|fewer than|less than)\W+$", re.I)
 _QUANTITY = re.compile(r"\b(?:most|many|few|majority|minority|handful|some|all|none)\b", re.I)
 
 
@@ -462,8 +485,11 @@ def _number_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) 
         return bool(holds.search(body) or _QUANTITY.search(body))
     # "How many ICBs are there?": a number in the entry must count that very thing, the word
     # after it or the one after that ("eight main priorities").
+    # "Exactly how many": "over 100" does not answer it.
+    exact = _EXACTLY.search(asked.text) is not None
     nouns = asked.counts(counted.group(1))
     return any(stem(word.lower()) in nouns for m in _NUMBER_BEFORE.finditer(body)
+               if not (exact and _APPROXIMATE.search(body, 0, m.start()))
                for word in re.findall(r"[\w-]+", m.group(1)))
 
 

@@ -207,7 +207,8 @@ _FILLER = re.compile(r"^(?:(?:sorry|so|ok|okay|um+|erm+|hi|hey|hello|right|and|b
                      r"oh|please|pls|(?:quick|silly|dumb|stupid|daft) question|remind me)\s+)+")
 # "arrs stands for what", "pcn means what?": the term first.
 _GLOSSARY_TERM_FIRST = re.compile(
-    r"^(?P<term>[a-z0-9&-]+)\s+(?:stands?\s+for|means?|is\s+short\s+for)\s+what(?:\s+again)?$")
+    r"^(?P<term>[a-z0-9&-]+)\s+(?:stands?\s+for|means?|is\s+short\s+for)\s+what(?:\s+again)?"
+    r"(?:\s+(?:in|from)\s+(?:the\s+)?(?:toolkit|article|summary|sources?|documents?))?$")
 
 
 # In a question of at least LONG_QUESTION words (stop words aside), how much a word the content
