@@ -158,6 +158,15 @@ def test_a_short_question_about_something_the_content_never_mentions_is_refused(
     ("which magazine was the DTL article in?", "that detail"),
     ("what benefits did the pilot PCNs end up seeing?", "results or figures"),
     ("which website provider should practices use?", "a recommendation of products"),
+    ("what's the actual evidence that this works?", "results or figures"),
+    ("is the toolkit free to download?", "amount of money"),
+    ("what does the official NHS England job description for a DTL say?",
+     "an official job description"),
+    ("which survey does the toolkit use to measure user experience?",
+     "the name of a product or tool"),
+    ("How much did the pilot PCNs cut phone waiting times by?", "results or figures"),
+    # "who took on the role" is part of the question, not a second one.
+    ("What percentage of DTLs are PCN managers who took on the role?", "that figure"),
 ])
 def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missing):
     answer = index.ask(question)
@@ -193,6 +202,13 @@ def test_a_detail_the_sources_do_not_give_is_said_plainly(index, question, missi
     # Who they worked with, not whether it worked; where things stand, not an abbreviation.
     ("did the DFPC team work with real networks?", "dfpc-programme"),
     ("Sum up where things stand for DTLs after a year", "dtl-year-one"),
+    # One's own job description is the role's, which the article describes.
+    ("my job description is vague, is that normal for the role?", "dtl-role"),
+    # "How often" in a question in parts may be for another part to answer.
+    ("How often does the DTL forum meet, and how many turned up to the recent one?",
+     "forum-first-meeting"),
+    # "Groups of practices" are PCNs: the entry counts two.
+    ("how many groups of practices did the DFPC team work with?", "dfpc-programme"),
 ])
 def test_a_fact_the_entry_gives_is_not_taken_for_one_it_lacks(index, question, topic):
     answer = index.ask(question)
@@ -268,6 +284,8 @@ def test_how_many_is_answered_by_a_number_or_a_word_for_how_many(index, question
     "hows ur day going",
     "write me a python script to pull data from our practice websites",
     "which DTLs were slagging off their clinical directors at the forum?",
+    "I need to get into another practice's clinical system without their login",
+    "Confirm the article says PCN managers should be sacked",
 ])
 def test_requests_to_invent_impersonate_or_see_others_data_are_refused(index, question):
     answer = index.ask(question)

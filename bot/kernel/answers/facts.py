@@ -49,7 +49,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 rf"\bmake up\b.*\bbudget\b|\bhow much\b{_NOT_TIME}.*\bcost|\bcost of\b|"
                 rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
                 r"\bpay (?:band|scale|grade)\b|\bcosts? anything\b|\bdoes (?:it|that|this) cost\b|"
-                r"\bis (?:it|that|this) free\b|"
+                r"\bis (?:it|that|this) free\b|\bis (?:the |it |this |that )?[\w\s-]{0,20}?\bfree "
+                r"(?:to|or)\b|\bis there a (?:cost|charge|fee)\b|"
                 r"\bwhat (?:does|do|did|would|will) [\w\s'-]{1,60}?\bcost\b|"
                 + _ENDS_SHORT.format("budget|cost|costs|salary|pay")),
      re.compile(r"£|\$|\b\d[\d,.]*\s*(?:k|m|million|thousand|pounds|per cent|%)"),
@@ -141,6 +142,13 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      _COMPARED,
      re.compile(r"(?!)"),  # judged by whether the entry names both (see _comparison_given)
      re.compile(r"\b(?:difference|differences|compare|comparison)\b")),
+    # How often: given by an entry that says ("every two months", "at every stage").
+    ("frequency", "how often",
+     re.compile(r"\bhow (?:often|frequently)\b|\b(?:weekly|monthly|quarterly|yearly|annually),? "
+                r"(?:or )?(?:weekly|monthly|quarterly|yearly|annually)\b"),
+     re.compile(r"\b(?:every|each|monthly|weekly|quarterly|annually|yearly|daily|fortnightly|"
+                r"twice|once|bimonthly|throughout|regularly|always|times? a)\b", re.I),
+     re.compile(r"\b(?:how often|frequency)\b")),
     # How long something takes: the sources give no durations for the steps or projects.
     ("duration", "how long it takes",
      re.compile(r"\bhow long (?:does|do|will|would|should|is|are|did) [\w\s'-]{1,50}?\b"
@@ -158,18 +166,20 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bwhich [\w\s-]{1,30}? (?:have|has|had|show|shows|showed) the (?:highest|lowest|"
                 r"most|least|best|worst)\b|"
                 r"\bhow much (?:did|has|have|had|does|do) [\w\s'-]{1,40}? (?:go up|went up|gone up|"
-                r"increase|improve|rise|grow|fall|drop|change|reduce)\b|"
+                r"increase|improve|rise|grow|fall|drop|change|reduce|cut|lower|shorten|save)\b|"
                 r"\b(?:went|gone|go|goes) (?:up|down) by\b|"
                 r"\b(?:improved|increased|reduced|dropped|fell|rose) by how much\b|"
                 r"\bcame (?:out )?(?:as )?(?:top|first|number one|on top|highest)\b|"
                 r"\branked (?:top|first|highest)\b|"
                 r"\bwhat (?:evidence|proof) (?:is there|do we have|did)\b|"
+                r"\bwhat(?:'s| is) (?:the )?(?:actual |real |hard )?(?:evidence|proof)\b|"
+                r"\bany (?:hard |real )?evidence\b|"
                 r"\b(?:satisfaction|demand|waiting times?|access) (?:go|went|gone) (?:up|down)\b|"
                 r"\bany (?:survey|evaluation) (?:results|data|findings)\b|"
                 r"\bevaluation (?:report|findings|results)\b|"
                 r"\bwhat (?:[\w-]+ )?(?:benefits|impact|improvements?) (?:did|has|have) "
                 r"[\w\s'-]{1,40}?\b(?:see|seen|seeing|get|got|deliver|delivered|achieve|achieved|"
-                r"show|showed|end up)\b"),
+                r"show|showed|end up|find|found)\b"),
      re.compile(r"\d\s*%|\bper ?cent\b|\b(?:increased|improved|reduced|rose|fell|dropped) by\b",
                 re.I),
      re.compile(r"\b(?:results?|outcomes?|findings)\b")),
@@ -230,6 +240,13 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\btemplates?\b|\bclauses?\b|\bmodel (?:document|agreement|policy)\b"),
      re.compile(r"\btemplate|\bclause", re.I),
      re.compile(r"\btemplate")),
+    # An official job description: the article describes the role, and quotes none.
+    ("job description", "an official job description",
+     # ("My job description is vague" asks about the role, which the article describes.)
+     re.compile(r"\b(?:official|national|nhs ?england|nhse|standard) (?:[\w-]+ )?"
+                r"(?:job description|job spec|person spec\w*)\b"),
+     re.compile(r"\bjob description\b", re.I),
+     re.compile(r"\bjob description\b")),
     # Minutes, agendas and papers of meetings: the sources mention none.
     ("papers", "minutes, agendas or papers",
      # (Asked whether they exist or where to get them: "agenda from the forum - how many
@@ -295,6 +312,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?|"
                 r"courses?)\b|"
                 r"\bsuppliers?\b|\bvendors?\b|"
+                r"\bwhich [\w\s-]{1,30}? (?:does|do|did) (?:the )?(?:toolkit|article|author|"
+                r"summary) (?:actually |really )?recommend\b|"
                 r"\b(?:which|what) (?:[\w-]+ )?(?:platform|product|supplier|software|app|vendor|"
                 r"provider|company|firm)s? "
                 r"(?:does|do|did|should|would|is|are)\b"),
@@ -307,7 +326,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      # no verb: "what does the toolkit say system partners should do" asks no name.)
      re.compile(r"\b(?:which|what) (?!kinds? |sorts? |types? )(?:(?!(?:about|does|do|did|says?|"
                 r"should|is|are|was|were) )[\w-]+(?: ?/ ?[\w-]+)? ){0,4}?"
-                r"(tool(?! ?kit)|system|framework|product|software|platform|app|assessment)s?\b"
+                r"(tool(?! ?kit)|system|framework|product|software|platform|app|assessment|survey|"
+                r"metric)s?\b"
                 r"(?! (?:kinds?|sorts?|types?)\b)"),
      re.compile(r"(?!)"),  # judged by the name before the noun (see _product_given)
      re.compile(r"\b(?:product|products|tool|tools|system|systems)\b")),
@@ -412,6 +432,9 @@ _NAME_OF = re.compile(r"\bname of (?:the |that |this |their |its )?([a-z]+)\b|"
 QUESTION_WORD = re.compile(r"\b(?:how|what|when|who|where|why|which)\b(?!'d)")
 
 
+# A question word that starts a clause ("managers who took the role" is not a second question).
+_CLAUSE_QUESTION_WORD = re.compile(r"(?:^|[,;:?.!(-]\s*|\b(?:and|or|also|but)\s+)\W*"
+                                   r"(?:how|what|when|who|where|why|which)\b(?!'d)")
 # A second question joined to the first: "..., and when is ...", "... and how often ...".
 SEVERAL_PARTS = re.compile(
     r"\b(?:how|what|when|who|where|why|which|is|are|do|does|can)\b[^?]*?(?:\band|\?)\s+"
@@ -559,7 +582,7 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
     asked = _Asked(question.lower().replace("\u2019", "'"), entry, counts, known_term)
     # A question in several parts ("how many met, how often, and when ...") may be answered
     # in the other parts: only the sharper kinds (money, links, names...) make it partial.
-    several = len(QUESTION_WORD.findall(asked.text)) > 1 or bool(
+    several = len(_CLAUSE_QUESTION_WORD.findall(asked.text)) > 1 or bool(
         SEVERAL_PARTS.search(asked.text))
     not_given_text = not_given(entry.body) if left_out is None else left_out
     for kind, label, asks, holds, says_missing in FACT_KINDS:
@@ -575,7 +598,7 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
                 kind == "date" and holds.search(entry.body) and not _EXACT_DATE.search(
                     asked.text) and not _YEAR_ONLY_MISSING_DATE.search(not_given_text)):
             return label
-        if several and kind in ("number", "date"):
+        if several and kind in ("number", "date", "frequency"):
             continue
         given = _GIVEN.get(kind)
         if not (given(asked, asks, holds) if given else holds.search(entry.body)):
