@@ -49,6 +49,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 rf"\bmake up\b.*\bbudget\b|\bhow much\b{_NOT_TIME}.*\bcost|\bcost of\b|"
                 rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
                 r"\bpay (?:band|scale|grade)\b|\bcosts? anything\b|\bdoes (?:it|that|this) cost\b|"
+                r"\blump sum\b|"
                 r"\bis (?:it|that|this) free\b|\bis (?:the |it |this |that )?[\w\s-]{0,20}?\bfree "
                 r"(?:to|or)\b|\bis there a (?:cost|charge|fee)\b|"
                 r"\bwhat (?:does|do|did|would|will) [\w\s'-]{1,60}?\bcost\b|"
@@ -80,6 +81,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bwhat(?:'s| is) the address\b|"
                 r"\b(?:tool|toolkit|website|site|download|web) link\b|"
                 r"\b(?:have|has|got) (?:a|an|its own|their own) (?:website|web ?page|site)\b|"
+                r"\bwho (?:do|can|should) (?:i|we) (?:ring|call|phone)\b|"
                 + _ENDS_SHORT.format("link")),
      re.compile(r"https?://|www\.|@|\.(?:com|org|net|uk)\b|\b0\d{3,}"),
      re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),
@@ -171,6 +173,11 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\b(?:improved|increased|reduced|dropped|fell|rose) by how much\b|"
                 r"\bcame (?:out )?(?:as )?(?:top|first|number one|on top|highest)\b|"
                 r"\branked (?:top|first|highest)\b|"
+                r"\b(?:number one|no\.? ?1|top|single biggest) priority\b|"
+                r"\bwhat did (?:that|the|this) (?:follow-?up|review|revisit|evaluation) "
+                r"(?:find|show|say)\b|"
+                r"\bwhich (?:of the (?:two|2)|one)\b[\w\s-]{0,40}?\b(?:was|is|were) (?:the )?"
+                r"(?:more|further|less|most|least|better|worse|bigger|smaller)\b|"
                 r"\bwhat (?:evidence|proof) (?:is there|do we have|did)\b|"
                 r"\bwhat(?:'s| is) (?:the )?(?:actual |real |hard )?(?:evidence|proof)\b|"
                 r"\bany (?:hard |real )?evidence\b|"
@@ -224,7 +231,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bnext (?:phase|version|edition|round|wave|year|yr)\b|"
                 r"\b(?:be|being|get|getting) (?:extended|renewed|scrapped)\b|"
                 r"\bwhen (?:does|will|is) [\w\s'-]{1,40}?\b(?:finish|end|stop|close|wrap up)\b|"
-                r"\buntil when\b|\bguaranteed\b|\bexpected to (?:shrink|grow|rise|fall|change|"
+                r"\buntil when\b|\bguaranteed\b|\bwhen (?:do|does) (?:they|he|she|you|we) expect\b|"
+                r"\bexpected to (?:shrink|grow|rise|fall|change|"
                 r"increase|decrease|go up|go down)\b|\bgoing (?:up|down) by\b"),
      re.compile(r"\bcontinues?\b|\bin theory\b|\bahead\b", re.I),
      re.compile(r"\bfuture\b")),
@@ -232,7 +240,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     ("method", "how it is worked out",
      re.compile(r"\bhow (?:is|are|does|do) (?:the |it |its |they )?[\w\s-]{0,40}?\b"
                 r"(?:calculat\w*|worked out|work out|computed?|scored)\b|"
-                r"\bwhat data (?:goes|go) into\b|\bwhich (?:datasets|data sets)\b"),
+                r"\bwhat data (?:goes|go) into\b|\bwhich (?:datasets|data sets)\b|"
+                r"\bhow (?:is|are|do (?:you|we)|will (?:you|we)|should (?:you|we)) [\w\s'-]{0,40}?"
+                r"\bmeasur\w*\b|\bkpis?\b|\bkey performance indicators?\b|"
+                r"\btarget (?:[\w-]+ )?scores?\b"),
      re.compile(r"\bcalculat|\bdatasets?\b|\bdata sets?\b", re.I),
      re.compile(r"\bcalculat|\bmethod")),
     # Templates and model documents: the sources describe what to set out, and give none.
@@ -272,7 +283,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bhow (?:do|can) (?:i|we) get (?:an?|the|my|our) (?:[\w-]+ )?(?:account|login|"
                 r"licen[cs]e|smartcard)\b|\bhow (?:does|do|can) (?:a |the )?(?:patient|patients|"
                 r"person|people|someone) (?:register|book|sign up|enrol|order|request)\b|"
-                r"\bstep[- ]by[- ]step\b"),
+                r"\bstep[- ]by[- ]step\b|"
+                r"\bwhat (?:[\w-]+ ){0,2}(?:process|procedure) (?:does|do|did|should|is)\b"),
      re.compile(r"\b(?:configur|install|procur|purchas|submit|regist|log in|sign in|step \d)",
                 re.I),
      re.compile(r"\b(?:instructions|procedure|steps to)\b")),
@@ -288,8 +300,12 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     ("maker", "who made it",
      re.compile(r"\bwho (?:developed|develops|made|makes|built|builds|created|creates|designed|"
                 r"designs|owns|publishes|published|maintains|produced|produces|invented|"
-                r"came up with|is behind|was behind) (?:the|it|this|that|its|these|those)\b"),
-     re.compile(r"\b(?:by|from) \**(?:the )?\**[A-Z]"),
+                r"came up with|is behind|was behind|decided to (?:add|create|introduce|set up)|"
+                r"introduced|brought in|set up|launched|started|founded) "
+                r"(?:the|it|this|that|its|these|those)\b"),
+     # ... or who did it, in the entry's own words ("Dr Neil Paul launched the forum").
+     re.compile(r"\b(?:by|from) \**(?:the )?\**[A-Z]|\b(?:launched|founded|started|developed|"
+                r"created|built|designed|produced)\b"),
      re.compile(r"\b(?:developer|developers|maker|makers|publisher|author)\b")),
     # Rules and obligations: the sources set none out beyond "no fixed qualifications".
     ("rules", "the rules on that",
@@ -312,8 +328,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?|"
                 r"courses?)\b|"
                 r"\bsuppliers?\b|\bvendors?\b|"
-                r"\bwhich [\w\s-]{1,30}? (?:does|do|did) (?:the )?(?:toolkit|article|author|"
-                r"summary) (?:actually |really )?recommend\b|"
+                r"\bwhich (?:[\w-]+ ){0,2}(?:mechanism|method|approach|product|tool|system|"
+                r"supplier|provider|platform|software|framework|model)s? (?:does|do|did) (?:the )?"
+                r"(?:toolkit|article|author|summary) (?:actually |really )?(?:recommend|prescribe|"
+                r"advise)\b|"
                 r"\b(?:which|what) (?:[\w-]+ )?(?:platform|product|supplier|software|app|vendor|"
                 r"provider|company|firm)s? "
                 r"(?:does|do|did|should|would|is|are)\b"),
@@ -328,7 +346,11 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"should|is|are|was|were) )[\w-]+(?: ?/ ?[\w-]+)? ){0,4}?"
                 r"(tool(?! ?kit)|system|framework|product|software|platform|app|assessment|survey|"
                 r"metric)s?\b"
-                r"(?! (?:kinds?|sorts?|types?)\b)"),
+                r"(?! (?:kinds?|sorts?|types?)\b)|"
+                # "which innovations have been scaled and spread": the ones, by name.
+                r"\bwhich (?:of )?(?:the )?(?:[\w'-]+ ){0,3}?(innovation|product|tool|project|"
+                r"change|technique|collaborative)s? (?:have|has|were|was) (?:already |actually )?"
+                r"(?:been )?(?:scaled|spread|deployed|rolled out|implemented|adopted|used)\b"),
      re.compile(r"(?!)"),  # judged by the name before the noun (see _product_given)
      re.compile(r"\b(?:product|products|tool|tools|system|systems)\b")),
 )
@@ -381,7 +403,8 @@ _NUMBER_BEFORE = re.compile(
 # "How many turned up", "how many had ...": people counted without naming them, so any number
 # answers, or a word for how many ("most had NHS experience").
 _COUNTS_PEOPLE = frozenset("""turned came attended went joined showed took had have has were
-    was are is do did does said say think thought felt feel agreed got""".split())
+    was are is do did does said say think thought felt feel agreed got people folk
+    folks""".split())
 
 
 # An exact count asked for, and a number that is not one ("over 100").
@@ -468,7 +491,7 @@ def _names_the_thing(asked: _Asked) -> bool:
 def _product_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
     # ... or a name the entry says something is done on or with ("on **LinkedIn**").
     match = asks.search(asked.text)
-    return match is not None and (_names_one(asked.entry, match.group(1)) or bool(
+    return match is not None and (_names_one(asked.entry, match.group(1) or match.group(2)) or bool(
         re.search(r"\b(?:on|via|through|using|with) \**[A-Z][a-z]+[A-Z]?\w*", asked.entry.body)))
 
 
@@ -504,12 +527,15 @@ def _number_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) 
     counted = _HOW_MANY.search(asked.text)
     if counted is None:
         return bool(holds.search(body))
+    # "Exactly how many": "over 100" does not answer it.
+    exact = _EXACTLY.search(asked.text) is not None
     if counted.group(1).split()[0] in _COUNTS_PEOPLE:
+        if exact:
+            return any(not _APPROXIMATE.search(body, 0, m.start())
+                       for m in _NUMBER_BEFORE.finditer(body))
         return bool(holds.search(body) or _QUANTITY.search(body))
     # "How many ICBs are there?": a number in the entry must count that very thing, the word
     # after it or the one after that ("eight main priorities").
-    # "Exactly how many": "over 100" does not answer it.
-    exact = _EXACTLY.search(asked.text) is not None
     nouns = asked.counts(counted.group(1))
     return any(stem(word.lower()) in nouns for m in _NUMBER_BEFORE.finditer(body)
                if not (exact and _APPROXIMATE.search(body, 0, m.start()))

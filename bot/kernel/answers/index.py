@@ -196,7 +196,7 @@ _GLOSSARY_QUESTION = re.compile(
     r"(?:\s+(?:actually|really|exactly|in full|again))?"
     # "... in the toolkit": where the term was met, not part of it.
     r"(?:\s+(?:in|from)\s+(?:the\s+|this\s+|that\s+)?(?:[a-z0-9-]+\s+){0,3}?"
-    r"(?:toolkit|article|summary|sources?|documents?|piece))?$"
+    r"(?:toolkit|article|summary|sources?|documents?|piece)(?:\s+(?:on|about)(?:\s+[a-z0-9-]+){1,6})?)?$"
 )
 
 

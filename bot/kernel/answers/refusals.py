@@ -47,7 +47,10 @@ _NOT_CLINICAL = re.compile(
     r"interchangeable|part)\b|\ba (?:real )?pain\b|\b(?:at )?the heart of\b|\bat heart\b|"
     r"\b(?:is (?:that|this|it) a|a known|a real|a big|a massive|bit of a|such a) headache\b|"
     r"\bsick of\b|\b(?:worried|worrying|bored|fed up|sick and tired) sick\b|"
-    r"\b(?:their|your|my|our|own) headaches?\b")
+    r"\b(?:their|your|my|our|own) headaches?\b|"
+    # "Does the article prescribe that ...": lays down, not a prescription.
+    r"\b(?:article|toolkit|author|summary|guidance|document|sources?|it|they) prescribes?\b|"
+    r"\bprescriptive\b")
 
 
 # Attempts to make the bot step outside its sources ("ignore previous instructions", "pretend
@@ -108,6 +111,8 @@ ADVERSARIAL = re.compile(
     r"\bwithout (?:actually )?having (?:anyone|anybody|someone)\b|"
     r"\bwithout (?:their|a|the|my|his|her|any) (?:login|log-in|password|permission|consent|"
     r"smartcard)\b|\b(?:get|break|hack) into (?:another|someone else's|other people's)\b|"
+    r"\bas if (?:it'?s|it is|it was|it were) (?:from|by|written by)\b|"
+    r"\badd (?:a )?(?:line|sentence|bit|note|paragraph) (?:saying|that says)\b|"
     r"\bconfirm (?:that )?(?:the )?(?:article|toolkit|summary|author|sources?) (?:says|said|"
     r"states|recommends)\b|"
     r"\b(?:doesn't|does not|don't|do not) (?:actually |really )?exist\b|\bfake\b|"
@@ -154,7 +159,10 @@ _DOES_TYPED_DOSE = re.compile(
     r"^(\s*)dose\s+(?=(?:the|it|this|that|a|an|my|our|your|anyone|everyone|he|she|they|we|i)\b)|"
     r"^(\s*(?:what|how|why|where|who|which|when)(?:\s+(?:often|much|many|long|far))?\s+)dose\s+"
     r"(?=[\w\s'-]{1,60}\b(?:mean|means|say|says|stand|cover|covers|work|help|meet|meets|need|"
-    r"want|think|recommend|suggest|happen|involve|include|start|run|matter)\b)",
+    r"want|think|recommend|suggest|happen|involve|include|start|run|matter)\b)|"
+    # "if the manager also dose the DTL job": a verb, mid-sentence.
+    r"\b((?:also|who|that|it|she|he|they|which|still|then|now|just)\s+)dose\s+"
+    r"(?=(?:the|a|an|it|this|that|their|his|her|both|any|all)\s+(?!dose|doses|dosage)\w)",
     re.IGNORECASE)
 
 
@@ -176,5 +184,6 @@ def steps_outside(question: str) -> bool:
 
 
 def dose_read_as_does(question: str) -> str:
-    """The question with a leading "dose" that is a typo of "does" put right."""
-    return _DOES_TYPED_DOSE.sub(lambda m: f"{m.group(1) or m.group(2) or ''}does ", question)
+    """The question with a "dose" that is a typo of "does" put right."""
+    return _DOES_TYPED_DOSE.sub(
+        lambda m: f"{m.group(1) or m.group(2) or m.group(3) or ''}does ", question)

@@ -33,7 +33,8 @@ SMALLTALK = (
         r"(?:someone|somebody|a\s+person|a\s+human|people|anyone)\b[\w\s'-]{0,60}$"
         r"|^what(?:'s|\s+is)\s+your\s+name(?:\s+(?:and\s+)?(?:are|r)\s+(?:you|u)\s+"
         + _WHAT_YOU_ARE + r")?$|^(?:who\s+(?:are|r)\s+(?:you|u)\s+and\s+)?who\s+(?:made|built|runs|"
-        r"wrote|created|designed)\s+(?:you|u)$"
+        r"wrote|created|designed)\s+(?:you|u)(?:\s+and\s+what(?:'s\s+your\s+name|\s+is\s+your\s+name|"
+        r"\s+are\s+(?:you|u)\s+called))?$"
         r"|^introduce\s+yourself$|^tell\s+me\s+about\s+yourself$")),
     ("abilities", re.compile(
         r"^what\s+(?:can|do|could)\s+(?:you|u)\s+(?:do|help\s+(?:me\s+)?with|tell\s+me"
