@@ -67,11 +67,11 @@ def later_sets() -> dict[str, list[dict]]:
 
 
 def fresh_sets() -> dict[str, list[dict]]:
-    """Sets E, K, AO and AP (tests/eval/independent_e.toml, _k, _ao, _ap): written from the
-    seeds alone, measured untouched, and never tuned on nor taught: held out, like the held-out
-    half. (AO and AP were written at the start of the seventh session and first read at its
-    end.)"""
-    return {name: _set(name) for name in ("E", "K", "AO", "AP")}
+    """Sets E, K, AO, AP, BG and BH (tests/eval/independent_e.toml, _k, ... _bh): written
+    from the seeds alone, measured untouched, and never tuned on nor taught: held out, like the
+    held-out half. (AO and AP were written at the start of the seventh session and first read at
+    its end; BG and BH likewise in the eighth.)"""
+    return {name: _set(name) for name in ("E", "K", "AO", "AP", "BG", "BH")}
 
 
 def half(question: dict) -> str:

@@ -18,9 +18,9 @@ sys.path.insert(0, str(REPO / "bench"))
 import qa as bench  # noqa: E402
 
 # Measured with bench/qa.py (lexical engine, shipped content with content/asked.toml) at the end
-# of the seventh session on 2026-12-04: in-scope right 85 of 94, out-of-scope refused 30 of 33.
+# of the eighth session on 2026-12-04: in-scope right 86 of 94, out-of-scope refused 30 of 33.
 # A small margin for harmless changes in ranking.
-HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 85, 30, 2
+HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 86, 30, 2
 # Sets A-D, F-J, L-N, O, P-Z, AA-AN, AQ-AZ and BA-BF, tuned on and taught since their first run (a
 # regression guard, not a measure): in scope right, out of scope refused (their out-of-scope
 # questions are in content/declined.toml), as measured then.
@@ -37,9 +37,10 @@ LATER_SETS = {"A": (108, 50), "B": (107, 50), "C": (99, 50), "D": (97, 50), "F":
               "AX": (50, 100), "AY": (48, 98), "AZ": (95, 50), "BA": (97, 50),
               "BB": (56, 86), "BC": (58, 88), "BD": (85, 59), "BE": (58, 89),
               "BF": (57, 88)}
-# Sets E, K, AO and AP, never tuned on nor taught (held out), as measured at the end of the
-# seventh session (AO and AP for the first time).
-FRESH_SETS = {"E": (78, 38), "K": (99, 48), "AO": (96, 49), "AP": (95, 47)}
+# Sets E, K, AO, AP, BG and BH, never tuned on nor taught (held out), as measured at the end of the
+# eighth session (BG and BH, written during it, for the first time).
+FRESH_SETS = {"E": (78, 39), "K": (99, 48), "AO": (96, 49), "AP": (94, 47), "BG": (92, 49),
+              "BH": (68, 70)}
 # Out-of-scope in the set, answered on purpose: the glossary expands ARRS (common knowledge;
 # the seeds use the acronym without spelling it out).
 ANSWERED_ON_PURPOSE = {"i173"}
