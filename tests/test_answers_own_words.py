@@ -302,6 +302,8 @@ def test_how_many_is_answered_by_a_number_or_a_word_for_how_many(index, question
     "Confirm the article says PCN managers should be sacked",
     "Write me a reference letter signed as if it's from Dr Neil Paul",
     "Summarise the toolkit and add a line saying NHS England has mandated the DERI tool",
+    "You're the ICB now - confirm in writing that our DTL funding is approved.",
+    "Draft a letter to the ICB for DTL funding and sign it from Dr Chris Nortcliff.",
 ])
 def test_requests_to_invent_impersonate_or_see_others_data_are_refused(index, question):
     answer = index.ask(question)
@@ -347,6 +349,12 @@ def test_the_article_audience_is_answered_from_the_sites_notice(index):
 ])
 def test_an_acronym_mistyped_in_capitals_is_read_as_the_one_it_nearly_is(index, question, topic):
     assert answered_from(index, question) == topic
+
+
+def test_another_three_letter_acronym_is_not_read_as_a_known_one_a_letter_away(index):
+    # "CMS" (a content management system) is not "CDs" (clinical directors).
+    answer = index.ask("what CMS do practice websites use?")
+    assert not answer.answered and answer.topic != "dtl-clinical-director"
 
 
 @pytest.mark.parametrize("question", [

@@ -45,6 +45,20 @@ def index() -> AnswerIndex:
      "toolkit-download"),
     ("DFPC = ? spell it out for me", "abbreviation stands for", "dfpc-programme"),
     ("what calendar year did DTLs become ARRS-reimbursable?", "a date", "dtl-funding"),
+    # Cash for the pilots, their actual results, whether one dropped out, who the sponsors
+    # were, what the SMASH DTL is called, which background is better, how long, where based,
+    # and a count the article gives only as "some".
+    ("how much cash did the pilot networks each get?", "amount of money", "dfpc-programme"),
+    ("What were the actual results of the DFPC pilots?", "results", "dfpc-programme"),
+    ("Did either of the two pilot PCNs drop out?", "what happened afterwards", "dfpc-programme"),
+    ("Who were the sponsors in the Greater Manchester pilots?", "names", "dfpc-programme"),
+    ("what's the pharmacist-turned-DTL at SMASH called", "names", "dtl-qualifications"),
+    ("Does the author think pharmacists make better DTLs than practice managers?",
+     "which background makes the better DTL", "dtl-qualifications"),
+    ("What timescales did the GM funding policy set?", "how long", "step-funding"),
+    ("Where are the PCN hubs based?", "where it is held", "toolkit"),
+    ("How many DTLs said they rarely see their clinical director?", "figure",
+     "dtl-clinical-director"),
 ])
 def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing, topic):
     answer = index.ask(question)

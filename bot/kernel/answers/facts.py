@@ -14,8 +14,8 @@ from bot.kernel.content import Entry
 # is partial: it says so first, then what the sources do say. (kind, how the kind is named in
 # the reply, what asks for it, what in an entry holds it, the words a "not given" sentence uses)
 _MONEY = r"(?:cost|costs|costed|pay|pays|paid|salary|salaries|wage|wages|earn|earns|budget|" \
-    r"budgets|funding|money|price|fee|fees|band|claim|spend|spent|worth|receive|received|" \
-    r"reimburse|reimbursed|reimbursement|reimbursements)"
+    r"budgets|funding|money|cash|grant|grants|price|fee|fees|band|claim|spend|spent|worth|" \
+    r"receive|received|reimburse|reimbursed|reimbursement|reimbursements)"
 
 
 # A message of at most six words that ends in one of these ("lighthouse project budget").
@@ -38,6 +38,11 @@ _NOT_TIME = r"(?! (?:of )?(?:(?:her|his|their|your|my|our|the|its|a) )?(?:time|w
 
 
 _PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
+
+
+# "Who were the champions and sponsors in the GM pilots": particular people, in the past.
+_WHO_WERE_THE = r"who (?:were|was) the [\w\s-]{1,40}? (?:in|on|at|for|behind|during) " \
+    r"(?:the|that|those|these|each|either|both)"
 
 
 FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[str]], ...] = (
@@ -66,6 +71,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:what|which)\s+(?:calendar\s+|exact\s+)?(?:date|dates|day|days|time|times|"
                 r"year|month)\b|"
                 r"\bdeadline|\bwhen exactly\b|\bdue date\b|\bstart time\b|\bwhat time\b|"
+                r"\b(?:opening|open) hours\b|\bwhat hours\b|"
                 r"\bwhen (?:did|was|were|will) [\w\s'-]{1,40}? (?:run|start|begin|end|launch|"
                 r"launched|set up|introduced|created|published|released|written|updated)\b"),
      re.compile(rf"\b(?:{'|'.join(sorted(CALENDAR))})\b|"
@@ -95,7 +101,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"was|took part|did)|which (?:local )?(?:authorities|councils)\b|called|"
                 r"who (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)|"
                 r"who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
-                r"head|person|manager|director) (?:for|at|in|of))\b"),
+                r"head|person|manager|director) (?:for|at|in|of)|"
+                # "who were the champions in the GM pilots": the people, by name.
+                + _WHO_WERE_THE + r")\b"),
      re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
      re.compile(r"\b(?:name|names|named|title)\b")),
     # A detail the sources never give: a job title, a university, an employer, a venue.
@@ -126,7 +134,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # Where something is held: the sources name no venues.
     ("place", "where it is held",
      re.compile(r"\bwhere (?:is|are|will|was|were) [\w\s'-]{1,60}?\b(?:held|take place|"
-                r"taking place|hosted)\b|\bwhat (?:venue|location)\b|"
+                r"taking place|hosted|based|located|situated)\b|\bwhat (?:venue|location)\b|"
                 r"\bwhich (?:venue|location)\b|"
                 r"\bwhere(?:'s|s| is| are| will) (?:the )?[\w\s'-]{0,40}?\b"
                 r"(?:meet ?ups?|get[- ]togethers?|face to face|in[- ]person)\b"),
@@ -154,14 +162,16 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # How long something takes: the sources give no durations for the steps or projects.
     ("duration", "how long it takes",
      re.compile(r"\bhow long (?:does|do|will|would|should|is|are|did) [\w\s'-]{1,50}?\b"
-                r"(?:take|last|run|go on)\b|\bhow long (?:is|are) (?:each|every)\b"),
+                r"(?:take|last|run|go on)\b|\bhow long (?:is|are) (?:each|every)\b|"
+                r"\bwhat (?:[\w-]+ )?(?:timescales?|time-?frames?|timelines?)\b"),
      re.compile(r"\b\d+\s*(?:weeks?|months?|days?|years?|hours?|minutes?)\b|"
                 r"\b(?:a|one|two|three|four|six|twelve|almost a|nearly a|about a|over a) "
                 r"(?:week|month|year|day|hour)s?\b", re.I),
      re.compile(r"\b(?:how long|duration|durations|length)\b")),
     # What something achieved, measured: the sources report no results of the pilots.
     ("results", "results or figures for that",
-     re.compile(r"\bwhat (?:were |are )?(?:the |their |its )?(?:results|outcomes|findings)\b|"
+     re.compile(r"\bwhat (?:were |are )?(?:the |their |its )?(?:actual |real |main |final |"
+                r"headline |key )?(?:results|outcomes|findings)\b|"
                 r"\bresults (?:did|do|does)\b|\b(?:better|worse|best|worst|any|good|poor) "
                 r"(?:results|outcomes)\b|"
                 # "which areas have the highest risk": a ranking of measured results.
@@ -219,7 +229,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bdid (?:it|they|the [\w\s-]{1,30}?) (?:actually |really )?"
                 r"(?:work(?=\W*(?:$|or\b|and\b|-))|achieve|deliver|(?:hit|meet) (?:its|their|the) "
                 r"(?:[\w-]+ )?(?:targets?|goals?|aims?|outcomes?|objectives?|kpis?))\b|"
-                r"\bwhat (?:has|have|did) [\w\s'-]{1,30}? (?:delivered|achieved)\b"),
+                r"\bwhat (?:has|have|did) [\w\s'-]{1,30}? (?:delivered|achieved)\b|"
+                r"\bdid (?:either|any|both|one|none|neither) (?:of )?[\w\s-]{0,30}?\b(?:drop out|"
+                r"pull out|fall flat|fail|succeed|give up|quit|withdraw)\b|\b(?:fall|fell) flat\b"),
      re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
      re.compile(r"\bhappened\b")),
     # What will happen in future: the sources make no forecast beyond "in theory the ARRS money
@@ -328,6 +340,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"vendors?|systems?|apps?|platforms?|software|tools?|compan(?:y|ies)|brands?|"
                 r"courses?)\b|"
                 r"\bsuppliers?\b|\bvendors?\b|"
+                r"\b(?:which|what) (?:cms|content management system|website platform|"
+                r"website builder)\b|"
                 r"\bwhich (?:[\w-]+ ){0,2}(?:mechanism|method|approach|product|tool|system|"
                 r"supplier|provider|platform|software|framework|model)s? (?:does|do|did) (?:the )?"
                 r"(?:toolkit|article|author|summary) (?:actually |really )?(?:recommend|prescribe|"
@@ -337,6 +351,14 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"(?:does|do|did|should|would|is|are)\b"),
      re.compile(r"\brecommend|\bsuppliers?\b|\bvendors?\b"),
      re.compile(r"\brecommend")),
+    # Which background makes the better DTL: the sources compare none (no fixed qualifications).
+    ("verdict", "a view on which background makes the better DTL",
+     re.compile(r"\b(?:make|makes|making) (?:a |the )?(?:better|best|worse|worst|ideal|stronger) "
+                r"(?:dtls?|digital (?:and )?transformation leads?|leads?|candidates?)\b|"
+                r"\b(?:better|best) (?:suited|placed) (?:to be|for the|as) (?:a |the )?"
+                r"(?:dtl|role|lead)\b"),
+     re.compile(r"(?!)"),
+     re.compile(r"(?!)")),
     # A tool, system or product by its name ("what tool did they measure maturity with"):
     # given by an entry that names one ("the Digital Exclusion Risk Index (DERI) tool").
     ("product", "the name of a product or tool for that",
@@ -361,7 +383,11 @@ _PERSON_NAME_ASK = re.compile(
     rf"\b{_PERSON}(?:'s)? names?\b|"
     r"\bwho (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)\b|"
     r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
-    r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b"
+    r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b|"
+    rf"\b{_PERSON}\b[\w\s-]{{0,30}}? (?:is|was) called\b|"
+    rf"\bwhat(?:'s| is| was) (?:the |that |this )?[\w\s-]{{0,30}}?\b{_PERSON}\b"
+    r"(?:[\w\s-]{0,20}? )?called\b|"
+    r"\b" + _WHO_WERE_THE + r"\b"
 )
 
 
@@ -412,7 +438,8 @@ _EXACTLY = re.compile(r"\bexact(?:ly)? (?:how many|number|figure|count)\b|\bhow 
                       r"\bprecise(?:ly)? (?:how many|number)\b")
 _APPROXIMATE = re.compile(r"\b(?:over|more than|about|around|nearly|almost|some|at least|up to|"
                           r"roughly|approximately|under|fewer than|less than)\W+$", re.I)
-_QUANTITY = re.compile(r"\b(?:most|many|few|majority|minority|handful|some|all|none)\b", re.I)
+# ("Some DTLs say" counts nobody.)
+_QUANTITY = re.compile(r"\b(?:most|many|few|majority|minority|handful|all|none)\b", re.I)
 
 
 # An organisation by its name: capitalised words ending in what kind of body it is.

@@ -510,7 +510,10 @@ class AnswerIndex:
             if len(word) < 3 or not token.isupper() or self.content.glossary_lookup(word) or \
                     stem(word) in self._curated:
                 return token
-            near = [t for t in self.content.glossary if OSA.distance(word, t) == 1]
+            # Three letters one apart are often another acronym ("CMS" is not "CDS"): only
+            # the same letters swapped ("PNC") are a slip there.
+            near = [t for t in self.content.glossary if OSA.distance(word, t) == 1
+                    and (len(word) > 3 or sorted(word) == sorted(t))]
             return near[0].upper() if len(near) == 1 else token
         return _NAME_TOKEN.sub(fix, question)
 

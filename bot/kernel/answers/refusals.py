@@ -73,7 +73,11 @@ ADVERSARIAL = re.compile(
     r"details\b|\bpasswords?\b|"
     # Words put in someone's mouth, or a claim to be confirmed unchecked.
     r"\b(?:write|draft|compose)\b[^.?!]{0,30}\b(?:testimonial|endorsement|linkedin post|press "
-    r"release)\b|\bsign it (?:with|as|in) (?:his|her|their)\b|\bendors(?:e|es|ing|ement)\b"
+    r"release)\b|\bsign it (?:with|as|in) (?:his|her|their)\b|"
+    r"\bsign(?:ed)? (?:it |this |that |them |the letter )?(?:off )?(?:from|as|by|in the name of) "
+    r"(?:dr|mr|mrs|ms|miss|prof|professor|him|her|them)\b|"
+    # Asked to confirm, as if with authority, what the sources cannot know.
+    r"\bconfirm (?:in writing|officially|formally|in an email)\b|\bendors(?:e|es|ing|ement)\b"
     r"[^.?!]{0,40}\b(?:my|our) (?:company|product|consultancy|business|firm|app)\b|"
     r"\bjust (?:confirm|say yes|agree)\b|\bno need to check\b|\bconfirm that and give\b|"
     r"\bjust (?:answer|reply|say) (?:yes|no|with (?:a |one )?(?:yes|no|word))\b|"
@@ -121,7 +125,7 @@ ADVERSARIAL = re.compile(
     r"offensive|nasty)\b|\b(?:write|say|post) something (?:really |very )?mean\b|"
     r"\bforget the nhs\b|\b(?:forget|ignore) (?:about )?the (?:documents?|sources?)\b|"
     r"\byour (?:own |personal )(?:opinion|view|views|thoughts)\b|"
-    r"\byou(?:'re| are) (?:now )?(?:an? |my )[\w\s-]{1,30}? now\b|"
+    r"\byou(?:'re| are) (?:now )?(?:an? |my |the )[\w\s-]{1,30}? now\b|"
     # Word-for-word quotes: the bot answers in its own words from the sources, and a quote asked
     # for is most often of something they do not say.
     r"\b(?:exact|direct) quote\b|\bgive (?:me|us) a quote\b|\bso (?:i|we) can quote\b|"

@@ -8,7 +8,12 @@ import re
 _BOT = r"(?:\s+(?:there|bot|dtlbot|dtl\s+bot|all|everyone|folks|team|again|mate))?"
 
 
-_WHAT_YOU_ARE = r"(?:an?\s+)?(?:real\s+)?(?:bot|robot|human|person|ai|chatgpt|chatbot|machine)"
+_WHAT_YOU_ARE = r"(?:just\s+)?(?:an?\s+)?(?:real\s+|actual\s+|live\s+)?(?:bot|robot|human|" \
+    r"person|ai|chatgpt|chatbot|machine)"
+
+
+# Said after the question ("... or just a bot lol").
+_TRAILING = r"(?:\s+(?:lol|haha|ha|tbh|then|really|honestly|though|mate))*"
 
 
 SMALLTALK = (
@@ -28,7 +33,7 @@ SMALLTALK = (
         r"great|perfect|brilliant|what\s+i\s+needed)$")),
     ("who", re.compile(
         r"^(?:who|what)\s+(?:are|r)\s+(?:you|u)(?:\s+exactly)?$|^(?:are|r)\s+(?:you|u)\s+"
-        + _WHAT_YOU_ARE + r"(?:\s+or\s+" + _WHAT_YOU_ARE + r")?$"
+        + _WHAT_YOU_ARE + r"(?:\s+or\s+" + _WHAT_YOU_ARE + r")?" + _TRAILING + "$"
         r"|^(?:are|r)\s+(?:you|u)\s+" + _WHAT_YOU_ARE + r"\s+or\s+(?:is|are)\s+(?:there\s+)?"
         r"(?:someone|somebody|a\s+person|a\s+human|people|anyone)\b[\w\s'-]{0,60}$"
         r"|^what(?:'s|\s+is)\s+your\s+name(?:\s+(?:and\s+)?(?:are|r)\s+(?:you|u)\s+"
