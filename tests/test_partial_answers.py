@@ -59,6 +59,10 @@ def index() -> AnswerIndex:
     ("Where are the PCN hubs based?", "where it is held", "toolkit"),
     ("How many DTLs said they rarely see their clinical director?", "figure",
      "dtl-clinical-director"),
+    # Where to get a tool: its key words are those of "what is the DERI tool", its question
+    # word is not.
+    ("where can i get the deri tool", "web address", "step-digital-inclusion"),
+    ("where do I get hold of the DERI tool?", "web address", "step-digital-inclusion"),
 ])
 def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing, topic):
     answer = index.ask(question)
@@ -91,6 +95,8 @@ def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing
     # "post mean giving up" is not a request to post something mean.
     "I'm a PCN clinical pharmacist - would taking the DTL post mean giving up my clinical work "
     "entirely?",
+    "what is the DERI tool",
+    "where can I find the toolkit",
 ])
 def test_a_fact_the_entry_holds_is_answered_in_full(index, question):
     answer = index.ask(question)

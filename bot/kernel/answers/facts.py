@@ -88,6 +88,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\b(?:tool|toolkit|website|site|download|web) link\b|"
                 r"\b(?:have|has|got) (?:a|an|its own|their own) (?:website|web ?page|site)\b|"
                 r"\bwho (?:do|can|should) (?:i|we) (?:ring|call|phone)\b|"
+                # "where can I get the DERI tool": where to get hold of it, a link.
+                r"\bwhere (?:can|do|could|would|should) (?:i|we|you) (?:get|find|access|obtain) "
+                r"(?:hold of |access to )?(?:the |a |an |this |that |our |my )?(?:[\w-]+ ){0,3}?"
+                r"(?:tool|index|data|scores?)\b(?! ?kit)|"
                 + _ENDS_SHORT.format("link")),
      re.compile(r"https?://|www\.|@|\.(?:com|org|net|uk)\b|\b0\d{3,}"),
      re.compile(r"\b(?:address|addresses|link|links|url|email|contact)\b")),

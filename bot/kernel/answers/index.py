@@ -202,6 +202,9 @@ _GLOSSARY_QUESTION = re.compile(
 
 # Symbols that ask for a fact by themselves ("what % of ...", "£?").
 _FACT_SYMBOL = re.compile(r"[%£$]")
+# Question words the key words leave out but that ask for a fact: "where can I get the DERI
+# tool" has the key words of "what is the DERI tool" and asks something else.
+_FACT_QUESTION_WORD = re.compile(r"\b(?:where|when|who|whose)\b")
 # Words before a question that say nothing ("sorry, what's a DTL?", "quick question: ...").
 _FILLER = re.compile(r"^(?:(?:sorry|so|ok|okay|um+|erm+|hi|hey|hello|right|and|but|just|hmm+|ah|"
                      r"oh|please|pls|(?:quick|silly|dumb|stupid|daft) question|remind me)\s+)+")
@@ -978,8 +981,11 @@ class AnswerIndex:
             # "dtl pay?") does not; nor do the same words when a symbol asks the fact ("what %
             # of DTLs are PCN managers": words are compared, "%" is none).
             if missing is not None and any(
-                    lacks(phrasing) == missing or (key == query_key and not asks_a_fact(phrasing)
-                                                   and not _FACT_SYMBOL.search(text))
+                    lacks(phrasing) == missing or (
+                        key == query_key and not asks_a_fact(phrasing)
+                        and not _FACT_SYMBOL.search(text)
+                        and set(_FACT_QUESTION_WORD.findall(text.lower()))
+                        <= set(_FACT_QUESTION_WORD.findall(phrasing.lower())))
                     for phrasing, key in close):
                 missing = None
             if missing is not None:
