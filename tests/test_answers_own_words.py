@@ -10,7 +10,7 @@ import pytest
 from bot.kernel.answers import AnswerIndex, asked_and_context
 from bot.kernel.answers.bm25 import FieldBM25
 from bot.kernel.content import Content, Entry, load_content
-from tests.conftest import REPO
+from tests.conftest import REPO, UNSURE_QUESTION
 
 
 @pytest.fixture(scope="module")
@@ -331,11 +331,19 @@ def test_asking_what_a_known_abbreviation_stands_for_in_two_parts_is_not_partial
                                       "sorry, what's DERI?",
                                       "deri means what in the article",
                                       "What does DERI stand for in the toolkit on digital "
-                                      "inclusion?"])
+                                      "inclusion?",
+                                      "Sorry if this is a daft question but what is DERI? "
+                                      "It's all over the toolkit"])
 def test_a_glossary_question_may_say_actually_or_again_or_sorry_or_come_term_first(
         index, question):
     answer = index.ask(question)
     assert answer.glossary is not None and answer.glossary.term == "DERI"
+
+
+def test_a_later_part_asking_what_pcn_is_not_taken_for_the_glossary(index):
+    answer = index.ask("I heard the author is from Cheshire, not Manchester - is that right, "
+                       "and what PCN?")
+    assert answer.glossary is None
 
 
 def test_the_article_audience_is_answered_from_the_sites_notice(index):
@@ -403,7 +411,7 @@ def test_a_long_question_mostly_in_words_the_content_never_uses_is_not_answered(
 
 
 def test_an_unsure_answer_offers_the_entries_it_was_nearly_as_sure_of(index):
-    answer = index.ask("is the DTL job a lonely one")
+    answer = index.ask(UNSURE_QUESTION)
     assert answer.answered and answer.alternatives
     assert answer.topic not in {e.id for e in answer.alternatives}
 

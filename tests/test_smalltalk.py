@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.kernel.answers.smalltalk import smalltalk
 from tests.conftest import DTL, ORGANISER, say
 
 SMALLTALK = {
@@ -22,6 +23,8 @@ SMALLTALK = {
             "r u an actual person or just a bot lol", "are you just a bot then"],
     "abilities": ["what can you do?", "What can you help me with?", "how can you help",
                   "what can I ask you?"],
+    "ack": ["ok", "lol ok", "lol", "haha", "fair enough", "makes sense", "understood",
+            "ok thanks lol", "got it, cheers", "noted"],
     "goodbye": ["bye", "Goodbye!", "see you later", "ok thanks, bye", "thanks thats all for now"],
 }
 EVERY = [(kind, text) for kind, texts in SMALLTALK.items() for text in texts]
@@ -34,7 +37,7 @@ async def test_small_talk_gets_a_friendly_reply_and_is_not_logged(bot, kind, tex
     assert "Sorry, I don't know" not in reply.text
     assert bot.db["questions"].count == 0
     expected = {"greeting": "Hello", "thanks": "welcome", "who": "DTL Forum Bot",
-                "abilities": "`help`", "goodbye": "Bye"}[kind]
+                "abilities": "`help`", "ack": "Ask me anything else", "goodbye": "Bye"}[kind]
     assert expected in reply.text
 
 
@@ -63,3 +66,10 @@ def test_ask_json_says_smalltalk():
     data = json.loads(result.output)
     assert data["reason"] == "smalltalk" and data["answered"] is False
     assert "welcome" in data["text"]
+
+
+def test_a_long_run_of_small_talk_words_before_a_question_is_read_at_once():
+    # Each word matched one way only: a message of thousands of "ha"s ends in a verdict, not a
+    # regex that backtracks for ever.
+    assert smalltalk("ha " * 3000 + "what is DERI") is None
+    assert smalltalk("ha " * 3000) == "ack"

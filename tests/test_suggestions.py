@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from bot.cli import cli
-from tests.conftest import DTL, ORGANISER, press, say
+from tests.conftest import DTL, ORGANISER, UNSURE_QUESTION, press, say
 
 # Below the threshold, above the lower bound (see SUGGEST_FRACTION), and not asked like any of
 # declined.toml's questions (those are refused without suggestions): a near miss.
@@ -101,7 +101,7 @@ def test_ask_json_lists_the_suggestions():
 
 
 async def test_an_unsure_answer_says_what_else_it_might_be_and_offers_it_as_buttons(bot):
-    (reply,) = await say(bot, "is the DTL job a lonely one")
+    (reply,) = await say(bot, UNSURE_QUESTION)
     assert "Not what you asked? Perhaps:" in reply.text
     offered = reply.text.split("Perhaps: ", 1)[1].split(".\n")[0].rstrip(".")
     titles = [b.label for b in reply.buttons]
@@ -109,7 +109,7 @@ async def test_an_unsure_answer_says_what_else_it_might_be_and_offers_it_as_butt
 
 
 def test_ask_json_gives_the_alternatives_of_an_unsure_answer_and_keeps_related_apart():
-    unsure = "is the DTL job a lonely one"
+    unsure = UNSURE_QUESTION
     result = CliRunner().invoke(cli, ["ask", "--json", unsure])
     data = json.loads(result.output)
     offered = {a["topic"] for a in data["alternatives"]}

@@ -117,6 +117,7 @@ SMALLTALK_REPLIES = {
         "given (I never guess, and I don't give clinical advice). I also show the meeting "
         "schedule and run the forum's priority polls. Type `help` for the commands."
     ),
+    "ack": "OK. Ask me anything else about the toolkit, the DTL role or the forum.",
     "goodbye": "Bye for now. Ask me again any time.",
 }
 

@@ -50,7 +50,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(rf"\bhow much\b{_NOT_TIME}.*\b{_MONEY}\b|"
                 r"\bwhat\b.*\b(?:salary|salaries|wage|wages|band|"
                 rf"budget(?! (?:problems?|issues?|pressures?|constraints?|challenges?|gaps?))|"
-                rf"price|fee|fees)\b|£|\bsalary\b|\bsalaries\b|\bwages?\b|\bcosted\b|"
+                rf"price|fee|fees)\b|£|"
+                # ("to protect her salary" is hers, not one asked for.)
+                r"(?<!her )(?<!his )(?<!their )(?<!my )(?<!our )(?<!your )(?<!own )"
+                r"\b(?:salary|salaries|wages?)\b|\bcosted\b|"
                 rf"\bmake up\b.*\bbudget\b|\bhow much\b{_NOT_TIME}.*\bcost|\bcost of\b|"
                 rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
                 r"\bpay (?:band|scale|grade)\b|\bcosts? anything\b|\bdoes (?:it|that|this) cost\b|"
@@ -235,7 +238,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"(?:[\w-]+ )?(?:targets?|goals?|aims?|outcomes?|objectives?|kpis?))\b|"
                 r"\bwhat (?:has|have|did) [\w\s'-]{1,30}? (?:delivered|achieved)\b|"
                 r"\bdid (?:either|any|both|one|none|neither) (?:of )?[\w\s-]{0,30}?\b(?:drop out|"
-                r"pull out|fall flat|fail|succeed|give up|quit|withdraw)\b|\b(?:fall|fell) flat\b"),
+                r"pull out|fall flat|fail|succeed|give up|quit|withdraw)\b|"
+                # ("we launched it and it fell flat" tells of the asker's own project.)
+                r"\b(?:did|has|have) (?:it|they|the [\w\s-]{1,30}?) (?:\w+ )?(?:fall|fallen|fell) "
+                r"flat\b|\bor (?:did (?:it|they) )?(?:fall|fell) flat\b"),
      re.compile(r"\bwent ahead\b|\btook place\b|\bwas held\b|\bwas cancelled\b"),
      re.compile(r"\bhappened\b")),
     # What will happen in future: the sources make no forecast beyond "in theory the ARRS money
@@ -274,6 +280,15 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"(?:job description|job spec|person spec\w*)\b"),
      re.compile(r"\bjob description\b", re.I),
      re.compile(r"\bjob description\b")),
+    # Training and courses: the sources describe none (only the SMASH DTL's Masters).
+    ("training", "details of any training or courses",
+     re.compile(r"\bwhat (?:[\w-]+ )?training\b|\b(?:any|a) (?:[\w-]+ )?training (?:courses?|"
+                r"programmes?|sessions?|offer|scheme)\b|\bis there (?:any |a )?(?:[\w-]+ )?"
+                r"training\b|\b(?:get|receive|be given|be offered|offered|provided?) "
+                r"(?:any |some )?training\b|"
+                r"\btraining (?:courses?|programmes?|sessions?) (?:for|available|on)\b"),
+     re.compile(r"\b(?:training|courses?|masters|degree|qualifications?)\b", re.I),
+     re.compile(r"\b(?:training|courses?)\b")),
     # Minutes, agendas and papers of meetings: the sources mention none.
     ("papers", "minutes, agendas or papers",
      # (Asked whether they exist or where to get them: "agenda from the forum - how many
@@ -478,7 +493,9 @@ _SPELT_OUT = re.compile(
 
 
 # The kind of thing whose name is asked for: "the name of the project", "the project called".
-_NAME_OF = re.compile(r"\bname of (?:the |that |this |their |its )?([a-z]+)\b|"
+_NAME_OF = re.compile(r"\bname of (?:the |that |this |their |its )?((?:[a-z]+ ){0,3}?[a-z]+)"
+                      r"(?= (?:the|that|this|in|on|at|for|which|they|it|you|we|i|is|was|were|"
+                      r"behind|from|where|who)\b|\W*$)|"
                       r"\bwhat(?:'s| is| was) (?:the |that |this )?([a-z]+) called\b")
 
 
@@ -515,7 +532,8 @@ def _names_the_thing(asked: _Asked) -> bool:
     """Whether the question asks the name of one kind of thing ("the name of the project",
     "what's the project called") and the entry names one ("the Lighthouse Project")."""
     match = _NAME_OF.search(asked.text)
-    noun = match and (match.group(1) or match.group(2))
+    # The kind of thing is the last word ("the name of the Greater Manchester project").
+    noun = match and (match.group(1) or match.group(2)).split()[-1]
     return bool(noun) and _names_one(asked.entry, noun)
 
 

@@ -207,7 +207,9 @@ _FACT_SYMBOL = re.compile(r"[%£$]")
 _FACT_QUESTION_WORD = re.compile(r"\b(?:where|when|who|whose)\b")
 # Words before a question that say nothing ("sorry, what's a DTL?", "quick question: ...").
 _FILLER = re.compile(r"^(?:(?:sorry|so|ok|okay|um+|erm+|hi|hey|hello|right|and|but|just|hmm+|ah|"
-                     r"oh|please|pls|(?:quick|silly|dumb|stupid|daft) question|remind me)\s+)+")
+                     r"oh|please|pls|(?:quick|silly|dumb|stupid|daft|basic) question|remind me|"
+                     r"(?:sorry )?if (?:this|it) is an? (?:silly|dumb|stupid|daft|basic|obvious) "
+                     r"question(?: but)?)\s+)+")
 # "arrs stands for what", "pcn means what?": the term first.
 _GLOSSARY_TERM_FIRST = re.compile(
     r"^(?P<term>[a-z0-9&-]+)\s+(?:stands?\s+for|means?|is\s+short\s+for)\s+what(?:\s+again)?"
@@ -864,7 +866,10 @@ class AnswerIndex:
             return self.content.glossary_lookup(match.group("term"))
         parts = [part for part in _PARTS.split(question) if part.strip()]
         for number, part in enumerate(parts if len(parts) > 1 else ()):
-            match = _GLOSSARY_QUESTION.match(" ".join(tokenize(part)))
+            # ("Sorry if this is a daft question but what is a PCN? ..." opens with filler;
+            # a later "... and what PCN?" is a part of a question about something else.)
+            words = " ".join(tokenize(part))
+            match = _GLOSSARY_QUESTION.match(_FILLER.sub("", words) if number == 0 else words)
             if match is None:
                 continue
             others = [*parts[:number], *parts[number + 1:]]

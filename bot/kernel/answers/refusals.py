@@ -90,7 +90,12 @@ ADVERSARIAL = re.compile(
     r"what(?:ever)? (?:was|is|you were)(?: \w+)?) (?:above|before|you were (?:told|given))\b|"
     # Other people's questions or records: the bot shows no one else's data.
     r"\b(?:other|others|another)\s+(?:users?|people|dtls?|members?|colleagues?|person)\b[^?.!]{0,40}"
-    r"\b(?:asked|asking|ask)\s+(?:you|the bot)\b|\b(?:show|paste|give|send) (?:me |us )?their "
+    r"\b(?:asked|asking|ask)\s+(?:you|the bot)\b|"
+    # "every DTL who has asked you something", "what she's been asking you this week".
+    r"\bwho(?:'s| has| have|'ve| had)\s+(?:been\s+)?(?:asked|asking)\s+(?:you|the bot)\b|"
+    r"\bwhat\b(?:(?!\b(?:i|we)\b)[^?.!]){1,60}?\s(?:(?:has|have|had|is|are|was|were)\s+)?"
+    r"(?:been\s+)?(?:asked|asking)\s+(?:you|the bot)\b|"
+    r"\b(?:show|paste|give|send) (?:me |us )?their "
     r"(?:chats|conversations|messages|questions)\b|\b(?:show|give|send|list|export|share) "
     r"(?:me |us )?(?:(?:the|all|their|all the|all of the|any) )?patients?'? (?:records?|notes|"
     r"details)\b|\bpatients?'? (?:records?|notes|data) (?:you|the bot) (?:can|could|have)\b|"

@@ -47,6 +47,15 @@ SMALLTALK = (
         r"help(?:\s+me)?$|^what\s+(?:can|should|could)\s+i\s+ask(?:\s+(?:you|u))?$"
         r"|^what\s+do\s+(?:you|u)\s+do$|^what\s+are\s+(?:you|u)\s+for$"
         r"|^(?:can|could)\s+(?:you|u)\s+help(?:\s+me)?$")),
+    # "ok", "lol", "makes sense", "fair enough": heard, nothing asked (and never an entry's
+    # rare word: "understood" is not "understand the operating models").
+    ("ack", re.compile(r"^(?:{0})(?:\s+(?:{0}))*$".format("|".join((
+        r"ok(?:ay)?", r"okey", r"k+", r"right", r"cool", r"great", r"nice", r"fine", r"sure",
+        r"alright", r"all\s+right", r"lol", r"lmao", r"(?:ha)+h?", r"(?:he)+h?",
+        r"fair\s+enough", r"got\s+it", r"gotcha", r"noted", r"understood",
+        r"(?:that\s+|it\s+)?makes\s+sense", r"i\s+see", r"no\s+worries", r"np", r"nvm",
+        r"never\s+mind", r"sounds\s+good", r"will\s+do", r"oh", r"ah", r"hmm+", r"interesting",
+        r"wow", r"good\s+to\s+know", r"thanks", r"ta", r"cheers"))))),
     ("goodbye", re.compile(
         r"^(?:(?:ok(?:ay)?|thanks|thank\s+you|cheers|right)[\s,]+)*(?:bye+|goodbye|bye\s+bye|see\s+(?:you|ya|u)"
         r"(?:\s+later|\s+soon)?|later|good\s*night|night|that(?:'s|s)\s+all(?:\s+for\s+now)?|"
@@ -56,7 +65,8 @@ SMALLTALK = (
 
 
 def smalltalk(text: str) -> str | None:
-    """The kind of small talk a whole message is (greeting, thanks, who, abilities, goodbye)."""
+    """The kind of small talk a whole message is (greeting, thanks, who, abilities, ack,
+    goodbye)."""
     words = " ".join(re.sub(r"[^\w\s']+", " ", text.lower().replace("\u2019", "'")).split())
     for kind, pattern in SMALLTALK:
         if pattern.match(words):
