@@ -340,6 +340,49 @@ def test_a_glossary_question_may_say_actually_or_again_or_sorry_or_come_term_fir
     assert answer.glossary is not None and answer.glossary.term == "DERI"
 
 
+@pytest.mark.parametrize("question, term", [
+    ("My admin lead asked what 'PCNs' means in the toolkit. What's the full term?", "PCN"),
+    ("Sorry, new to this - what's a PCN, as the GM toolkit uses it?", "PCN"),
+    ("can you tell me what ARRS is", "ARRS"),
+    ("I was wondering what DERI is", "DERI"),
+    ("A new admin asked me what PCN means in the toolkit - what is it?", "PCN"),
+    ("what's SMASH PCN? keeps coming up with the DTL forum", "SMASH"),
+])
+def test_a_glossary_question_reported_or_with_an_afterthought_gets_the_glossary(
+        index, question, term):
+    answer = index.ask(question)
+    assert answer.glossary is not None and answer.glossary.term == term
+
+
+@pytest.mark.parametrize("question", [
+    "The article switches between DTL and DLT. Is a DLT something different?",
+    "article keeps saying DLT - is that a diff role from DTL?",
+])
+def test_asked_whether_another_spelling_is_another_role_the_glossary_says_it_is_the_same(
+        index, question):
+    answer = index.ask(question)
+    assert answer.glossary is not None and answer.glossary.term == "DTL"
+    assert "DLTs, the letters swapped, for the same role" in answer.glossary.definition
+
+
+@pytest.mark.parametrize("question", [
+    "Are other ICSs using the same toolkit?",
+    "So what do the CSU, ICB and place IT teams do that a DTL doesn't?",
+    "what is DERI, and how is it used?",
+])
+def test_a_question_beside_or_around_a_term_is_not_taken_for_the_glossary(index, question):
+    assert index.ask(question).glossary is None
+
+
+@pytest.mark.parametrize("question", [
+    "Is funding a big obstacle in the toolkit, or does it treat funding as a minor point?",
+    "Does the toolkit treat digital inclusion as a nice-to-have?",
+])
+def test_treating_something_as_something_is_not_clinical(index, question):
+    answer = index.ask(question)
+    assert answer.answered and answer.reason == "answered"
+
+
 def test_a_later_part_asking_what_pcn_is_not_taken_for_the_glossary(index):
     answer = index.ask("I heard the author is from Cheshire, not Manchester - is that right, "
                        "and what PCN?")

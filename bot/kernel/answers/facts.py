@@ -40,6 +40,18 @@ _NOT_TIME = r"(?! (?:of )?(?:(?:her|his|their|your|my|our|the|its|a) )?(?:time|w
 _PERSON = r"(?:pharmacist|person|author|lead|dtl|woman|man|chair|director|manager|writer|she|he)"
 
 
+# "Which federations were involved", "which neighbouring PCNs decided not to": bodies by name.
+_BODIES_NAMED = re.compile(
+    r"\bwhich (?:two |2 |other |neighbouring |nearby |local )?(?:[\w-]+ ){0,3}?"
+    r"(pcns?|networks?|practices|federations?|collaboratives?|boroughs?|localities|"
+    r"councils|authorities|icbs|icss|trusts)\b[\w\s/-]{0,40}?\b(?:were|was|took part|did|have|has|"
+    r"are named|decided|turned|worked|joined)\b")
+
+
+# "Who else helps run the forum apart from Dr Paul?": someone besides the people named.
+_ELSE = re.compile(r"\bwho else\b|\bapart from\b|\bbesides\b|\bother than\b|\balongside\b")
+
+
 # "Who were the champions and sponsors in the GM pilots": particular people, in the past.
 _WHO_WERE_THE = r"who (?:were|was) the [\w\s-]{1,40}? (?:in|on|at|for|behind|during) " \
     r"(?:the|that|those|these|each|either|both)"
@@ -84,11 +96,13 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:web|website|email|e-mail|postal|home|site)\s+address\b|\burl\b|"
                 # "how does it link to the toolkit": a verb, not a link asked for.
                 r"(?<!their )(?<!its )(?<!'s )(?<!it )(?<!they )(?<!this )(?<!that )\blink to\b|"
-                r"\bthe link\b(?! between)|\bhyperlink\b|"
+                r"\bthe link\b(?! between| round| around)|\bhyperlink\b|"
                 r"\be-?mail\b|\bphone number\b|"
                 r"\btelephone number\b|\bcontact (?:number|details)\b|"
                 r"\bwhat(?:'s| is) the address\b|"
-                r"\b(?:tool|toolkit|website|site|download|web) link\b|"
+                # ("why does the toolkit link champions to a settled team": a verb.)
+                r"(?<!does the )(?<!do the )(?<!did the )\b(?:tool|toolkit|website|site|"
+                r"download|web) link\b|"
                 r"\b(?:have|has|got) (?:a|an|its own|their own) (?:website|web ?page|site)\b|"
                 r"\bwho (?:do|can|should) (?:i|we) (?:ring|call|phone)\b|"
                 # "where can I get the DERI tool": where to get hold of it, a link.
@@ -103,10 +117,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"names?|names? of|name the|"
                 # ("who exactly is the toolkit designed for" asks for an audience)
                 r"who (?:exactly|specifically)(?! (?:is|are) [\w\s'-]{0,40}?\b(?:for|at)\W*$)|"
-                r"which (?:two |2 )?"
-                r"(?:pcns|networks|primary care networks|practices)\b[\w\s/-]{0,40}?\b(?:were|"
-                r"was|took part|did)|which (?:local )?(?:authorities|councils)\b|called|"
+                + _BODIES_NAMED.pattern
+                + r"|which (?:local )?(?:authorities|councils)\b|called|"
                 r"who (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)|"
+                r"who (?:else )?(?:helps? (?:to )?run|led|was on|were on|sat on)|"
                 r"who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
                 r"head|person|manager|director) (?:for|at|in|of)|"
                 # "who were the champions in the GM pilots": the people, by name.
@@ -119,7 +133,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 # "what's Dr Chris Nortcliff's actual job": what someone named does.
                 r"\bwhat(?:'s| is| was)\s+(?:dr |mr |mrs |ms |prof )?[\w-]+(?: [\w-]+)?'s "
                 r"(?:actual |real |exact |current |day )?(?:job|position)\b|"
-                r"\bwhat (?:is |was )?(?:his|her) (?:actual |real |exact |current |day )?"
+                # ("she asked me what her job actually is": what the role is.)
+                r"\bwhat(?:'s| is| was) (?:his|her) (?:actual |real |exact |current |day )?"
                 r"(?:job|position)\b|"
                 r"\b(?:which|what) (?:university|uni|organisation|organization|"
                 r"company|employer|venue|building|hospital|portal|file format)\b|"
@@ -166,6 +181,24 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\b(?:every|each|monthly|weekly|quarterly|annually|yearly|daily|fortnightly|"
                 r"twice|once|bimonthly|throughout|regularly|always|times? a)\b", re.I),
      re.compile(r"\b(?:how often|frequency)\b")),
+    # "When's the two-years-on follow-up coming out?": a publication not yet written (the
+    # author only suggests revisiting in a year).
+    ("publication", "when a follow-up will be published",
+     re.compile(r"\bwhen(?:'s| is| will| does)? [\w\s'-]{1,50}?\b(?:come|coming) out\b|"
+                r"\b(?:follow-?up|sequel|two[- ]years?[- ]on) (?:article|piece|report|paper)\b"),
+     re.compile(r"(?!)"),
+     re.compile(r"(?!)")),
+    # Whether the toolkit's programme and the DTL forum or role are linked: neither source
+    # mentions the other's ("did Neil Paul's forum base its work on the GM toolkit?").
+    ("sources linked", "any link between the Greater Manchester programme and the DTL forum "
+     "or role (neither source mentions the other's)",
+     re.compile(r"^(?=.*\b(?:forum|neil paul|dr paul|smash|dtls?|arrs)\b)"
+                r"(?=.*\b(?:dfpc|lighthouse|greater manchester|gm|icp)\b)"
+                r"(?=.*\b(?:work(?:ed|s|ing)? (?:with|together)|based? [\w\s]{0,20}?\bon|jointly|"
+                r"link(?:ed|s)? (?:to|with|up)|connect\w*|involved (?:in|with)|partner\w* with|"
+                r"collaborat\w* with|draw(?:s|n)? on)\b)"),
+     re.compile(r"(?!)"),
+     re.compile(r"(?!)")),
     # How long something takes: the sources give no durations for the steps or projects.
     ("duration", "how long it takes",
      re.compile(r"\bhow long (?:does|do|will|would|should|is|are|did) [\w\s'-]{1,50}?\b"
@@ -200,6 +233,12 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bany (?:hard |real )?evidence\b|"
                 r"\b(?:satisfaction|demand|waiting times?|access) (?:go|went|gone) (?:up|down)\b|"
                 r"\bany (?:survey|evaluation) (?:results|data|findings)\b|"
+                # Evaluations, satisfaction scores and votes: none are reported.
+                r"\b(?:independent(?:ly)? )?evaluated\b|\bindependent evaluation\b|"
+                r"\b(?:satisfaction|survey|feedback) (?:scores?|ratings?|results?|data|figures)\b|"
+                r"\brank(?:ed)? (?:it |them )?(?:highest|lowest|first|top)\b|"
+                r"\bput (?:at |as )?(?:number one|no\.? ?1|first|top)\b|"
+                r"\bvote (?:numbers|counts|figures|results|tallies)\b|"
                 r"\bevaluation (?:report|findings|results)\b|"
                 r"\bwhat (?:[\w-]+ )?(?:benefits|impact|improvements?) (?:did|has|have) "
                 r"[\w\s'-]{1,40}?\b(?:see|seen|seeing|get|got|deliver|delivered|achieve|achieved|"
@@ -297,8 +336,12 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"recordings?|meeting notes)\b|\b(?:get|see|find|read|share|send|access) (?:me )?"
                 r"(?:the |a |an |any )?(?:minutes|agendas?|slides|recordings?)\b|"
                 r"\b(?:minutes|agendas?|slides|recordings?) (?:published|available|shared|"
-                r"circulated|online)\b|\bwhat(?:'s| is) on the agenda\b"),
-     re.compile(r"\b(?:minutes|agendas?|slides|recordings?|notes)\b", re.I),
+                r"circulated|online)\b|\bwhat(?:'s| is) on the agenda\b|"
+                r"\b(?:sessions?|meetings?|forums?|calls?) (?:be |being |get |are |is |ever )?"
+                r"recorded\b|\bget hold of (?:the |any )?(?:minutes|agendas?|slides|recordings?)\b|"
+                r"\bterms of reference\b"),
+     re.compile(r"\b(?:minutes|agendas?|slides|recordings?|recorded|notes|terms of reference)\b",
+                re.I),
      re.compile(r"\b(?:minutes|agenda|agendas|papers)\b")),
     # A year the sources never mention ("the 2025/26 contract"): they say nothing of it.
     ("year", "anything about that year",
@@ -401,6 +444,7 @@ _PERSON_NAME_ASK = re.compile(
     rf"\bnames? of (?:the |their |her |his |that )?(?:[\w-]+ )?{_PERSON}\b|"
     rf"\b{_PERSON}(?:'s)? names?\b|"
     r"\bwho (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)\b|"
+    r"\bwho (?:else )?(?:helps? (?:to )?run|led|was on|were on|sat on)\b|"
     r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
     r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b|"
     rf"\b{_PERSON}\b[\w\s-]{{0,30}}? (?:is|was) called\b|"
@@ -534,23 +578,47 @@ def _names_the_thing(asked: _Asked) -> bool:
     match = _NAME_OF.search(asked.text)
     # The kind of thing is the last word ("the name of the Greater Manchester project").
     noun = match and (match.group(1) or match.group(2)).split()[-1]
+    if noun in ("it", "that", "this", "they"):
+        # "There was a tool for mapping exclusion - what was it called?": the thing named before.
+        return any(_names_one(asked.entry, kind) for kind in _NAMED_KINDS.findall(asked.text))
     return bool(noun) and _names_one(asked.entry, noun)
+
+
+_NAMED_KINDS = re.compile(r"\b(tool|project|programme|index|network|pcn|forum|partnership)\b")
 
 
 def _product_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
     # ... or a name the entry says something is done on or with ("on **LinkedIn**").
     match = asks.search(asked.text)
-    return match is not None and (_names_one(asked.entry, match.group(1) or match.group(2)) or bool(
-        re.search(r"\b(?:on|via|through|using|with) \**[A-Z][a-z]+[A-Z]?\w*", asked.entry.body)))
+    if match is None:
+        return False
+    # "What BI tool": only an entry that speaks of BI names one of that sort (the DERI tool is
+    # not a BI tool).
+    sort = _PRODUCT_SORT.search(asked.text, 0, match.start(1) if match.group(1) else match.end())
+    if sort is not None and sort.group(1) not in _NOT_A_SORT and not re.search(
+            rf"\b{re.escape(sort.group(1))}", asked.entry.body, re.I):
+        return False
+    return _names_one(asked.entry, match.group(1) or match.group(2)) or bool(
+        re.search(r"\b(?:on|via|through|using|with) \**[A-Z][a-z]+[A-Z]?\w*", asked.entry.body))
 
 
-def _names_one(entry: Entry, noun: str) -> bool:
-    """Whether the entry names a thing of that kind ("Lighthouse Project", "DERI tool")."""
+# The sort of product asked for, the word before its noun ("what BI tool", "which telephony
+# system").
+_PRODUCT_SORT = re.compile(r"\b(?:which|what) (?:[\w-]+ )*?([\w-]{2,}) $")
+_NOT_A_SORT = frozenset("""specific particular exact actual main other named real recommended
+    best good free new one single same kind sort type""".split())
+
+
+def _names_one(entry: Entry, noun: str, besides: str = "") -> bool:
+    """Whether the entry names a thing of that kind ("Lighthouse Project", "DERI tool"), other
+    than one named in `besides` (the question: "which PCNs near SMASH" is not asking SMASH's)."""
     # A name right before the noun: "Lighthouse Project", "Digital Exclusion Risk Index (DERI)
     # tool" (the sentence's first word, "The tool", names nothing).
     named = re.finditer(rf"(?:\b([A-Z][\w'-]*)|\([A-Z]{{2,}}\))\**\s+(?i:{noun})s?\b",
                         entry.body)
-    return any((m.group(1) or "").lower() not in STOPWORDS for m in named)
+    return any((m.group(1) or "").lower() not in STOPWORDS and not (
+        m.group(1) and re.search(rf"\b{re.escape(m.group(1).lower())}\b", besides))
+        for m in named)
 
 
 def _date_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
@@ -565,8 +633,24 @@ def _year_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) ->
 
 
 def _name_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:
-    # Names of places and networks are judged by the entry's own "does not name" sentences.
-    return not _PERSON_NAME_ASK.search(asked.text) or bool(_PERSON_NAME.search(asked.entry.body))
+    bodies = _BODIES_NAMED.search(asked.text)
+    if bodies is not None:
+        # "Which federations were involved": given by an entry naming one ("SMASH PCN").
+        return _names_one(asked.entry, _singular(bodies.group(1)), besides=asked.text)
+    # Other names of places and networks are judged by the entry's own "does not name"
+    # sentences; people by an entry naming someone, and someone else for "who else".
+    if not _PERSON_NAME_ASK.search(asked.text):
+        return True
+    people = {m.group(0) for m in _PERSON_NAME.finditer(asked.entry.body)}
+    if _ELSE.search(asked.text):
+        return len(people) > 1
+    # "Who led the Lighthouse Project": a body that led it answers too.
+    return bool(people) or (re.search(r"\bwho led\b", asked.text) is not None
+                            and _ORGANISATION.search(asked.entry.body) is not None)
+
+
+def _singular(noun: str) -> str:
+    return noun[:-3] + "y" if noun.endswith("ies") else noun[:-1] if noun.endswith("s") else noun
 
 
 def _number_given(asked: _Asked, asks: re.Pattern[str], holds: re.Pattern[str]) -> bool:

@@ -15,7 +15,6 @@ from rapidfuzz.distance import OSA
 
 from bot.kernel.answers.bm25 import FieldBM25
 from bot.kernel.answers.facts import (
-    QUESTION_WORD,
     SEVERAL_PARTS,
     asks_a_fact,
     missing_fact,
@@ -191,13 +190,42 @@ _PLAIN_CAPITALS = frozenset({"uk", "ok", "faq", "faqs", "asap", "fyi", "eg", "ie
 
 _GLOSSARY_QUESTION = re.compile(
     r"^(?:what|whats|what's|wat)\s+(?:(?:is|are|does|do)\s+)?(?:(?:an?|the)\s+)?"
-    r"(?:(?:acronym|abbreviation|term)\s+)?(?P<term>[a-z0-9&-]+)(?:\s+(?:actually|really|exactly))?"
-    r"(?:\s+(?:stand for|stands for|mean|means|short for))?"
+    r"(?:(?:acronym|abbreviation|term)\s+)?(?P<term>[a-z0-9&-]+)"
+    # ("what's SMASH PCN": the term, then what kind of thing it is.)
+    r"(?:\s+pcn)?(?:\s+(?:actually|really|exactly))?"
+    # ("... asked me what PCNs means", "tell me what ARRS is": the question reported.)
+    r"(?:\s+(?:stand for|stands for|mean|means|short for|is|are))?"
     r"(?:\s+(?:actually|really|exactly|in full|again))?"
     # "... in the toolkit": where the term was met, not part of it.
     r"(?:\s+(?:in|from)\s+(?:the\s+|this\s+|that\s+)?(?:[a-z0-9-]+\s+){0,3}?"
     r"(?:toolkit|article|summary|sources?|documents?|piece)(?:\s+(?:on|about)(?:\s+[a-z0-9-]+){1,6})?)?$"
 )
+
+
+# Words before a glossary question that report or introduce it ("my admin lead asked what
+# PCNs means", "I was wondering what DERI is").
+_REPORTED = re.compile(r"^(?:[\w'-]+\s+){0,8}?(?:asked(?:\s+me)?|wondering|wonder|wondered|"
+                       r"tell\s+me|know|explain(?:\s+to\s+me)?|remind\s+me)\s+(?=(?:what|whats|"
+                       r"what's|wat)\s)")
+
+
+# Another part of the message that is a question of its own ("..., and how is it used?"),
+# unless it asks the same thing again ("What's the full term?").
+_SECOND_QUESTION = re.compile(
+    r"^\W*(?:(?:and|also|but|so|or|then)\s+)*(?:how|what|when|who|where|why|which|is|are|do|"
+    r"does|did|can|could|should|will|would|has|have)\b(?!'d)", re.IGNORECASE)
+# ... and a part ending the message with its question mark that only adds where the term was
+# met ("..., as the GM toolkit uses it?").
+_AFTERTHOUGHT = re.compile(r"^\W*(?:as|like|in|from|on|at|for|since|because|cos|right|please|"
+                           r"pls|thanks|eh|then|again)\b", re.IGNORECASE)
+_SAME_ASK = re.compile(r"\b(?:full (?:term|name|form|words?)|stands? for|short for|means?|"
+                       r"spell (?:it|that|this) out)\b|^\W*what(?:'s| is) (?:it|that|this)\W*$",
+                       re.IGNORECASE)
+
+
+# Whether two spellings name one thing ("is a DLT something different from a DTL?").
+_SAME_OR_DIFFERENT = re.compile(r"\b(?:diff(?:erent)?|differs?|separate|same|typo|mistake)\b",
+                                re.IGNORECASE)
 
 
 # Symbols that ask for a fact by themselves ("what % of ...", "£?").
@@ -856,27 +884,45 @@ class AnswerIndex:
                 found.setdefault(self._ids[i], 0.0)
         return sorted(found.items(), key=lambda item: -item[1])
 
+    def _spellings_of_one_term(self, question: str) -> GlossaryTerm | None:
+        """The glossary term, when the question asks whether another of its spellings ("DLT",
+        which the article also writes) names something different."""
+        if not _SAME_OR_DIFFERENT.search(question):
+            return None
+        found = {token: term for token in tokenize(question)
+                 if (term := self.content.glossary_lookup(token)) is not None}
+        terms = {term.term for term in found.values()}
+        # One term, named at least once by a spelling that is not the term's own (plurals
+        # aside: "DTLs" asks nothing of "DTL").
+        return next(iter(found.values())) if len(terms) == 1 and any(
+            token not in (own := term.term.lower(), f"{own}s", f"{own}es")
+            for token, term in found.items()) else None
+
     def glossary_answer(self, question: str) -> GlossaryTerm | None:
         """A glossary term, when the question is just 'what is X' / 'what does X stand for',
         perhaps beside words saying where X was met ("what's a DLT - the article keeps
         saying it", "the toolkit keeps saying PCNs, what's that short for")."""
-        asked = _FILLER.sub("", " ".join(tokenize(question)))
+        asked = _REPORTED.sub("", _FILLER.sub("", " ".join(tokenize(question))))
         match = _GLOSSARY_QUESTION.match(asked) or _GLOSSARY_TERM_FIRST.match(asked)
         if match is not None:
             return self.content.glossary_lookup(match.group("term"))
+        spelt = self._spellings_of_one_term(question)
+        if spelt is not None:
+            return spelt
         parts = [part for part in _PARTS.split(question) if part.strip()]
         for number, part in enumerate(parts if len(parts) > 1 else ()):
             # ("Sorry if this is a daft question but what is a PCN? ..." opens with filler;
             # a later "... and what PCN?" is a part of a question about something else.)
             words = " ".join(tokenize(part))
-            match = _GLOSSARY_QUESTION.match(_FILLER.sub("", words) if number == 0 else words)
+            words = _REPORTED.sub("", _FILLER.sub("", words) if number == 0 else words)
+            match = _GLOSSARY_QUESTION.match(words)
             if match is None:
                 continue
             others = [*parts[:number], *parts[number + 1:]]
             # A second question beside it ("what is DERI, and how is it used?") is not
             # answered by the glossary alone.
-            if any("?" in other or QUESTION_WORD.match(other.strip().lower())
-                   for other in others):
+            if any(not _SAME_ASK.search(other) and (_SECOND_QUESTION.match(other) or (
+                    "?" in other and not _AFTERTHOUGHT.match(other))) for other in others):
                 return None
             name = match.group("term")
             if name not in _PRONOUNS:

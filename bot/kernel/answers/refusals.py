@@ -43,8 +43,10 @@ _CLINICAL_PHRASES = re.compile(
 _NOT_CLINICAL = re.compile(
     r"\btreat(?:s|ed|ing)? (?:them|it|this|that|these|those|everyone|people|staff|patients and "
     r"staff|all|both|each|us|you|as)\b|"
-    r"\btreat(?:s|ed|ing)? [\w\s'-]{1,50}? as (?:the same|one|equals?|separate|different|"
-    r"interchangeable|part)\b|\ba (?:real )?pain\b|\b(?:at )?the heart of\b|\bat heart\b|"
+    # ("treat funding as a minor point": "treat" alone is taken out, so that "treat a chest
+    # infection as urgent" keeps its clinical words.)
+    r"\btreat(?:s|ed|ing)?(?= [\w\s'-]{1,50}? as\b)|\ba (?:real )?pain\b|\b(?:at )?the heart of\b|"
+    r"\bat heart\b|"
     r"\b(?:is (?:that|this|it) a|a known|a real|a big|a massive|bit of a|such a) headache\b|"
     r"\bsick of\b|\b(?:worried|worrying|bored|fed up|sick and tired) sick\b|"
     r"\b(?:their|your|my|our|own) headaches?\b|"
@@ -79,7 +81,8 @@ ADVERSARIAL = re.compile(
     # Asked to confirm, as if with authority, what the sources cannot know.
     r"\bconfirm (?:in writing|officially|formally|in an email)\b|\bendors(?:e|es|ing|ement)\b"
     r"[^.?!]{0,40}\b(?:my|our) (?:company|product|consultancy|business|firm|app)\b|"
-    r"\bjust (?:confirm|say yes|agree)\b|\bno need to check\b|\bconfirm that and give\b|"
+    r"\bjust (?:confirm|say yes|agree)\b|\bmake it (?:sound|look) (?:official|real|legit\w*|"
+    r"authoritative|genuine)\b|\bno need to check\b|\bconfirm that and give\b|"
     r"\bjust (?:answer|reply|say) (?:yes|no|with (?:a |one )?(?:yes|no|word))\b|"
     # Asked to answer as if the sources said otherwise, or to show what it was told.
     r"\bsystem override\b|\bfrom now on,? (?:reply|answer|respond|say)\b|"
@@ -92,9 +95,15 @@ ADVERSARIAL = re.compile(
     r"\b(?:other|others|another)\s+(?:users?|people|dtls?|members?|colleagues?|person)\b[^?.!]{0,40}"
     r"\b(?:asked|asking|ask)\s+(?:you|the bot)\b|"
     # "every DTL who has asked you something", "what she's been asking you this week".
-    r"\bwho(?:'s| has| have|'ve| had)\s+(?:been\s+)?(?:asked|asking)\s+(?:you|the bot)\b|"
+    r"\bwho(?:'s| has| have|'ve| had)\s+(?:been\s+)?(?:asked|asking)\s+(?:you|u|the bot)\b|"
     r"\bwhat\b(?:(?!\b(?:i|we)\b)[^?.!]){1,60}?\s(?:(?:has|have|had|is|are|was|were)\s+)?"
-    r"(?:been\s+)?(?:asked|asking)\s+(?:you|the bot)\b|"
+    r"(?:been\s+)?(?:asked|asking|told|telling|said to)\s+(?:you|u|the bot)\b|"
+    r"\b(?:other|others|another)\b[^?.!]{0,60}\b(?:have|has|had|been)\s+(?:been\s+)?(?:asked|"
+    r"asking|told|telling)\s+(?:you|u|the bot)\b|"
+    # Said as someone the sources name ("this is Dr Neil Paul"), or to pass on to others.
+    r"\b(?:this is|i'm|i am|im) (?:dr\.? |doctor )?(?:neil paul|chris nortcliff)\b(?!'s)|"
+    r"\b(?:tell|confirm to|say to|promise) (?:any|every|all)(?: the)? (?:other )?"
+    r"(?:dtls?|users?|people|members?) (?:who|that) (?:asks?|asked)\b|"
     r"\b(?:show|paste|give|send) (?:me |us )?their "
     r"(?:chats|conversations|messages|questions)\b|\b(?:show|give|send|list|export|share) "
     r"(?:me |us )?(?:(?:the|all|their|all the|all of the|any) )?patients?'? (?:records?|notes|"
@@ -106,7 +115,8 @@ ADVERSARIAL = re.compile(
     r"\b(?:put off|deter|discourage|stop) (?:\w+ ){0,2}patients (?:from )?(?:\w+ ){0,3}"
     r"(?:registering|signing up)\b|"
     # Shaming and abuse.
-    r"\bname and shame\b|\bslagging (?:\w+ )?off\b|\bbad-?mouth\w*\b|\bnames,? please\b|"
+    r"\bname and shame\b|\bname names\b|\bslagging (?:\w+ )?off\b|\bbad-?mouth\w*\b|"
+    r"\bnames,? please\b|"
     r"\b(?:nasty|abusive|anonymous) (?:review|post|message|comment)\b|"
     r"\btrash(?:ing)? (?:dr|him|her|them)\b|\b(?:the )?(?:worst|laziest|lazy) (?:run |performing )?"
     r"(?:ones|practices|pcns|gps|clinical directors|managers|dtls)\b|"
