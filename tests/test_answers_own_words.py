@@ -347,6 +347,9 @@ def test_a_glossary_question_may_say_actually_or_again_or_sorry_or_come_term_fir
     ("I was wondering what DERI is", "DERI"),
     ("A new admin asked me what PCN means in the toolkit - what is it?", "PCN"),
     ("what's SMASH PCN? keeps coming up with the DTL forum", "SMASH"),
+    ("The toolkit keeps saying PCNs - what does that stand for there?", "PCN"),
+    ("DTL - what's the full title?", "DTL"),
+    ("pcn means wat", "PCN"),
 ])
 def test_a_glossary_question_reported_or_with_an_afterthought_gets_the_glossary(
         index, question, term):
@@ -369,6 +372,7 @@ def test_asked_whether_another_spelling_is_another_role_the_glossary_says_it_is_
     "Are other ICSs using the same toolkit?",
     "So what do the CSU, ICB and place IT teams do that a DTL doesn't?",
     "what is DERI, and how is it used?",
+    "The article says the DTL role is pulled in two directions - what are they?",
 ])
 def test_a_question_beside_or_around_a_term_is_not_taken_for_the_glossary(index, question):
     assert index.ask(question).glossary is None

@@ -85,6 +85,15 @@ def index() -> AnswerIndex:
     ("Which BI tool do DTLs use?", "product or tool", "dtl-work-areas"),
     ("Did Neil Paul's forum work with the DFPC team in Greater Manchester?",
      "neither source mentions the other's", "neil-paul"),
+    ("Has Dr Chris Nortcliff ever spoken at the DTL forum?", "neither source mentions the other's",
+     "dfpc-outlook"),
+    # One source asked about what only the other speaks of; contacts, venues, speakers, hosts.
+    ("Does the GM toolkit have a section for DTLs?", "only the other source", "toolkit-download"),
+    ("Does the DTL article mention DERI?", "only the other source", "step-digital-inclusion"),
+    ("How do I contact Dr Nortcliff?", "contact details", "dfpc-outlook"),
+    ("Which city is the face to face in?", "where it is held", "forum-face-to-face"),
+    ("Who are the speakers at the November get together?", "names", "forum-face-to-face"),
+    ("Who's hosting the face to face?", "names", "forum-face-to-face"),
 ])
 def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing, topic):
     answer = index.ask(question)
@@ -139,6 +148,11 @@ def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing
     "Which digital exclusion tool does the toolkit mention?",
     "There was a tool in the GM toolkit for mapping who is at risk of digital exclusion - what "
     "was it called?",
+    # A city region is not a venue; texting forms are read as words ("hw many ppl").
+    "In which city region did the DFPC programme run its pilots?",
+    "hw many ppl turnd up to the forum meeting",
+    "The toolkit says funding is a big challenge for PCNs - does the DTL article say anything "
+    "about PCN money too?",
 ])
 def test_a_fact_the_entry_holds_is_answered_in_full(index, question):
     answer = index.ask(question)

@@ -53,7 +53,7 @@ _ELSE = re.compile(r"\bwho else\b|\bapart from\b|\bbesides\b|\bother than\b|\bal
 
 
 # "Who were the champions and sponsors in the GM pilots": particular people, in the past.
-_WHO_WERE_THE = r"who (?:were|was) the [\w\s-]{1,40}? (?:in|on|at|for|behind|during) " \
+_WHO_WERE_THE = r"who (?:were|was|are|will be) the [\w\s-]{1,40}? (?:in|on|at|for|behind|during) " \
     r"(?:the|that|those|these|each|either|both)"
 
 
@@ -105,6 +105,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"download|web) link\b|"
                 r"\b(?:have|has|got) (?:a|an|its own|their own) (?:website|web ?page|site)\b|"
                 r"\bwho (?:do|can|should) (?:i|we) (?:ring|call|phone)\b|"
+                r"\bhow (?:do|can|could|would|should) (?:i|we) (?:contact|reach|get in touch with|"
+                r"email|message)\b|\b(?:linkedin|profile|registration|joining|sign-?up|zoom|teams|"
+                r"meeting) link\b|"
                 # "where can I get the DERI tool": where to get hold of it, a link.
                 r"\bwhere (?:can|do|could|would|should) (?:i|we|you) (?:get|find|access|obtain) "
                 r"(?:hold of |access to )?(?:the |a |an |this |that |our |my )?(?:[\w-]+ ){0,3}?"
@@ -120,6 +123,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 + _BODIES_NAMED.pattern
                 + r"|which (?:local )?(?:authorities|councils)\b|called|"
                 r"who (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)|"
+                r"who(?:'s| is) (?:hosting|organising|organizing|chairing)|"
                 r"who (?:else )?(?:helps? (?:to )?run|led|was on|were on|sat on)|"
                 r"who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
                 r"head|person|manager|director) (?:for|at|in|of)|"
@@ -158,6 +162,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\bwhere (?:is|are|will|was|were) [\w\s'-]{1,60}?\b(?:held|take place|"
                 r"taking place|hosted|based|located|situated)\b|\bwhat (?:venue|location)\b|"
                 r"\bwhich (?:venue|location)\b|"
+                r"\bwhich (?:city|town|hotel) (?:is|will|was) (?:the|it)\b|"
                 r"\bwhere(?:'s|s| is| are| will) (?:the )?[\w\s'-]{0,40}?\b"
                 r"(?:meet ?ups?|get[- ]togethers?|face to face|in[- ]person)\b"),
      re.compile(r"(?!)"),
@@ -193,10 +198,26 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     ("sources linked", "any link between the Greater Manchester programme and the DTL forum "
      "or role (neither source mentions the other's)",
      re.compile(r"^(?=.*\b(?:forum|neil paul|dr paul|smash|dtls?|arrs)\b)"
-                r"(?=.*\b(?:dfpc|lighthouse|greater manchester|gm|icp)\b)"
+                r"(?=.*\b(?:dfpc|lighthouse|greater manchester|gm|icp|nortcliff)\b)"
                 r"(?=.*\b(?:work(?:ed|s|ing)? (?:with|together)|based? [\w\s]{0,20}?\bon|jointly|"
                 r"link(?:ed|s)? (?:to|with|up)|connect\w*|involved (?:in|with)|partner\w* with|"
-                r"collaborat\w* with|draw(?:s|n)? on)\b)"),
+                r"collaborat\w* with|draw(?:s|n)? on|spok\w* (?:at|to)|speak\w* at|attend\w*|"
+                r"invit\w*|been to)\b)"),
+     re.compile(r"(?!)"),
+     re.compile(r"(?!)")),
+    # The one source asked about what only the other speaks of ("does the toolkit say anything
+    # about DTLs?": only the article does; "does the article mention DERI?": only the toolkit).
+    ("other source", "that in the source asked about (only the other source speaks of it)",
+     re.compile(r"\b(?:(?:dtl |one[- ]year[- ]on |neil(?:'s)? |dr paul's )?article|neil paul|"
+                r"dr paul)\b(?:(?!\btoolkit\b)[^?])*\b(?:say|says|said|mention|mentions|talk|"
+                r"talks|cover|covers|have|has|discuss|discusses)\b(?:(?!\btoolkit\b)[^?])*\b"
+                r"(?:deri|lighthouse|dfpc|five steps|5 steps|pcn hubs?|digital (?:in|ex)clusion|"
+                r"greater manchester|nortcliff)\b(?! toolkit)|"
+                r"\b(?:(?:gm |dfpc |greater manchester |manchester )?toolkit)\b(?:(?!\barticle\b)"
+                r"[^?])*\b(?:say|says|mention|mentions|talk|talks|cover|covers|have|has|discuss|"
+                r"discusses|section|bit)\b(?:(?!\barticle\b)[^?])*\b(?:dtls?|digital and "
+                r"transformation leads?|arrs|forum|neil paul|smash|telephony|cloud phones?|"
+                r"cloud-based)\b(?! (?:one[- ]year[- ]on )?article)"),
      re.compile(r"(?!)"),
      re.compile(r"(?!)")),
     # How long something takes: the sources give no durations for the steps or projects.
@@ -444,6 +465,7 @@ _PERSON_NAME_ASK = re.compile(
     rf"\bnames? of (?:the |their |her |his |that )?(?:[\w-]+ )?{_PERSON}\b|"
     rf"\b{_PERSON}(?:'s)? names?\b|"
     r"\bwho (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)\b|"
+    r"\bwho(?:'s| is) (?:hosting|organising|organizing|chairing)\b|"
     r"\bwho (?:else )?(?:helps? (?:to )?run|led|was on|were on|sat on)\b|"
     r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
     r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b|"
@@ -526,6 +548,12 @@ _EXACT_DATE = re.compile(r"\b(?:what|which|exact|on what)\s+(?:date|dates|day|da
 
 # "Which year", and a year as a number: only a number answers the first.
 _WHICH_YEAR = re.compile(r"\b(?:what|which)\s+(?:calendar\s+)?years?\b|\byear exactly\b")
+
+
+# "Which month", and a month named.
+_MONTH_ASKED = re.compile(r"\b(?:what|which)\s+month\b")
+_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|"
+                    r"November|December)\b")
 
 
 _A_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
@@ -725,9 +753,23 @@ _GIVEN = {"date": _date_given, "year": _year_given, "name": _name_given,
           "product": _product_given}
 
 
+# Texting forms of the words the kinds are asked with ("wat r the 8 priorities").
+_TEXTING = {"wat": "what", "wot": "what", "wht": "what", "whats": "what's", "wats": "what's",
+            "r": "are", "u": "you", "ur": "your", "shud": "should", "shld": "should",
+            "wen": "when", "hw": "how", "abt": "about", "yr": "year", "yrs": "years",
+            "ppl": "people"}
+_TEXTING_WORD = re.compile(r"\b(?:" + "|".join(_TEXTING) + r")\b")
+
+
+def _as_asked(question: str) -> str:
+    """The question lowercased, with plain apostrophes and texting forms spelt out."""
+    text = question.lower().replace("\u2019", "'")
+    return _TEXTING_WORD.sub(lambda m: _TEXTING[m.group(0)], text)
+
+
 def asks_a_fact(question: str) -> bool:
     """Whether the question asks for one of FACT_KINDS' kinds of fact at all."""
-    text = question.lower().replace("\u2019", "'")
+    text = _as_asked(question)
     return any(asks.search(text) for _, _, asks, _, _ in FACT_KINDS)
 
 
@@ -738,7 +780,7 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
     reply ("a date or time"), or None when the entry holds it or none is asked for.
     `left_out` is `not_given(entry.body)`, when already known; `counts(words)` the stems that
     count as what a "how many" counts; `known_term(term)` whether the glossary knows it."""
-    asked = _Asked(question.lower().replace("\u2019", "'"), entry, counts, known_term)
+    asked = _Asked(_as_asked(question), entry, counts, known_term)
     # A question in several parts ("how many met, how often, and when ...") may be answered
     # in the other parts: only the sharper kinds (money, links, names...) make it partial.
     several = len(_CLAUSE_QUESTION_WORD.findall(asked.text)) > 1 or bool(
@@ -755,7 +797,9 @@ def missing_fact(question: str, entry: Entry, left_out: str | None = None, *,
         # that "gives no year" leaves a date it gives ("October") the answer to "when".
         if not_given_text and says_missing.search(not_given_text) and not (
                 kind == "date" and holds.search(entry.body) and not _EXACT_DATE.search(
-                    asked.text) and not _YEAR_ONLY_MISSING_DATE.search(not_given_text)):
+                    asked.text) and not _YEAR_ONLY_MISSING_DATE.search(not_given_text)) and not (
+                # "Which month is the get together pencilled in for": the month is given.
+                kind == "date" and _MONTH_ASKED.search(asked.text) and _MONTH.search(entry.body)):
             return label
         if several and kind in ("number", "date", "frequency"):
             continue

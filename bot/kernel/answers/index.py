@@ -140,6 +140,7 @@ _PARTS = re.compile(r"\s+[-\u2013\u2014]+\s+|[,;:]\s+|(?<=[?.!])\s+")
 
 # "What's that short for": the term is named in the rest of the message.
 _PRONOUNS = frozenset({"it", "that", "this", "they", "them", "these", "those"})
+_PLURAL_PRONOUNS = frozenset({"they", "them", "these", "those"})
 
 
 # How alike (0-100) a question and one of an entry's phrasings are when it is asked in its words.
@@ -195,7 +196,7 @@ _GLOSSARY_QUESTION = re.compile(
     r"(?:\s+pcn)?(?:\s+(?:actually|really|exactly))?"
     # ("... asked me what PCNs means", "tell me what ARRS is": the question reported.)
     r"(?:\s+(?:stand for|stands for|mean|means|short for|is|are))?"
-    r"(?:\s+(?:actually|really|exactly|in full|again))?"
+    r"(?:\s+(?:actually|really|exactly|in full|again|there|here))?"
     # "... in the toolkit": where the term was met, not part of it.
     r"(?:\s+(?:in|from)\s+(?:the\s+|this\s+|that\s+)?(?:[a-z0-9-]+\s+){0,3}?"
     r"(?:toolkit|article|summary|sources?|documents?|piece)(?:\s+(?:on|about)(?:\s+[a-z0-9-]+){1,6})?)?$"
@@ -240,7 +241,8 @@ _FILLER = re.compile(r"^(?:(?:sorry|so|ok|okay|um+|erm+|hi|hey|hello|right|and|b
                      r"question(?: but)?)\s+)+")
 # "arrs stands for what", "pcn means what?": the term first.
 _GLOSSARY_TERM_FIRST = re.compile(
-    r"^(?P<term>[a-z0-9&-]+)\s+(?:stands?\s+for|means?|is\s+short\s+for)\s+what(?:\s+again)?"
+    r"^(?P<term>[a-z0-9&-]+)\s+(?:(?:stands?\s+for|means?|is\s+short\s+for)\s+(?:what|wat)"
+    r"(?:\s+again)?|(?:what's|whats|what\s+is)\s+(?:the\s+)?full\s+(?:title|name|form|term))"
     r"(?:\s+(?:in|from)\s+(?:the\s+)?(?:toolkit|article|summary|sources?|documents?))?$")
 
 
@@ -927,6 +929,9 @@ class AnswerIndex:
             name = match.group("term")
             if name not in _PRONOUNS:
                 return self.content.glossary_lookup(name)
+            # ("... pulled in two directions - what are they?" asks about the directions.)
+            if name in _PLURAL_PRONOUNS and not _ASKS_EXPANSION.search(part):
+                return None
             named = {found.term for other in others for token in _NAME_TOKEN.findall(other)
                      if (found := self.content.glossary_lookup(token)) is not None}
             return self.content.glossary_lookup(named.pop()) if len(named) == 1 else None
