@@ -21,9 +21,9 @@ import qa as bench  # noqa: E402
 # of the eighth session on 2026-12-04: in-scope right 86 of 94, out-of-scope refused 30 of 33.
 # A small margin for harmless changes in ranking.
 HELD_OUT_IN_SCOPE, HELD_OUT_REFUSED, MARGIN = 86, 30, 2
-# Sets A-D, F-J, L-N, O, P-Z, AA-AN, AQ-AZ, BA-BF, BI-BK, BM-BR, BT-BZ and CA, tuned on and taught
-# since their first run (a regression guard, not a measure): in scope right, out of scope refused
-# (their out-of-scope questions are in content/declined.toml), as measured then.
+# Sets A-D, F-J, L-N, O, P-Z, AA-AN, AQ-AZ, BA-BF, BI-BK, BM-BR, BT-BZ and CA-CE, tuned on and
+# taught since their first run (a regression guard, not a measure): in scope right, out of scope
+# refused (their out-of-scope questions are in content/declined.toml), as measured then.
 LATER_SETS = {"A": (108, 50), "B": (107, 50), "C": (99, 50), "D": (97, 50), "F": (99, 50),
               "G": (99, 50), "H": (99, 50), "J": (100, 50), "L": (100, 50), "M": (99, 50),
               "N": (100, 50), "O": (94, 50), "P": (100, 50), "Q": (98, 49), "R": (99, 50),
@@ -40,7 +40,8 @@ LATER_SETS = {"A": (108, 50), "B": (107, 50), "C": (99, 50), "D": (97, 50), "F":
               "BM": (98, 49), "BN": (98, 49), "BO": (100, 50), "BP": (95, 50),
               "BQ": (96, 50), "BR": (98, 49), "BT": (50, 100),
               "BU": (49, 98), "BV": (49, 98), "BW": (48, 99), "BX": (50, 98),
-              "BY": (48, 98), "BZ": (50, 99), "CA": (48, 97)}
+              "BY": (48, 98), "BZ": (50, 99), "CA": (48, 98), "CB": (49, 99),
+              "CC": (47, 98), "CD": (50, 99), "CE": (49, 99)}
 # Sets E, K, AO, AP, BG and BH, never tuned on nor taught (held out), as measured at the end of the
 # eighth session (BG and BH, written during it, for the first time).
 FRESH_SETS = {"E": (78, 39), "K": (99, 48), "AO": (96, 49), "AP": (94, 47), "BG": (92, 49),

@@ -94,6 +94,19 @@ def index() -> AnswerIndex:
     ("Which city is the face to face in?", "where it is held", "forum-face-to-face"),
     ("Who are the speakers at the November get together?", "names", "forum-face-to-face"),
     ("Who's hosting the face to face?", "names", "forum-face-to-face"),
+    # Innovations by name, a team's members, a ticket price, where a DTL works, a ratio, how
+    # long a meeting lasts ("every two months" is how often), a follow-up review's date, and
+    # the resources the toolkit points to (its entry says it leaves them out).
+    ("Which innovations has GM already scaled up across the region?", "product or tool",
+     "step-understanding-people"),
+    ("Who's on the DFPC programme team?", "names", "dfpc-programme"),
+    ("Is there a ticket cost for the November forum?", "amount of money", "forum-face-to-face"),
+    ("Do DTLs get to work from home or hybrid?", "working arrangements", "step-agree-intent"),
+    ("Is there a recommended number of DTLs per PCN depending on list size?", "ratio",
+     "dtl-pcn-manager"),
+    ("How long do the forum meetings last?", "how long", "forum-meetings"),
+    ("When is the follow-up review of DTLs happening?", "follow-up", "dtl-year-one"),
+    ("Which other resources does the toolkit signpost to?", "that list", "toolkit-download"),
 ])
 def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing, topic):
     answer = index.ask(question)
@@ -151,6 +164,8 @@ def test_a_fact_the_sources_do_not_give_is_said_plainly(index, question, missing
     # A city region is not a venue; texting forms are read as words ("hw many ppl").
     "In which city region did the DFPC programme run its pilots?",
     "hw many ppl turnd up to the forum meeting",
+    "which PCN is the author clinical director of?",
+    "does the toolkit signpost other resources?",
     "The toolkit says funding is a big challenge for PCNs - does the DTL article say anything "
     "about PCN money too?",
 ])

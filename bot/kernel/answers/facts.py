@@ -45,7 +45,7 @@ _BODIES_NAMED = re.compile(
     r"\bwhich (?:two |2 |other |neighbouring |nearby |local )?(?:[\w-]+ ){0,3}?"
     r"(pcns?|networks?|practices|federations?|collaboratives?|boroughs?|localities|"
     r"councils|authorities|icbs|icss|trusts)\b[\w\s/-]{0,40}?\b(?:were|was|took part|did|have|has|"
-    r"are named|decided|turned|worked|joined)\b")
+    r"are named|decided|turned|worked|joined|went|appointed|chose)\b")
 
 
 # "Who else helps run the forum apart from Dr Paul?": someone besides the people named.
@@ -69,7 +69,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 rf"\bmake up\b.*\bbudget\b|\bhow much\b{_NOT_TIME}.*\bcost|\bcost of\b|"
                 rf"\b(?:maximum|minimum|total) (?:reimbursement|amount|funding|cost|budget)\b|"
                 r"\bpay (?:band|scale|grade)\b|\bcosts? anything\b|\bdoes (?:it|that|this) cost\b|"
-                r"\blump sum\b|"
+                r"\blump sum\b|\bticket (?:cost|price)s?\b|\bcost to attend\b|\bpay ?rises?\b|"
                 r"\bis (?:it|that|this) free\b|\bis (?:the |it |this |that )?[\w\s-]{0,20}?\bfree "
                 r"(?:to|or)\b|\bis there a (?:cost|charge|fee)\b|"
                 r"\bwhat (?:does|do|did|would|will) [\w\s'-]{1,60}?\bcost\b|"
@@ -125,6 +125,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"who (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)|"
                 r"who(?:'s| is) (?:hosting|organising|organizing|chairing)|"
                 r"who (?:else )?(?:helps? (?:to )?run|led|was on|were on|sat on)|"
+                r"who(?:'s| is| are) on (?:the|that)|"
                 r"who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
                 r"head|person|manager|director) (?:for|at|in|of)|"
                 # "who were the champions in the GM pilots": the people, by name.
@@ -141,7 +142,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bwhat(?:'s| is| was) (?:his|her) (?:actual |real |exact |current |day )?"
                 r"(?:job|position)\b|"
                 r"\b(?:which|what) (?:university|uni|organisation|organization|"
-                r"company|employer|venue|building|hospital|portal|file format)\b|"
+                r"company|employer|venue|building|hospital|surgery|portal|file format)\b|"
                 r"\b(?:which|what) (?:[\w-]+ or )?(?:magazine|journal|publication|newspaper)\b|"
                 r"\bpdf or word\b|\bword or pdf\b|"
                 r"\bteams or zoom\b|\bzoom or teams\b"),
@@ -171,7 +172,10 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     ("list", "that list",
      re.compile(r"(?<!the )(?<!a )(?<!priority )(?<!priorities )\b(?:list|tell me) "
                 r"(?:the|all|out)\b|"
-                r"\bwhat (?:exactly )?(?:are|were) (?:exactly )?the (?:eight|8)\b"),
+                r"\bwhat (?:exactly )?(?:are|were) (?:exactly )?the (?:eight|8)\b|"
+                # "Which other resources does the toolkit signpost to?"
+                r"\b(?:which|what)(?: are| were|'s| is)?(?: the)? (?:'?other |downloadable )?"
+                r"(?:resources|assets)\b"),
      re.compile(""),  # only the entry's own "leaves the list out" makes this partial
      re.compile(r"\blist\b")),
     # How two things differ: given only by an entry that speaks of both.
@@ -190,7 +194,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # author only suggests revisiting in a year).
     ("publication", "when a follow-up will be published",
      re.compile(r"\bwhen(?:'s| is| will| does)? [\w\s'-]{1,50}?\b(?:come|coming) out\b|"
-                r"\b(?:follow-?up|sequel|two[- ]years?[- ]on) (?:article|piece|report|paper)\b"),
+                r"\b(?:follow-?up|sequel|two[- ]years?[- ]on) (?:article|piece|report|paper|review|"
+                r"revisit)\b"),
      re.compile(r"(?!)"),
      re.compile(r"(?!)")),
     # Whether the toolkit's programme and the DTL forum or role are linked: neither source
@@ -220,14 +225,28 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"cloud-based)\b(?! (?:one[- ]year[- ]on )?article)"),
      re.compile(r"(?!)"),
      re.compile(r"(?!)")),
+    # A recommended number of DTLs for a PCN's size: a local decision, no ratio given.
+    ("ratio", "a recommended number or ratio",
+     re.compile(r"\b(?:recommended|ideal|typical|standard|right) (?:number|ratio)\b|"
+                r"\bper (?:\d+ )?(?:patients|population|head of population)\b|"
+                r"\bdepending on (?:the )?(?:list|population|practice) size\b|"
+                r"\bbased on (?:the )?(?:list|population|practice) size\b"),
+     re.compile(r"(?!)"),
+     re.compile(r"(?!)")),
+    # Where and when a DTL works (home, hybrid): the article does not say.
+    ("arrangements", "working arrangements (home, hybrid or office working)",
+     re.compile(r"\bwork(?:ing)? from home\b|\bhybrid (?:working|work)\b|\bor hybrid\b|"
+                r"\bremote(?:ly)? work\w*\b|\bwfh\b"),
+     re.compile(r"(?!)"),
+     re.compile(r"(?!)")),
     # How long something takes: the sources give no durations for the steps or projects.
     ("duration", "how long it takes",
      re.compile(r"\bhow long (?:does|do|will|would|should|is|are|did) [\w\s'-]{1,50}?\b"
                 r"(?:take|last|run|go on)\b|\bhow long (?:is|are) (?:each|every)\b|"
                 r"\bwhat (?:[\w-]+ )?(?:timescales?|time-?frames?|timelines?)\b"),
-     re.compile(r"\b\d+\s*(?:weeks?|months?|days?|years?|hours?|minutes?)\b|"
-                r"\b(?:a|one|two|three|four|six|twelve|almost a|nearly a|about a|over a) "
-                r"(?:week|month|year|day|hour)s?\b", re.I),
+     re.compile(r"(?<!every )(?<!each )\b\d+\s*(?:weeks?|months?|days?|years?|hours?|minutes?)\b|"
+                r"(?<!every )(?<!each )\b(?:a|one|two|three|four|six|twelve|almost a|nearly a|"
+                r"about a|over a) (?:week|month|year|day|hour)s?\b", re.I),
      re.compile(r"\b(?:how long|duration|durations|length)\b")),
     # What something achieved, measured: the sources report no results of the pilots.
     ("results", "results or figures for that",
@@ -454,8 +473,9 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"(?! (?:kinds?|sorts?|types?)\b)|"
                 # "which innovations have been scaled and spread": the ones, by name.
                 r"\bwhich (?:of )?(?:the )?(?:[\w'-]+ ){0,3}?(innovation|product|tool|project|"
-                r"change|technique|collaborative)s? (?:have|has|were|was) (?:already |actually )?"
-                r"(?:been )?(?:scaled|spread|deployed|rolled out|implemented|adopted|used)\b"),
+                r"change|technique|collaborative)s? (?:[\w-]+ ){0,4}?(?:have|has|were|was) "
+                r"(?:[\w-]+ ){0,3}?(?:already |actually )?(?:been )?(?:scaled|spread|deployed|"
+                r"rolled out|implemented|adopted|used)\b"),
      re.compile(r"(?!)"),  # judged by the name before the noun (see _product_given)
      re.compile(r"\b(?:product|products|tool|tools|system|systems)\b")),
 )
@@ -467,6 +487,7 @@ _PERSON_NAME_ASK = re.compile(
     r"\bwho (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)\b|"
     r"\bwho(?:'s| is) (?:hosting|organising|organizing|chairing)\b|"
     r"\bwho (?:else )?(?:helps? (?:to )?run|led|was on|were on|sat on)\b|"
+    r"\bwho(?:'s| is| are) on (?:the|that)\b|"
     r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
     r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b|"
     rf"\b{_PERSON}\b[\w\s-]{{0,30}}? (?:is|was) called\b|"

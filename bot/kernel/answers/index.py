@@ -233,7 +233,7 @@ _SAME_OR_DIFFERENT = re.compile(r"\b(?:diff(?:erent)?|differs?|separate|same|typ
 _FACT_SYMBOL = re.compile(r"[%£$]")
 # Question words the key words leave out but that ask for a fact: "where can I get the DERI
 # tool" has the key words of "what is the DERI tool" and asks something else.
-_FACT_QUESTION_WORD = re.compile(r"\b(?:where|when|who|whose)\b")
+_FACT_QUESTION_WORD = re.compile(r"\b(?:where|when|who|whose|which)\b")
 # Words before a question that say nothing ("sorry, what's a DTL?", "quick question: ...").
 _FILLER = re.compile(r"^(?:(?:sorry|so|ok|okay|um+|erm+|hi|hey|hello|right|and|but|just|hmm+|ah|"
                      r"oh|please|pls|(?:quick|silly|dumb|stupid|daft|basic) question|remind me|"
