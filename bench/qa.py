@@ -69,11 +69,11 @@ def later_sets() -> dict[str, list[dict]]:
 
 
 def fresh_sets() -> dict[str, list[dict]]:
-    """Sets E, K, AO, AP, BG and BH (tests/eval/independent_e.toml, _k, ... _bh): written
-    from the seeds alone, measured untouched, and never tuned on nor taught: held out, like the
-    held-out half. (AO and AP were written at the start of the seventh session and first read at
-    its end; BG and BH likewise in the eighth.)"""
-    return {name: _set(name) for name in ("E", "K", "AO", "AP", "BG", "BH")}
+    """Sets E, K, AO, AP, BG, BH, BL and BS (tests/eval/independent_e.toml, _k, ... _bs):
+    written from the seeds alone, measured untouched, and never tuned on nor taught: held out,
+    like the held-out half. (AO and AP were written at the start of the seventh session and
+    first read at its end; BG and BH likewise in the eighth, BL and BS in the tenth.)"""
+    return {name: _set(name) for name in ("E", "K", "AO", "AP", "BG", "BH", "BL", "BS")}
 
 
 def half(question: dict) -> str:
