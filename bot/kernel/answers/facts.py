@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from bot.kernel.answers.words import CALENDAR, STOPWORDS, stem
 from bot.kernel.content import Entry
 
+# A pattern that matches nothing: for kinds whose "given?" or "not given" is judged otherwise.
+_NEVER = re.compile(r"(?!)")
+
+
 # Questions that ask for one kind of fact (an amount, a date, a link, a name, a figure): when the
 # chosen entry does not hold that kind of fact, or says the sources do not give it, the answer
 # is partial: it says so first, then what the sources do say. (kind, how the kind is named in
@@ -130,7 +134,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"head|person|manager|director) (?:for|at|in|of)|"
                 # "who were the champions in the GM pilots": the people, by name.
                 + _WHO_WERE_THE + r")\b"),
-     re.compile(r"(?!)"),  # names are judged by the entry's own "does not name" sentences
+     _NEVER,  # names are judged by the entry's own "does not name" sentences
      re.compile(r"\b(?:name|names|named|title)\b")),
     # A detail the sources never give: a job title, a university, an employer, a venue.
     ("detail", "that detail",
@@ -146,7 +150,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\b(?:which|what) (?:[\w-]+ or )?(?:magazine|journal|publication|newspaper)\b|"
                 r"\bpdf or word\b|\bword or pdf\b|"
                 r"\bteams or zoom\b|\bzoom or teams\b"),
-     re.compile(r"(?!)"),  # judged by the word asked about (see missing_fact)
+     _NEVER,  # judged by the word asked about (see missing_fact)
      re.compile(r"\b(?:title|university|organisation|platform|venue)\b")),
     # What an abbreviation stands for, when the glossary does not know it (it answers first).
     ("expansion", "what that abbreviation stands for",
@@ -166,7 +170,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"\bwhich (?:city|town|hotel) (?:is|will|was) (?:the|it)\b|"
                 r"\bwhere(?:'s|s| is| are| will) (?:the )?[\w\s'-]{0,40}?\b"
                 r"(?:meet ?ups?|get[- ]togethers?|face to face|in[- ]person)\b"),
-     re.compile(r"(?!)"),
+     _NEVER,
      re.compile(r"\b(?:venue|venues|place|location|where)\b")),
     # A list the entry itself says its source leaves out ("the eight priorities").
     ("list", "that list",
@@ -181,7 +185,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # How two things differ: given only by an entry that speaks of both.
     ("comparison", "how those two differ",
      _COMPARED,
-     re.compile(r"(?!)"),  # judged by whether the entry names both (see _comparison_given)
+     _NEVER,  # judged by whether the entry names both (see _comparison_given)
      re.compile(r"\b(?:difference|differences|compare|comparison)\b")),
     # How often: given by an entry that says ("every two months", "at every stage").
     ("frequency", "how often",
@@ -196,8 +200,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
      re.compile(r"\bwhen(?:'s| is| will| does)? [\w\s'-]{1,50}?\b(?:come|coming) out\b|"
                 r"\b(?:follow-?up|sequel|two[- ]years?[- ]on) (?:article|piece|report|paper|review|"
                 r"revisit)\b"),
-     re.compile(r"(?!)"),
-     re.compile(r"(?!)")),
+     _NEVER,
+     _NEVER),
     # Whether the toolkit's programme and the DTL forum or role are linked: neither source
     # mentions the other's ("did Neil Paul's forum base its work on the GM toolkit?").
     ("sources linked", "any link between the Greater Manchester programme and the DTL forum "
@@ -208,8 +212,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"link(?:ed|s)? (?:to|with|up)|connect\w*|involved (?:in|with)|partner\w* with|"
                 r"collaborat\w* with|draw(?:s|n)? on|spok\w* (?:at|to)|speak\w* at|attend\w*|"
                 r"invit\w*|been to)\b)"),
-     re.compile(r"(?!)"),
-     re.compile(r"(?!)")),
+     _NEVER,
+     _NEVER),
     # The one source asked about what only the other speaks of ("does the toolkit say anything
     # about DTLs?": only the article does; "does the article mention DERI?": only the toolkit).
     ("other source", "that in the source asked about (only the other source speaks of it)",
@@ -223,22 +227,22 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"discusses|section|bit)\b(?:(?!\barticle\b)[^?])*\b(?:dtls?|digital and "
                 r"transformation leads?|arrs|forum|neil paul|smash|telephony|cloud phones?|"
                 r"cloud-based)\b(?! (?:one[- ]year[- ]on )?article)"),
-     re.compile(r"(?!)"),
-     re.compile(r"(?!)")),
+     _NEVER,
+     _NEVER),
     # A recommended number of DTLs for a PCN's size: a local decision, no ratio given.
     ("ratio", "a recommended number or ratio",
      re.compile(r"\b(?:recommended|ideal|typical|standard|right) (?:number|ratio)\b|"
                 r"\bper (?:\d+ )?(?:patients|population|head of population)\b|"
                 r"\bdepending on (?:the )?(?:list|population|practice) size\b|"
                 r"\bbased on (?:the )?(?:list|population|practice) size\b"),
-     re.compile(r"(?!)"),
-     re.compile(r"(?!)")),
+     _NEVER,
+     _NEVER),
     # Where and when a DTL works (home, hybrid): the article does not say.
     ("arrangements", "working arrangements (home, hybrid or office working)",
      re.compile(r"\bwork(?:ing)? from home\b|\bhybrid (?:working|work)\b|\bor hybrid\b|"
                 r"\bremote(?:ly)? work\w*\b|\bwfh\b"),
-     re.compile(r"(?!)"),
-     re.compile(r"(?!)")),
+     _NEVER,
+     _NEVER),
     # How long something takes: the sources give no durations for the steps or projects.
     ("duration", "how long it takes",
      re.compile(r"\bhow long (?:does|do|will|would|should|is|are|did) [\w\s'-]{1,50}?\b"
@@ -386,8 +390,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # A year the sources never mention ("the 2025/26 contract"): they say nothing of it.
     ("year", "anything about that year",
      re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b"),
-     re.compile(r"(?!)"),  # judged by the year asked about (see missing_fact)
-     re.compile(r"(?!)")),
+     _NEVER,  # judged by the year asked about (see missing_fact)
+     _NEVER),
     # The sources give no step-by-step procedures for systems or administration.
     ("procedure", "step-by-step instructions for that",
      re.compile(r"\bhow (?:do|can|should|would) (?:i|we|you|a pcn|practices) (?:configure|set up|"
@@ -459,8 +463,8 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"(?:dtls?|digital (?:and )?transformation leads?|leads?|candidates?)\b|"
                 r"\b(?:better|best) (?:suited|placed) (?:to be|for the|as) (?:a |the )?"
                 r"(?:dtl|role|lead)\b"),
-     re.compile(r"(?!)"),
-     re.compile(r"(?!)")),
+     _NEVER,
+     _NEVER),
     # A tool, system or product by its name ("what tool did they measure maturity with"):
     # given by an entry that names one ("the Digital Exclusion Risk Index (DERI) tool").
     ("product", "the name of a product or tool for that",
@@ -476,7 +480,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"change|technique|collaborative)s? (?:[\w-]+ ){0,4}?(?:have|has|were|was) "
                 r"(?:[\w-]+ ){0,3}?(?:already |actually )?(?:been )?(?:scaled|spread|deployed|"
                 r"rolled out|implemented|adopted|used)\b"),
-     re.compile(r"(?!)"),  # judged by the name before the noun (see _product_given)
+     _NEVER,  # judged by the name before the noun (see _product_given)
      re.compile(r"\b(?:product|products|tool|tools|system|systems)\b")),
 )
 
