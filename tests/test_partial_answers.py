@@ -314,3 +314,12 @@ async def test_the_reply_to_a_two_part_question_shows_both_sources(bot):
 
 def test_a_question_in_one_part_gets_one_entry(index):
     assert index.ask("How often does the DTL forum meet?").also == ()
+
+
+def test_a_long_message_of_the_sources_words_is_read_at_once():
+    # The spans between a source's name, its verb and the term are bounded: thousands of words
+    # do not make the patterns try every split of the message.
+    from bot.kernel.answers.facts import asks_a_fact
+
+    assert asks_a_fact("the article says has mentions " * 600 + "DERI")
+    assert not asks_a_fact("the article says has mentions " * 600)

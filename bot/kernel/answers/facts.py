@@ -218,13 +218,13 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
     # about DTLs?": only the article does; "does the article mention DERI?": only the toolkit).
     ("other source", "that in the source asked about (only the other source speaks of it)",
      re.compile(r"\b(?:(?:dtl |one[- ]year[- ]on |neil(?:'s)? |dr paul's )?article|neil paul|"
-                r"dr paul)\b(?:(?!\btoolkit\b)[^?])*\b(?:say|says|said|mention|mentions|talk|"
-                r"talks|cover|covers|have|has|discuss|discusses)\b(?:(?!\btoolkit\b)[^?])*\b"
+                r"dr paul)\b(?:(?!\btoolkit\b)[^?]){0,80}\b(?:say|says|said|mention|mentions|talk|"
+                r"talks|cover|covers|have|has|discuss|discusses)\b(?:(?!\btoolkit\b)[^?]){0,80}\b"
                 r"(?:deri|lighthouse|dfpc|five steps|5 steps|pcn hubs?|digital (?:in|ex)clusion|"
                 r"greater manchester|nortcliff)\b(?! toolkit)|"
                 r"\b(?:(?:gm |dfpc |greater manchester |manchester )?toolkit)\b(?:(?!\barticle\b)"
-                r"[^?])*\b(?:say|says|mention|mentions|talk|talks|cover|covers|have|has|discuss|"
-                r"discusses|section|bit)\b(?:(?!\barticle\b)[^?])*\b(?:dtls?|digital and "
+                r"[^?]){0,80}\b(?:say|says|mention|mentions|talk|talks|cover|covers|have|has|discuss|"
+                r"discusses|section|bit)\b(?:(?!\barticle\b)[^?]){0,80}\b(?:dtls?|digital and "
                 r"transformation leads?|arrs|forum|neil paul|smash|telephony|cloud phones?|"
                 r"cloud-based)\b(?! (?:one[- ]year[- ]on )?article)"),
      _NEVER,
