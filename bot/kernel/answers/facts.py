@@ -56,6 +56,14 @@ _BODIES_NAMED = re.compile(
 _ELSE = re.compile(r"\bwho else\b|\bapart from\b|\bbesides\b|\bother than\b|\balongside\b")
 
 
+# "Who chairs the forum", "who else helps run it", "who is on the programme team": whoever
+# runs or sits on something, asked for by name (in the name kind and in _PERSON_NAME_ASK).
+_WHO_RUNS = r"who (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)|" \
+    r"who(?:'s| is) (?:hosting|organising|organizing|chairing)|" \
+    r"who (?:else )?(?:helps? (?:to )?run|led|was on|were on|sat on)|" \
+    r"who(?:'s| is| are) on (?:the|that)"
+
+
 # "Who were the champions and sponsors in the GM pilots": particular people, in the past.
 _WHO_WERE_THE = r"who (?:were|was|are|will be) the [\w\s-]{1,40}? (?:in|on|at|for|behind|during) " \
     r"(?:the|that|those|these|each|either|both)"
@@ -126,10 +134,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
                 r"who (?:exactly|specifically)(?! (?:is|are) [\w\s'-]{0,40}?\b(?:for|at)\W*$)|"
                 + _BODIES_NAMED.pattern
                 + r"|which (?:local )?(?:authorities|councils)\b|called|"
-                r"who (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)|"
-                r"who(?:'s| is) (?:hosting|organising|organizing|chairing)|"
-                r"who (?:else )?(?:helps? (?:to )?run|led|was on|were on|sat on)|"
-                r"who(?:'s| is| are) on (?:the|that)|"
+                + _WHO_RUNS + r"|"
                 r"who is (?:the|my|our) (?:[\w-]+ )?(?:contact|chair|ceo|"
                 r"head|person|manager|director) (?:for|at|in|of)|"
                 # "who were the champions in the GM pilots": the people, by name.
@@ -488,10 +493,7 @@ FACT_KINDS: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str], re.Pattern[s
 _PERSON_NAME_ASK = re.compile(
     rf"\bnames? of (?:the |their |her |his |that )?(?:[\w-]+ )?{_PERSON}\b|"
     rf"\b{_PERSON}(?:'s)? names?\b|"
-    r"\bwho (?:chairs|chaired|hosts|hosted|facilitates|organises|organizes)\b|"
-    r"\bwho(?:'s| is) (?:hosting|organising|organizing|chairing)\b|"
-    r"\bwho (?:else )?(?:helps? (?:to )?run|led|was on|were on|sat on)\b|"
-    r"\bwho(?:'s| is| are) on (?:the|that)\b|"
+    r"\b(?:" + _WHO_RUNS + r")\b|"
     r"\bwho (?:exactly|specifically)\b|\bwho is (?:the|my|our) (?:[\w-]+ )?(?:contact|lead|"
     r"chair|ceo|head|person|manager|director) (?:for|at|in|of)\b|"
     rf"\b{_PERSON}\b[\w\s-]{{0,30}}? (?:is|was) called\b|"
